@@ -1,0 +1,67 @@
+# Tillid: two commands for a newcomer.
+#   make demo   install everything, build the demo municipality, serve on :8000
+#   make test   install what the tests need and run the whole suite
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+DEMO_EMPLOYEES ?= 3000
+DEMO_SEED ?= 2026
+export DJANGO_SETTINGS_MODULE := tillid.settings
+
+.PHONY: demo test install install-test serve worker lint format messages bench clean
+
+demo: install
+	DJANGO_DEBUG=1 $(BIN)/python manage.py migrate --noinput
+	DJANGO_DEBUG=1 $(BIN)/python manage.py demo_municipality --employees $(DEMO_EMPLOYEES) --seed $(DEMO_SEED) --keep-existing
+	DJANGO_DEBUG=1 scripts/serve-demo.sh
+
+test: install-test
+	scripts/run-tests.sh
+
+install: $(VENV)/.runtime-installed node_modules/.installed compiled-messages
+
+install-test: install $(VENV)/.dev-installed chromium
+
+$(VENV)/.runtime-installed: requirements.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.dev-installed: requirements-dev.txt $(VENV)/.runtime-installed
+	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+# gettext's msgfmt compiles the catalogues; Debian's package when missing.
+compiled-messages: $(VENV)/.runtime-installed
+	@command -v msgfmt >/dev/null || (apt-get update -qq && apt-get install -y -qq gettext >/dev/null)
+	cd src/tillid && ../../$(BIN)/python ../../manage.py compilemessages --verbosity 0
+
+# Browser tests drive Debian's chromium; install it when missing.
+chromium:
+	@command -v chromium >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium fonts-dejavu-core >/dev/null)
+
+serve: install
+	DJANGO_DEBUG=1 scripts/serve-demo.sh
+
+lint: install-test
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+
+format: install-test
+	$(BIN)/ruff check --fix src tests bench
+	$(BIN)/ruff format src tests bench
+
+# Update the catalogues after changing user-facing text.
+messages: install
+	cd src/tillid && ../../$(BIN)/python ../../manage.py makemessages -l da -l en --no-obsolete --no-location --ignore='*/tests/*'
+
+bench: install-test
+	$(BIN)/python bench/import_organisation.py
+
+clean:
+	rm -rf $(VENV) node_modules staticfiles .pytest_cache db.sqlite3

@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# The whole suite: lint, migrations check, then pytest on SQLite and on
+# PostgreSQL. In CI (CI=true) a missing PostgreSQL is a failure, not a skip.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+BIN=.venv/bin
+export TILLID_TESTING=1
+export DJANGO_SETTINGS_MODULE=tillid.settings
+PG_URL=${TILLID_TEST_PG_URL:-postgres://postgres@127.0.0.1:5432/tillid}
+WORKERS=${TILLID_TEST_WORKERS:-2}
+
+echo "== ruff"
+$BIN/ruff check src tests bench
+echo "== migrations are up to date"
+DATABASE_URL=sqlite:///:memory: $BIN/python manage.py makemigrations --check --dry-run >/dev/null
+
+status=0
+echo "== pytest on SQLite"
+DATABASE_URL="sqlite:///$(pwd)/var-test.sqlite3" $BIN/pytest -n "$WORKERS" -q "$@" || status=$?
+
+if $BIN/python -c "import psycopg,sys; psycopg.connect('${PG_URL%/*}/postgres', connect_timeout=3).close()" 2>/dev/null; then
+  echo "== pytest on PostgreSQL"
+  DATABASE_URL="$PG_URL" $BIN/pytest -n "$WORKERS" -q "$@" || status=$?
+elif [ "${CI:-}" = "true" ]; then
+  echo "FEJL: PostgreSQL svarer ikke på ${PG_URL%/*} — CI skal køre testene på PostgreSQL." >&2
+  exit 1
+else
+  echo "ADVARSEL: PostgreSQL svarer ikke på ${PG_URL%/*}; testene kørte kun på SQLite." >&2
+fi
+exit $status

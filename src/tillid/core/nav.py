@@ -1,0 +1,54 @@
+"""Main navigation and front-page cards: each module's AppConfig declares its own.
+
+An app adds `nav_entry = NavEntry(...)` to its AppConfig; the base layout
+shows the entries the user may use, in `order`, so a module appears in the
+menu when it is installed and not before. Whether a user may use an entry is
+asked of the permission function named by settings.TILLID_PERMISSION_CHECK,
+so core needs no import of the organisation app.
+"""
+
+from dataclasses import dataclass
+from functools import cache
+
+from django.apps import apps
+from django.conf import settings
+from django.urls import reverse
+from django.utils.module_loading import import_string
+
+
+@dataclass(frozen=True)
+class NavEntry:
+    url_name: str
+    label: str
+    order: int
+    # URL prefix that marks the entry as the current section.
+    prefix: str
+    # One sentence for the front page card.
+    description: str = ""
+    # Permission (value of Perm) needed somewhere in the organisation.
+    perm: str = ""
+
+
+@cache
+def _entries() -> tuple[NavEntry, ...]:
+    found = [cfg.nav_entry for cfg in apps.get_app_configs() if getattr(cfg, "nav_entry", None)]
+    return tuple(sorted(found, key=lambda e: e.order))
+
+
+def visible_entries(user) -> list[NavEntry]:
+    if not user.is_authenticated:
+        return []
+    allowed = import_string(settings.TILLID_PERMISSION_CHECK)
+    return [e for e in _entries() if not e.perm or allowed(user, e.perm)]
+
+
+def nav_items(request) -> list[dict]:
+    return [
+        {
+            "href": reverse(entry.url_name),
+            "label": entry.label,
+            "description": entry.description,
+            "current": request.path.startswith(entry.prefix),
+        }
+        for entry in visible_entries(request.user)
+    ]

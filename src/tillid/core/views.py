@@ -1,0 +1,57 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from tillid.core import selectors, services
+from tillid.core.forms import ApiTokenForm
+
+
+def accessibility_statement(request):
+    return render(request, "core/accessibility.html")
+
+
+@login_required
+def api_tokens(request):
+    new_key = None
+    if request.method == "POST":
+        form = ApiTokenForm(request.POST)
+        if form.is_valid():
+            _token, new_key = services.create_api_token(
+                user=request.user, name=form.cleaned_data["name"]
+            )
+            form = ApiTokenForm()
+    else:
+        form = ApiTokenForm()
+    return render(
+        request,
+        "core/api_tokens.html",
+        {"form": form, "tokens": selectors.api_tokens_for(request.user), "new_key": new_key},
+    )
+
+
+@login_required
+@require_POST
+def api_token_revoke(request, token_id: int):
+    if services.revoke_api_token(user=request.user, token_id=token_id):
+        messages.success(request, _("The API key has been revoked."))
+    else:
+        messages.error(request, _("The API key was not found or is already revoked."))
+    return redirect("api_tokens")
+
+
+def permission_denied(request, exception=None):
+    return render(request, "core/403.html", status=403)
+
+
+def page_not_found(request, exception=None):
+    return render(request, "core/404.html", status=404)
+
+
+def server_error(request):
+    return render(request, "core/500.html", status=500)
+
+
+def bad_request(request, exception=None):
+    return render(request, "core/400.html", status=400)

@@ -1,0 +1,219 @@
+"""The one place that decides who may do what, for which unit.
+
+Every view, API endpoint and export asks `has_perm` (one unit, or the whole
+organisation) or `scope_for` (which units, for filtering a list). A role
+granted for a unit covers the unit and everything below it. Modules add
+their permissions to `Perm` and to the role table below, nowhere else.
+"""
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from django.db.models import Q
+
+from tillid.organisation.models import Role, Unit
+
+
+class Perm(StrEnum):
+    # organisation
+    VIEW_ORGANISATION = "view_organisation"  # tree, unit pages, headcounts
+    VIEW_PEOPLE = "view_people"  # names and e-mail of people in a unit
+    IMPORT_ORGANISATION = "import_organisation"
+    MANAGE_ROLES = "manage_roles"
+    USE_API = "use_api"
+    # governance (the register, burden, reviews, red tape)
+    VIEW_GOVERNANCE = "view_governance"
+    MANAGE_GOVERNANCE = "manage_governance"  # register items, run reviews
+    ASSESS_GOVERNANCE = "assess_governance"  # rate items that bind one's unit
+    REPORT_RED_TAPE = "report_red_tape"
+    HANDLE_RED_TAPE = "handle_red_tape"  # the Meningssamling queue
+    # compass (survey rounds and results)
+    MANAGE_SURVEYS = "manage_surveys"
+    VIEW_SURVEY_RESULTS = "view_survey_results"  # always under the anonymity rules
+    RECORD_DIALOGUE = "record_dialogue"  # dialogue meetings and their actions
+    # trials (trial actions and trust tests)
+    VIEW_TRIALS = "view_trials"
+    PROPOSE_TRIAL = "propose_trial"
+    MANAGE_TRIALS = "manage_trials"
+    # delegation (personal data: dosing, breaches; the app adds person-level rules)
+    MANAGE_DELEGATION = "manage_delegation"
+    VIEW_DELEGATION_RECORDS = "view_delegation_records"
+    VIEW_DELEGATION_AGGREGATES = "view_delegation_aggregates"
+    # overview
+    VIEW_OVERVIEW = "view_overview"
+
+
+ALL_PERMS = frozenset(Perm)
+
+_EVERYONE = frozenset(
+    {
+        Perm.VIEW_ORGANISATION,
+        Perm.VIEW_GOVERNANCE,
+        Perm.REPORT_RED_TAPE,
+        Perm.VIEW_TRIALS,
+        Perm.PROPOSE_TRIAL,
+        Perm.VIEW_OVERVIEW,
+    }
+)
+
+ROLE_PERMS: dict[str, frozenset[Perm]] = {
+    # Administrators may do everything except read personal delegation
+    # records, which belong to the person's own leaders and HR.
+    Role.ADMINISTRATOR: ALL_PERMS - {Perm.VIEW_DELEGATION_RECORDS, Perm.MANAGE_DELEGATION},
+    Role.CONSULTANT: _EVERYONE
+    | {
+        Perm.VIEW_PEOPLE,
+        Perm.IMPORT_ORGANISATION,
+        Perm.USE_API,
+        Perm.MANAGE_GOVERNANCE,
+        Perm.HANDLE_RED_TAPE,
+        Perm.MANAGE_SURVEYS,
+        Perm.VIEW_SURVEY_RESULTS,
+        Perm.MANAGE_TRIALS,
+        Perm.VIEW_DELEGATION_AGGREGATES,
+    },
+    Role.LEADER: _EVERYONE
+    | {
+        Perm.VIEW_PEOPLE,
+        Perm.USE_API,
+        Perm.ASSESS_GOVERNANCE,
+        Perm.VIEW_SURVEY_RESULTS,
+        Perm.RECORD_DIALOGUE,
+        Perm.MANAGE_TRIALS,
+        Perm.MANAGE_DELEGATION,
+        Perm.VIEW_DELEGATION_RECORDS,
+        Perm.VIEW_DELEGATION_AGGREGATES,
+    },
+    Role.EMPLOYEE: _EVERYONE | {Perm.VIEW_PEOPLE, Perm.ASSESS_GOVERNANCE, Perm.VIEW_SURVEY_RESULTS},
+    Role.POLITICIAN: _EVERYONE
+    | {Perm.USE_API, Perm.VIEW_SURVEY_RESULTS, Perm.VIEW_DELEGATION_AGGREGATES},
+    Role.MED_TR: _EVERYONE | {Perm.VIEW_PEOPLE, Perm.VIEW_SURVEY_RESULTS},
+    Role.HR: _EVERYONE
+    | {Perm.VIEW_PEOPLE, Perm.VIEW_DELEGATION_RECORDS, Perm.VIEW_DELEGATION_AGGREGATES},
+}
+
+# Permissions that only an organisation-wide grant gives, whatever the unit.
+ORGANISATION_WIDE_ONLY = frozenset({Perm.IMPORT_ORGANISATION, Perm.MANAGE_ROLES})
+
+# Permissions that, granted for any unit, reach every unit: the structure of
+# the municipality (names, kinds, leaders, headcounts) is no secret inside it.
+ANY_GRANT_REACHES_ALL = frozenset(
+    {
+        Perm.VIEW_ORGANISATION,
+        Perm.VIEW_GOVERNANCE,
+        Perm.REPORT_RED_TAPE,
+        Perm.VIEW_TRIALS,
+        Perm.PROPOSE_TRIAL,
+        Perm.VIEW_OVERVIEW,
+    }
+)
+
+
+@dataclass(frozen=True)
+class Grant:
+    role: str
+    unit_id: int | None
+    # "" for the whole organisation, else the unit's materialised path.
+    path: str
+
+
+def _grants(user) -> list[Grant]:
+    # Cached on the user object: one query set per request, not per check.
+    cached = getattr(user, "_tillid_grants", None)
+    if cached is None:
+        from tillid.organisation.selectors import effective_grants
+
+        cached = effective_grants(user)
+        user._tillid_grants = cached
+    return cached
+
+
+def roles_of(user) -> set[str]:
+    if not user or not user.is_authenticated:
+        return set()
+    roles = {g.role for g in _grants(user)}
+    if user.is_superuser:
+        roles.add(Role.ADMINISTRATOR)
+    return roles
+
+
+def has_perm(user, perm: Perm, unit: Unit | None = None) -> bool:
+    """May `user` exercise `perm` on `unit` (or organisation-wide if None)?"""
+    if not user or not user.is_authenticated or not user.is_active:
+        return False
+    if user.is_superuser:
+        return True
+    for grant in _grants(user):
+        if perm not in ROLE_PERMS.get(grant.role, ()):
+            continue
+        if grant.unit_id is None or perm in ANY_GRANT_REACHES_ALL:
+            return True
+        if (
+            unit is not None
+            and perm not in ORGANISATION_WIDE_ONLY
+            and unit.path.startswith(grant.path)
+        ):
+            return True
+    return False
+
+
+def has_perm_anywhere(user, perm: Perm) -> bool:
+    """Does any grant give `perm` for at least one unit? (For menus and list pages.)"""
+    if not user or not user.is_authenticated or not user.is_active:
+        return False
+    if user.is_superuser:
+        return True
+    return any(
+        perm in ROLE_PERMS.get(g.role, ())
+        and (g.unit_id is None or perm not in ORGANISATION_WIDE_ONLY)
+        for g in _grants(user)
+    )
+
+
+@dataclass(frozen=True)
+class Scope:
+    """The units where a permission holds: everything, or some subtrees."""
+
+    everything: bool
+    paths: tuple[str, ...] = ()
+
+    @property
+    def nothing(self) -> bool:
+        return not self.everything and not self.paths
+
+    def unit_q(self, prefix: str = "") -> Q:
+        """A filter on Unit (or on a relation to Unit through `prefix`, e.g. 'unit__')."""
+        if self.everything:
+            return Q()
+        if not self.paths:
+            return Q(pk__in=[])
+        q = Q()
+        for path in self.paths:
+            q |= Q(**{f"{prefix}path__startswith": path})
+        return q
+
+    def contains(self, unit: Unit) -> bool:
+        return self.everything or any(unit.path.startswith(p) for p in self.paths)
+
+
+def scope_for(user, perm: Perm) -> Scope:
+    if not user or not user.is_authenticated or not user.is_active:
+        return Scope(everything=False)
+    if user.is_superuser:
+        return Scope(everything=True)
+    paths = set()
+    for grant in _grants(user):
+        if perm not in ROLE_PERMS.get(grant.role, ()):
+            continue
+        if grant.unit_id is None or perm in ANY_GRANT_REACHES_ALL:
+            return Scope(everything=True)
+        if perm not in ORGANISATION_WIDE_ONLY:
+            paths.add(grant.path)
+    # Drop paths already covered by a shorter one.
+    minimal = tuple(sorted(p for p in paths if not any(p != q and p.startswith(q) for q in paths)))
+    return Scope(everything=False, paths=minimal)
+
+
+def forget_cached_grants(user) -> None:
+    if hasattr(user, "_tillid_grants"):
+        del user._tillid_grants

@@ -1,0 +1,15 @@
+from django.urls import path
+
+from tillid.organisation import views
+
+app_name = "organisation"
+
+urlpatterns = [
+    path("", views.tree, name="tree"),
+    path("enheder/<int:unit_id>/", views.unit_detail, name="unit"),
+    path("enheder/<int:unit_id>/underenheder/", views.tree_children, name="tree_children"),
+    path("personer/", views.people_list, name="people"),
+    path("import/", views.import_upload, name="import"),
+    path("roller/", views.role_list, name="roles"),
+    path("roller/<int:grant_id>/fjern/", views.role_revoke, name="role_revoke"),
+]

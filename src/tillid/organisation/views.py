@@ -1,0 +1,179 @@
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from tillid.organisation import selectors, services
+from tillid.organisation.forms import PeopleSearchForm, RoleGrantForm, UnitSearchForm
+from tillid.organisation.models import Role
+from tillid.organisation.permissions import (
+    Perm,
+    forget_cached_grants,
+    has_perm,
+    has_perm_anywhere,
+    roles_of,
+    scope_for,
+)
+
+
+def _page(request, queryset):
+    return Paginator(queryset, settings.TILLID_PAGE_SIZE).get_page(request.GET.get("page"))
+
+
+def _require(request, perm: Perm, unit=None) -> None:
+    allowed = has_perm(request.user, perm, unit) if unit else has_perm_anywhere(request.user, perm)
+    if not allowed:
+        raise PermissionDenied
+
+
+@login_required
+def home(request):
+    person = selectors.person_for_user(request.user)
+    roles = sorted(roles_of(request.user), key=Role.values.index)
+    return render(
+        request,
+        "organisation/home.html",
+        {
+            "person": person,
+            "role_labels": [Role(r).label for r in roles],
+            "can_import": has_perm(request.user, Perm.IMPORT_ORGANISATION),
+            "can_manage_roles": has_perm(request.user, Perm.MANAGE_ROLES),
+            "can_view_people": has_perm_anywhere(request.user, Perm.VIEW_PEOPLE),
+        },
+    )
+
+
+def _nodes(units, counts: dict[int, int], parents_with_children: set[int]) -> list[dict]:
+    return [
+        {"unit": u, "count": counts.get(u.pk, 0), "has_children": u.pk in parents_with_children}
+        for u in units
+    ]
+
+
+@login_required
+def tree(request):
+    _require(request, Perm.VIEW_ORGANISATION)
+    form = UnitSearchForm(request.GET or None)
+    query = kind = ""
+    if form.is_valid():
+        query, kind = form.cleaned_data["q"], form.cleaned_data["kind"]
+    context = {"form": form, "query": query or kind}
+    counts = selectors.headcounts()
+    if query or kind:
+        page = _page(request, selectors.search_units(query, kind=kind))
+        trails = selectors.ancestor_trails(list(page))
+        context["page_obj"] = page
+        context["rows"] = [
+            {
+                "unit": u,
+                "count": counts.get(u.pk, 0),
+                "path": " › ".join(a.name for a in trails[u.pk]),
+            }
+            for u in page
+        ]
+    else:
+        with_children = selectors.units_with_children()
+        context["nodes"] = [
+            {
+                **node,
+                "children": _nodes(selectors.child_units(node["unit"]), counts, with_children),
+            }
+            for node in _nodes(selectors.root_units(), counts, with_children)
+        ]
+    template = "organisation/_search_results.html" if request.htmx else "organisation/tree.html"
+    return render(request, template, context)
+
+
+@login_required
+def tree_children(request, unit_id: int):
+    unit = get_object_or_404(selectors.active_units(), pk=unit_id)
+    _require(request, Perm.VIEW_ORGANISATION, unit)
+    children = list(selectors.child_units(unit))
+    nodes = _nodes(children, selectors.headcounts(children), selectors.units_with_children())
+    return render(request, "organisation/_tree_children.html", {"nodes": nodes})
+
+
+@login_required
+def unit_detail(request, unit_id: int):
+    unit = get_object_or_404(selectors.active_units(), pk=unit_id)
+    _require(request, Perm.VIEW_ORGANISATION, unit)
+    children = list(selectors.child_units(unit))
+    counts = selectors.headcounts([unit, *children])
+    can_view_people = has_perm(request.user, Perm.VIEW_PEOPLE, unit)
+    context = {
+        "unit": unit,
+        "ancestors": selectors.ancestors(unit),
+        "headcount": counts[unit.pk],
+        "child_rows": [{"unit": c, "count": counts[c.pk]} for c in children],
+        "leaders": selectors.leaders_of(unit),
+        "can_view_people": can_view_people,
+    }
+    if can_view_people:
+        context["page_obj"] = _page(
+            request,
+            selectors.people(scope=scope_for(request.user, Perm.VIEW_PEOPLE), unit=unit),
+        )
+    return render(request, "organisation/unit_detail.html", context)
+
+
+@login_required
+def people_list(request):
+    _require(request, Perm.VIEW_PEOPLE)
+    scope = scope_for(request.user, Perm.VIEW_PEOPLE)
+    form = PeopleSearchForm(request.GET or None)
+    query, unit, leaders_only = "", None, False
+    if form.is_valid():
+        query = form.cleaned_data["q"]
+        unit = form.cleaned_data["unit"]
+        leaders_only = form.cleaned_data["leaders"]
+        if unit is not None and not scope.contains(unit):
+            raise PermissionDenied
+    page = _page(
+        request, selectors.people(scope=scope, query=query, unit=unit, leaders_only=leaders_only)
+    )
+    template = "organisation/_people_table.html" if request.htmx else "organisation/people.html"
+    return render(request, template, {"form": form, "page_obj": page})
+
+
+@login_required
+def role_list(request):
+    _require(request, Perm.MANAGE_ROLES)
+    if request.method == "POST":
+        form = RoleGrantForm(request.POST)
+        if form.is_valid():
+            user = form.cleaned_data["user"]
+            services.grant_role(
+                user=user,
+                role=form.cleaned_data["role"],
+                unit=form.cleaned_data["unit"],
+                granted_by=request.user,
+            )
+            forget_cached_grants(user)
+            messages.success(request, _("The role has been granted."))
+            return redirect("organisation:roles")
+    else:
+        form = RoleGrantForm()
+    page = _page(request, selectors.role_grants())
+    return render(request, "organisation/roles.html", {"form": form, "page_obj": page})
+
+
+@login_required
+@require_POST
+def role_revoke(request, grant_id: int):
+    _require(request, Perm.MANAGE_ROLES)
+    if services.revoke_role(grant_id=grant_id):
+        messages.success(request, _("The role has been removed."))
+    else:
+        messages.error(request, _("The role grant no longer exists."))
+    return redirect("organisation:roles")
+
+
+@login_required
+def import_upload(request):
+    # Replaced by the import page (upload, validation report, progress).
+    _require(request, Perm.IMPORT_ORGANISATION)
+    raise PermissionDenied

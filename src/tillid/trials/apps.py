@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class TrialsConfig(AppConfig):
+    name = "tillid.trials"
+    label = "trials"
+    verbose_name = _("Trials")
