@@ -224,3 +224,12 @@ if TESTING:
 
 # Asked by the navigation whether a user may use a module (user, perm) -> bool.
 TILLID_PERMISSION_CHECK = "tillid.organisation.permissions.has_perm_anywhere"
+
+# Anonymity (DESIGN.md): no figure for a group under this many respondents
+# (never below 3), and free-text comments need a larger group still.
+TILLID_ANONYMITY_MIN_GROUP = max(3, int(os.environ.get("TILLID_ANONYMITY_MIN_GROUP", "5")))
+TILLID_ANONYMITY_MIN_COMMENT_GROUP = max(
+    TILLID_ANONYMITY_MIN_GROUP, int(os.environ.get("TILLID_ANONYMITY_MIN_COMMENT_GROUP", "8"))
+)
+# Hourly cost (DKK) used to turn governance burden in hours into money.
+TILLID_HOURLY_COST_DKK = int(os.environ.get("TILLID_HOURLY_COST_DKK", "450"))

@@ -124,6 +124,10 @@ def _grants(user) -> list[Grant]:
         from tillid.organisation.selectors import effective_grants
 
         cached = effective_grants(user)
+        if user.is_superuser:
+            # A superuser is an organisation-wide administrator; that is all.
+            # It is no way round the rules on personal delegation records.
+            cached.append(Grant(role=Role.ADMINISTRATOR, unit_id=None, path=""))
         user._tillid_grants = cached
     return cached
 
@@ -131,18 +135,13 @@ def _grants(user) -> list[Grant]:
 def roles_of(user) -> set[str]:
     if not user or not user.is_authenticated:
         return set()
-    roles = {g.role for g in _grants(user)}
-    if user.is_superuser:
-        roles.add(Role.ADMINISTRATOR)
-    return roles
+    return {g.role for g in _grants(user)}
 
 
 def has_perm(user, perm: Perm, unit: Unit | None = None) -> bool:
     """May `user` exercise `perm` on `unit` (or organisation-wide if None)?"""
     if not user or not user.is_authenticated or not user.is_active:
         return False
-    if user.is_superuser:
-        return True
     for grant in _grants(user):
         if perm not in ROLE_PERMS.get(grant.role, ()):
             continue
@@ -161,8 +160,6 @@ def has_perm_anywhere(user, perm: Perm) -> bool:
     """Does any grant give `perm` for at least one unit? (For menus and list pages.)"""
     if not user or not user.is_authenticated or not user.is_active:
         return False
-    if user.is_superuser:
-        return True
     return any(
         perm in ROLE_PERMS.get(g.role, ())
         and (g.unit_id is None or perm not in ORGANISATION_WIDE_ONLY)
@@ -199,8 +196,6 @@ class Scope:
 def scope_for(user, perm: Perm) -> Scope:
     if not user or not user.is_authenticated or not user.is_active:
         return Scope(everything=False)
-    if user.is_superuser:
-        return Scope(everything=True)
     paths = set()
     for grant in _grants(user):
         if perm not in ROLE_PERMS.get(grant.role, ()):
