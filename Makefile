@@ -6,14 +6,15 @@ VENV := .venv
 BIN := $(VENV)/bin
 DEMO_EMPLOYEES ?= 3000
 DEMO_SEED ?= 2026
+DEMO_ENV := DJANGO_DEBUG=1 TILLID_MUNICIPALITY_NAME="Egeskov Kommune"
 export DJANGO_SETTINGS_MODULE := tillid.settings
 
-.PHONY: demo test install install-test serve worker lint format messages bench clean
+.PHONY: demo test install install-test compiled-messages chromium serve lint format messages bench clean
 
 demo: install
-	DJANGO_DEBUG=1 $(BIN)/python manage.py migrate --noinput
-	DJANGO_DEBUG=1 $(BIN)/python manage.py demo_municipality --employees $(DEMO_EMPLOYEES) --seed $(DEMO_SEED) --keep-existing
-	DJANGO_DEBUG=1 scripts/serve-demo.sh
+	$(DEMO_ENV) $(BIN)/python manage.py migrate --noinput
+	$(DEMO_ENV) $(BIN)/python manage.py demo_municipality --employees $(DEMO_EMPLOYEES) --seed $(DEMO_SEED) --keep-existing
+	$(DEMO_ENV) scripts/serve-demo.sh
 
 test: install-test
 	scripts/run-tests.sh
@@ -39,14 +40,14 @@ node_modules/.installed: package.json package-lock.json
 # gettext's msgfmt compiles the catalogues; Debian's package when missing.
 compiled-messages: $(VENV)/.runtime-installed
 	@command -v msgfmt >/dev/null || (apt-get update -qq && apt-get install -y -qq gettext >/dev/null)
-	cd src/tillid && ../../$(BIN)/python ../../manage.py compilemessages --verbosity 0
+	cd src/tillid && DJANGO_DEBUG=1 ../../$(BIN)/python ../../manage.py compilemessages --verbosity 0
 
 # Browser tests drive Debian's chromium; install it when missing.
 chromium:
 	@command -v chromium >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium fonts-dejavu-core >/dev/null)
 
 serve: install
-	DJANGO_DEBUG=1 scripts/serve-demo.sh
+	$(DEMO_ENV) scripts/serve-demo.sh
 
 lint: install-test
 	$(BIN)/ruff check src tests bench
@@ -58,7 +59,9 @@ format: install-test
 
 # Update the catalogues after changing user-facing text.
 messages: install
-	cd src/tillid && ../../$(BIN)/python ../../manage.py makemessages -l da -l en --no-obsolete --no-location --ignore='*/tests/*'
+	for app in core organisation governance compass trials delegation; do \
+	  (cd src/tillid/$$app && mkdir -p locale && DJANGO_DEBUG=1 ../../../$(BIN)/python ../../../manage.py makemessages -l da -l en --no-obsolete --no-location --ignore='tests/*') || exit 1; \
+	done
 
 bench: install-test
 	$(BIN)/python bench/import_organisation.py

@@ -1,35 +1,25 @@
-"""The REST API: one NinjaAPI, each module adds its router here."""
+"""The REST API: one NinjaAPI, each module adds its router here.
 
-from django.utils.translation import gettext_lazy as _
+Authentication (API key or browser session, both needing the "use_api"
+permission) and the JSON error responses with Danish texts are in
+tillid.core.api. The OpenAPI document is /api/openapi.json and the
+interactive documentation /api/docs (Swagger UI from Tillid's own static files).
+"""
+
 from ninja import NinjaAPI
-from ninja.security import HttpBearer, django_auth
 
-from tillid.core.selectors import user_for_api_token
-
-
-class ApiKeyAuth(HttpBearer):
-    def authenticate(self, request, token):
-        user = user_for_api_token(token)
-        if user is not None:
-            request.user = user
-        return user
-
+from tillid.core.api import API_DESCRIPTION, ApiKeyAuth, BrowserSessionAuth, install_error_handlers
 
 api = NinjaAPI(
     title="Tillid API",
     version="1",
-    description=str(
-        _(
-            "Read access to Tillid's data with the permissions of the key's owner. "
-            "Authenticate with the header 'Authorization: Bearer <key>'; keys are created "
-            "under 'API keys' in Tillid."
-        )
-    ),
+    description=str(API_DESCRIPTION),
     # A logged-in browser session may use the API too (CSRF-checked), with
     # the same permissions as the pages.
-    auth=[ApiKeyAuth(), django_auth],
+    auth=[ApiKeyAuth(), BrowserSessionAuth()],
     urls_namespace="api",
 )
+install_error_handlers(api)
 
 from tillid.compass.api import router as compass_router  # noqa: E402
 from tillid.delegation.api import router as delegation_router  # noqa: E402

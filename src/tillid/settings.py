@@ -51,6 +51,9 @@ INSTALLED_APPS = [
     "simple_history",
     "django_tasks",
     "django_tasks_db",
+    # The API docs (/api/docs) load Swagger UI from Tillid's own static files,
+    # not from a CDN, when ninja is an installed app.
+    "ninja",
     "tillid.core",
     "tillid.organisation",
     "tillid.governance",
@@ -122,39 +125,70 @@ LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
 # Single sign-on (OpenID Connect), off unless OIDC_RP_CLIENT_ID is set.
+# deploy/README.md describes the variables; deploy/env.example lists them.
 OIDC_ENABLED = bool(os.environ.get("OIDC_RP_CLIENT_ID"))
 if OIDC_ENABLED:
+    _oidc_required = [
+        "OIDC_RP_CLIENT_SECRET",
+        "OIDC_OP_AUTHORIZATION_ENDPOINT",
+        "OIDC_OP_TOKEN_ENDPOINT",
+        "OIDC_OP_USER_ENDPOINT",
+    ]
+    if os.environ.get("OIDC_RP_SIGN_ALGO", "RS256").upper().startswith(("RS", "ES", "PS")):
+        _oidc_required.append("OIDC_OP_JWKS_ENDPOINT")
+    _oidc_missing = [name for name in _oidc_required if not os.environ.get(name)]
+    if _oidc_missing:
+        raise ImproperlyConfigured(
+            "OIDC_RP_CLIENT_ID is set, so single sign-on is on; also set "
+            + ", ".join(_oidc_missing)
+            + "."
+        )
     INSTALLED_APPS.append("mozilla_django_oidc")
     AUTHENTICATION_BACKENDS.insert(0, "tillid.core.oidc.TillidOIDCBackend")
     OIDC_RP_CLIENT_ID = os.environ["OIDC_RP_CLIENT_ID"]
-    OIDC_RP_CLIENT_SECRET = os.environ.get("OIDC_RP_CLIENT_SECRET", "")
+    OIDC_RP_CLIENT_SECRET = os.environ["OIDC_RP_CLIENT_SECRET"]
     OIDC_RP_SIGN_ALGO = os.environ.get("OIDC_RP_SIGN_ALGO", "RS256")
     OIDC_OP_AUTHORIZATION_ENDPOINT = os.environ["OIDC_OP_AUTHORIZATION_ENDPOINT"]
     OIDC_OP_TOKEN_ENDPOINT = os.environ["OIDC_OP_TOKEN_ENDPOINT"]
     OIDC_OP_USER_ENDPOINT = os.environ["OIDC_OP_USER_ENDPOINT"]
     OIDC_OP_JWKS_ENDPOINT = os.environ.get("OIDC_OP_JWKS_ENDPOINT", "")
     OIDC_OP_LOGOUT_ENDPOINT = os.environ.get("OIDC_OP_LOGOUT_ENDPOINT", "")
+    if OIDC_OP_LOGOUT_ENDPOINT:
+        # Logging out of Tillid also ends the session at the identity provider.
+        LOGOUT_REDIRECT_URL = OIDC_OP_LOGOUT_ENDPOINT
     OIDC_RP_SCOPES = os.environ.get("OIDC_RP_SCOPES", "openid email profile")
     OIDC_CREATE_USER = env_bool("OIDC_CREATE_USER", True)
-    LOGIN_REDIRECT_URL_FAILURE = "login"
+    # mozilla-django-oidc redirects to this as it is (no URL name lookup).
+    LOGIN_REDIRECT_URL_FAILURE = "/konto/log-ind/"
 
 LANGUAGE_CODE = "da"
 LANGUAGES = [("da", _("Danish")), ("en", _("English"))]
-LOCALE_PATHS = [SRC_DIR / "tillid" / "locale"]
+# Each app keeps its own catalogue in <app>/locale (see DEVELOPERS.md).
 TIME_ZONE = "Europe/Copenhagen"
 USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
 NODE_MODULES = Path(os.environ.get("TILLID_NODE_MODULES", BASE_DIR / "node_modules"))
 # Front-end packages come from npm (package.json); nothing is copied by hand.
-STATICFILES_DIRS = [
-    ("vendor/dkfds", NODE_MODULES / "dkfds" / "dist"),
-    ("vendor/htmx", NODE_MODULES / "htmx.org" / "dist"),
-    ("vendor/vega", NODE_MODULES / "vega" / "build"),
-    ("vendor/vega-lite", NODE_MODULES / "vega-lite" / "build"),
-    ("vendor/vega-embed", NODE_MODULES / "vega-embed" / "build"),
+# Only these files are served (core.finders.NodeModulesFinder).
+# Source maps stay because the minified files name them and the manifest
+# storage follows those references.
+TILLID_NODE_STATIC = [
+    (
+        "vendor/dkfds",
+        "dkfds/dist",
+        ["css/dkfds.min.css*", "js/dkfds.min.js*", "fonts/**/*", "img/**/*"],
+    ),
+    ("vendor/htmx", "htmx.org/dist", ["htmx.min.js"]),
+    ("vendor/vega", "vega/build", ["vega.min.js"]),
+    ("vendor/vega-lite", "vega-lite/build", ["vega-lite.min.js*"]),
+    ("vendor/vega-embed", "vega-embed/build", ["vega-embed.min.js*"]),
+]
+STATICFILES_FINDERS = [
+    "django.contrib.staticfiles.finders.AppDirectoriesFinder",
+    "tillid.core.finders.NodeModulesFinder",
 ]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -184,22 +218,29 @@ TASKS = {
     }
 }
 
-# Security: strict unless DEBUG. Behind a TLS-terminating proxy set
-# SECURE_PROXY_SSL_HEADER via TILLID_BEHIND_PROXY=1.
+# Security: strict unless DEBUG. Behind a TLS-terminating proxy (deploy/nginx.conf)
+# set TILLID_BEHIND_PROXY=1 so Django trusts the proxy's X-Forwarded-Proto.
+# `manage.py check --deploy --fail-level WARNING` is clean with these defaults.
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = 8 * 60 * 60
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 if not DEBUG and not TESTING:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
     SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "31536000"))
-    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
-    SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+    # The preload directive only takes effect once the domain's owner submits
+    # it to hstspreload.org; sending it from a sub-domain is harmless.
+    SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
 if env_bool("TILLID_BEHIND_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    USE_X_FORWARDED_HOST = env_bool("USE_X_FORWARDED_HOST", False)
 
 LOGGING = {
     "version": 1,

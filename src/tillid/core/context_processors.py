@@ -10,5 +10,5 @@ def site(request):
         "accessibility_statement_url": settings.TILLID_ACCESSIBILITY_STATEMENT_URL
         or reverse("accessibility"),
         "oidc_enabled": getattr(settings, "OIDC_ENABLED", False),
-        "nav_items": nav_items(request) if request.user.is_authenticated else [],
+        "nav_items": nav_items(request) if getattr(request, "user", None) else [],
     }

@@ -1,14 +1,35 @@
 """Single sign-on through OpenID Connect (mozilla-django-oidc), off by default.
 
-The municipality's identity provider is the source of the login; Tillid
-links the user to the person with the same e-mail address from the
-organisation import, so roles derived from the organisation apply at once.
+Setting OIDC_RP_CLIENT_ID (and the provider's endpoints, see deploy/README.md)
+switches it on. The municipality's identity provider is the source of the
+login; Tillid links the user to the person with the same e-mail address from
+the organisation import, so the roles that follow from the organisation
+(employee of one's unit, leader) apply at once. An e-mail address shared by
+several people links nobody: an administrator must decide.
 """
 
+from django.contrib.auth import get_user_model
 from mozilla_django_oidc.auth import OIDCAuthenticationBackend
 
 
+def _claim(claims: dict, name: str) -> str:
+    value = claims.get(name)
+    return value.strip() if isinstance(value, str) else ""
+
+
 class TillidOIDCBackend(OIDCAuthenticationBackend):
+    def get_username(self, claims):
+        # The e-mail address is a username administrators recognise when they
+        # grant roles; fall back to mozilla's hash when it is taken or too long.
+        email = _claim(claims, "email").lower()
+        if (
+            email
+            and len(email) <= 150
+            and not get_user_model().objects.filter(username__iexact=email).exists()
+        ):
+            return email
+        return super().get_username(claims)
+
     def create_user(self, claims):
         user = super().create_user(claims)
         return self._sync(user, claims)
@@ -19,8 +40,22 @@ class TillidOIDCBackend(OIDCAuthenticationBackend):
     def _sync(self, user, claims):
         from tillid.organisation.services import link_user_to_person
 
-        user.first_name = claims.get("given_name", user.first_name)[:150]
-        user.last_name = claims.get("family_name", user.last_name)[:150]
-        user.save(update_fields=["first_name", "last_name"])
+        first = _claim(claims, "given_name")
+        last = _claim(claims, "family_name")
+        if not first and not last:
+            first, _sep, last = _claim(claims, "name").partition(" ")
+        changed = []
+        if first and first[:150] != user.first_name:
+            user.first_name = first[:150]
+            changed.append("first_name")
+        if last and last[:150] != user.last_name:
+            user.last_name = last[:150]
+            changed.append("last_name")
+        email = _claim(claims, "email")
+        if email and not user.email:
+            user.email = email
+            changed.append("email")
+        if changed:
+            user.save(update_fields=changed)
         link_user_to_person(user=user)
         return user

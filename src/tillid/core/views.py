@@ -1,10 +1,11 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import AnonymousUser
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from tillid.core import selectors, services
+from tillid.core import api, selectors, services
 from tillid.core.forms import ApiTokenForm
 
 
@@ -15,6 +16,10 @@ def accessibility_statement(request):
 @login_required
 def api_tokens(request):
     new_key = None
+    may_use_api = api.may_use_api(request.user)
+    if request.method == "POST" and not may_use_api:
+        messages.error(request, _("Your roles do not give access to the API."))
+        return redirect("api_tokens")
     if request.method == "POST":
         form = ApiTokenForm(request.POST)
         if form.is_valid():
@@ -27,7 +32,12 @@ def api_tokens(request):
     return render(
         request,
         "core/api_tokens.html",
-        {"form": form, "tokens": selectors.api_tokens_for(request.user), "new_key": new_key},
+        {
+            "form": form,
+            "tokens": selectors.api_tokens_for(request.user),
+            "new_key": new_key,
+            "may_use_api": may_use_api,
+        },
     )
 
 
@@ -41,17 +51,28 @@ def api_token_revoke(request, token_id: int):
     return redirect("api_tokens")
 
 
+def _ensure_user(request) -> None:
+    # A request refused before the authentication middleware ran (a wrong
+    # Host header, say) has no user; the layout's context needs one.
+    if not hasattr(request, "user"):
+        request.user = AnonymousUser()
+
+
 def permission_denied(request, exception=None):
+    _ensure_user(request)
     return render(request, "core/403.html", status=403)
 
 
 def page_not_found(request, exception=None):
+    _ensure_user(request)
     return render(request, "core/404.html", status=404)
 
 
 def server_error(request):
+    _ensure_user(request)
     return render(request, "core/500.html", status=500)
 
 
 def bad_request(request, exception=None):
+    _ensure_user(request)
     return render(request, "core/400.html", status=400)

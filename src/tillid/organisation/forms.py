@@ -52,3 +52,54 @@ class RoleGrantForm(DKFDSFormMixin, forms.Form):
         except get_user_model().DoesNotExist:
             raise forms.ValidationError(_("There is no user with that username.")) from None
         return username
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    widget = MultipleFileInput
+
+    def clean(self, data, initial=None):
+        single = super().clean
+        if isinstance(data, (list, tuple)):
+            return [single(item, initial) for item in data]
+        return [single(data, initial)] if data else single(data, initial)
+
+
+IMPORT_EXTENSIONS = (".xlsx", ".csv", ".txt")
+
+
+class OrganisationImportForm(DKFDSFormMixin, forms.Form):
+    files = MultipleFileField(
+        label=_("Organisation file"),
+        help_text=_(
+            "Choose one Excel workbook (.xlsx) with the sheets Enheder and Personer, "
+            "or two CSV files: one with the units and one with the people."
+        ),
+    )
+    dry_run = forms.BooleanField(
+        label=_("Only check the file (nothing is saved)"),
+        required=False,
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        widget = self.fields["files"].widget
+        widget.attrs["class"] = "form-file-input"
+        widget.attrs["accept"] = ",".join(IMPORT_EXTENSIONS)
+
+    def clean_files(self):
+        files = self.cleaned_data["files"]
+        if len(files) > 2:
+            raise forms.ValidationError(
+                _("Choose one Excel workbook or two CSV files (units and people), not more.")
+            )
+        for upload in files:
+            if not upload.name.lower().endswith(IMPORT_EXTENSIONS):
+                raise forms.ValidationError(
+                    _("%(name)s is neither an Excel workbook (.xlsx) nor a CSV file (.csv).")
+                    % {"name": upload.name}
+                )
+        return files

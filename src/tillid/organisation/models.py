@@ -154,27 +154,46 @@ class ImportStatus(models.TextChoices):
     FAILED = "failed", _("Rejected")
 
 
+class ImportStage(models.TextChoices):
+    QUEUED = "queued", _("Waiting for the background worker")
+    READING = "reading", _("Reading the file")
+    CHECKING = "checking", _("Checking the rows")
+    SAVING = "saving", _("Saving the changes")
+    DONE = "done", _("Finished")
+
+
 class OrganisationImport(models.Model):
-    """One upload of an organisation file and what became of it."""
+    """One upload of an organisation file (or a run of the command) and what became of it.
+
+    `content` holds the uploaded files packed in one zip archive (see
+    importing.pack_files). Progress: `processed_rows` of `total_rows` steps,
+    where each data row counts twice, once checked and once saved; `row_count`
+    is the number of data rows in the files.
+    """
 
     filename = models.CharField(max_length=255)
     content = models.BinaryField()
+    content_hash = models.CharField(max_length=64, db_index=True, blank=True)
+    dry_run = models.BooleanField(default=False)
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
     status = models.CharField(
         max_length=20, choices=ImportStatus.choices, default=ImportStatus.QUEUED
     )
+    in_background = models.BooleanField(default=False)
+    row_count = models.PositiveIntegerField(default=0)
     total_rows = models.PositiveIntegerField(default=0)
     processed_rows = models.PositiveIntegerField(default=0)
     stage = models.CharField(max_length=100, blank=True)
     errors = models.JSONField(default=list, blank=True)
     report = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        ordering = ["-created_at"]
+        ordering = ["-created_at", "-pk"]
 
     def __str__(self) -> str:
         return f"{self.filename} ({self.get_status_display()})"
@@ -190,3 +209,10 @@ class OrganisationImport(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.status in (ImportStatus.SUCCEEDED, ImportStatus.FAILED)
+
+    @property
+    def stage_label(self) -> str:
+        try:
+            return str(ImportStage(self.stage).label)
+        except ValueError:
+            return self.stage

@@ -58,8 +58,16 @@ _EVERYONE = frozenset(
 
 ROLE_PERMS: dict[str, frozenset[Perm]] = {
     # Administrators may do everything except read personal delegation
-    # records, which belong to the person's own leaders and HR.
-    Role.ADMINISTRATOR: ALL_PERMS - {Perm.VIEW_DELEGATION_RECORDS, Perm.MANAGE_DELEGATION},
+    # records (the person's own leaders and HR only) and speak for those
+    # governed or led: assessments come from the people an item binds, and
+    # dialogue meetings are held by the unit's leader.
+    Role.ADMINISTRATOR: ALL_PERMS
+    - {
+        Perm.VIEW_DELEGATION_RECORDS,
+        Perm.MANAGE_DELEGATION,
+        Perm.ASSESS_GOVERNANCE,
+        Perm.RECORD_DIALOGUE,
+    },
     Role.CONSULTANT: _EVERYONE
     | {
         Perm.VIEW_PEOPLE,
@@ -87,9 +95,15 @@ ROLE_PERMS: dict[str, frozenset[Perm]] = {
     Role.EMPLOYEE: _EVERYONE | {Perm.VIEW_PEOPLE, Perm.ASSESS_GOVERNANCE, Perm.VIEW_SURVEY_RESULTS},
     Role.POLITICIAN: _EVERYONE
     | {Perm.USE_API, Perm.VIEW_SURVEY_RESULTS, Perm.VIEW_DELEGATION_AGGREGATES},
-    Role.MED_TR: _EVERYONE | {Perm.VIEW_PEOPLE, Perm.VIEW_SURVEY_RESULTS},
+    # MED/TR take part in reviews and see aggregates, not people's details.
+    Role.MED_TR: _EVERYONE | {Perm.VIEW_SURVEY_RESULTS, Perm.VIEW_DELEGATION_AGGREGATES},
     Role.HR: _EVERYONE
-    | {Perm.VIEW_PEOPLE, Perm.VIEW_DELEGATION_RECORDS, Perm.VIEW_DELEGATION_AGGREGATES},
+    | {
+        Perm.VIEW_PEOPLE,
+        Perm.VIEW_SURVEY_RESULTS,
+        Perm.VIEW_DELEGATION_RECORDS,
+        Perm.VIEW_DELEGATION_AGGREGATES,
+    },
 }
 
 # Permissions that only an organisation-wide grant gives, whatever the unit.

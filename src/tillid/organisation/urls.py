@@ -10,6 +10,8 @@ urlpatterns = [
     path("enheder/<int:unit_id>/underenheder/", views.tree_children, name="tree_children"),
     path("personer/", views.people_list, name="people"),
     path("import/", views.import_upload, name="import"),
+    path("import/<int:import_id>/", views.import_status, name="import_status"),
+    path("import/eksempler/<str:name>", views.import_sample, name="import_sample"),
     path("roller/", views.role_list, name="roles"),
     path("roller/<int:grant_id>/fjern/", views.role_revoke, name="role_revoke"),
 ]

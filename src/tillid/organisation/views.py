@@ -3,13 +3,22 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from tillid.core.tabular import count_rows
 from tillid.organisation import selectors, services
-from tillid.organisation.forms import PeopleSearchForm, RoleGrantForm, UnitSearchForm
-from tillid.organisation.models import Role
+from tillid.organisation.forms import (
+    OrganisationImportForm,
+    PeopleSearchForm,
+    RoleGrantForm,
+    UnitSearchForm,
+)
+from tillid.organisation.importing import PEOPLE, UNITS, table_label
+from tillid.organisation.models import OrganisationImport, Role
 from tillid.organisation.permissions import (
     Perm,
     forget_cached_grants,
@@ -18,6 +27,13 @@ from tillid.organisation.permissions import (
     roles_of,
     scope_for,
 )
+from tillid.organisation.tasks import run_organisation_import
+
+SAMPLES_DIR = settings.BASE_DIR / "docs" / "samples"
+IMPORT_SAMPLES = {
+    name: SAMPLES_DIR / name
+    for name in ("organisation.xlsx", "organisation-units.csv", "organisation-people.csv")
+}
 
 
 def _page(request, queryset):
@@ -172,8 +188,124 @@ def role_revoke(request, grant_id: int):
     return redirect("organisation:roles")
 
 
+def _imports():
+    # The stored files are large; lists and the status page never need them.
+    return OrganisationImport.objects.select_related("uploaded_by").defer("content")
+
+
+def _require_import(request) -> None:
+    # Importing replaces the whole organisation: an organisation-wide grant only.
+    if not has_perm(request.user, Perm.IMPORT_ORGANISATION):
+        raise PermissionDenied
+
+
 @login_required
 def import_upload(request):
-    # Replaced by the import page (upload, validation report, progress).
-    _require(request, Perm.IMPORT_ORGANISATION)
-    raise PermissionDenied
+    _require_import(request)
+    if request.method == "POST":
+        form = OrganisationImportForm(request.POST, request.FILES)
+        if form.is_valid():
+            files = [(upload.name, upload.read()) for upload in form.cleaned_data["files"]]
+            rows = sum(count_rows(name, content) for name, content in files)
+            in_background = rows > settings.TILLID_IMPORT_INLINE_MAX_ROWS
+            try:
+                record = services.create_import(
+                    files=files,
+                    dry_run=form.cleaned_data["dry_run"],
+                    user=request.user,
+                    row_count=rows,
+                    in_background=in_background,
+                )
+            except services.ImportAlreadyRunning as exc:
+                messages.warning(
+                    request,
+                    _(
+                        "These files are already being imported. Wait until that import is finished."
+                    ),
+                )
+                return redirect("organisation:import_status", import_id=exc.running.pk)
+            if in_background:
+                run_organisation_import.enqueue(record.pk)
+            else:
+                services.run_import(import_id=record.pk)
+            return redirect("organisation:import_status", import_id=record.pk)
+    else:
+        form = OrganisationImportForm()
+    page = _page(request, _imports())
+    return render(
+        request,
+        "organisation/import.html",
+        {"form": form, "page_obj": page, "samples": IMPORT_SAMPLES},
+    )
+
+
+_CHANGE_LABELS = {
+    "added": gettext_lazy("Added"),
+    "renamed": gettext_lazy("Renamed"),
+    "updated": gettext_lazy("Other details changed"),
+    "moved": gettext_lazy("Moved"),
+    "reactivated": gettext_lazy("Reactivated"),
+    "deactivated": gettext_lazy("Deactivated"),
+    "unchanged": gettext_lazy("Unchanged"),
+}
+
+
+def _report_context(record) -> dict:
+    report = record.report or {}
+    units = report.get(UNITS, {})
+    people = report.get(PEOPLE, {})
+    counts = [
+        {
+            "label": label,
+            "units": units.get("counts", {}).get(kind, 0),
+            "people": people.get("counts", {}).get(kind, 0),
+        }
+        for kind, label in _CHANGE_LABELS.items()
+    ]
+    examples = []
+    for table, data in ((UNITS, units), (PEOPLE, people)):
+        for kind, label in _CHANGE_LABELS.items():
+            items = data.get("examples", {}).get(kind) or []
+            if items:
+                examples.append(
+                    {
+                        "table": table_label(table),
+                        "label": label,
+                        "count": data["counts"][kind],
+                        "items": items,
+                    }
+                )
+    return {"counts": counts, "examples": examples, "changes": report.get("changes", 0)}
+
+
+@login_required
+def import_status(request, import_id: int):
+    _require_import(request)
+    record = get_object_or_404(_imports(), pk=import_id)
+    context = {"record": record}
+    if record.is_finished:
+        context.update(_report_context(record))
+        errors = [
+            {**error, "table": table_label(error.get("table", ""))} for error in record.errors
+        ]
+        context["error_count"] = len(errors)
+        context["page_obj"] = _page(request, errors) if errors else None
+    template = (
+        "organisation/_import_status.html" if request.htmx else "organisation/import_status.html"
+    )
+    return render(request, template, context)
+
+
+@login_required
+def import_sample(request, name: str):
+    path = IMPORT_SAMPLES.get(name)
+    if path is None or not path.exists():
+        raise Http404
+    content_type = (
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        if name.endswith(".xlsx")
+        else "text/csv; charset=utf-8"
+    )
+    return FileResponse(
+        path.open("rb"), as_attachment=True, filename=name, content_type=content_type
+    )

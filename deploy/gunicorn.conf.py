@@ -1,0 +1,79 @@
+"""gunicorn settings for Tillid in production.
+
+    gunicorn -c deploy/gunicorn.conf.py
+
+Run from the checkout (deploy/tillid.service does), with the variables of
+deploy/env.example in the environment. Every setting here can be changed
+with the GUNICORN_* variable named beside it.
+"""
+
+import multiprocessing
+import os
+import re
+from pathlib import Path
+
+from gunicorn.glogging import Logger
+
+ROOT = Path(__file__).resolve().parent.parent
+
+wsgi_app = "tillid.wsgi:application"
+pythonpath = str(ROOT / "src")
+chdir = str(ROOT)
+raw_env = ["DJANGO_SETTINGS_MODULE=tillid.settings"]
+
+# Listen on localhost (or a unix socket: "unix:/run/tillid/gunicorn.sock");
+# nginx in front terminates TLS and serves /static/ (deploy/nginx.conf).
+bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000").split(",")
+
+# Workers: 2 × cores + 1 by default. Each worker holds its own database
+# connection (DB_CONN_MAX_AGE), so keep workers × servers below PostgreSQL's
+# max_connections.
+workers = int(os.environ.get("GUNICORN_WORKERS", multiprocessing.cpu_count() * 2 + 1))
+threads = int(os.environ.get("GUNICORN_THREADS", "1"))
+worker_class = "gthread" if threads > 1 else "sync"
+
+# The council report (PDF) and large exports take a while; imports run in
+# the background worker, not in a request.
+timeout = int(os.environ.get("GUNICORN_TIMEOUT", "120"))
+graceful_timeout = int(os.environ.get("GUNICORN_GRACEFUL_TIMEOUT", "30"))
+keepalive = int(os.environ.get("GUNICORN_KEEPALIVE", "5"))
+
+# Recycle workers now and then so a slow leak never grows.
+max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "2000"))
+max_requests_jitter = int(os.environ.get("GUNICORN_MAX_REQUESTS_JITTER", "200"))
+
+# Only trust X-Forwarded-* from the proxy on this machine.
+forwarded_allow_ips = os.environ.get("GUNICORN_FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
+
+if Path("/dev/shm").is_dir():
+    worker_tmp_dir = "/dev/shm"
+
+# gunicorn's control socket (for `gunicornc`): in systemd's RuntimeDirectory
+# when there is one, since the service user's home is not writable.
+if os.environ.get("GUNICORN_CONTROL_SOCKET"):
+    control_socket = os.environ["GUNICORN_CONTROL_SOCKET"]
+elif os.environ.get("RUNTIME_DIRECTORY"):
+    control_socket = str(Path(os.environ["RUNTIME_DIRECTORY"].split(":")[0]) / "gunicorn.ctl")
+
+# Logs go to stdout/stderr (the journal under systemd). "-" is stdout; set a
+# file path to write elsewhere, or "" to switch the access log off.
+accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-") or None
+errorlog = os.environ.get("GUNICORN_ERROR_LOG", "-")
+loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
+
+# The access log must not undo the survey's anonymity: no client address,
+# no query string, and long tokens in paths (invitation links, API keys)
+# replaced by "…". Time, method, path, status, size, duration.
+access_log_format = '%(t)s "%(m)s %(U)s" %(s)s %(B)s %(M)sms'
+
+_TOKEN = re.compile(r"/[A-Za-z0-9_\-]{16,}(?=/|$)")
+
+
+class RedactingLogger(Logger):
+    def atoms(self, resp, req, environ, request_time):
+        atoms = super().atoms(resp, req, environ, request_time)
+        atoms["U"] = _TOKEN.sub("/…", atoms.get("U") or "")
+        return atoms
+
+
+logger_class = RedactingLogger
