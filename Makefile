@@ -65,6 +65,8 @@ messages: install
 
 bench: install-test
 	$(BIN)/python bench/import_organisation.py
+	$(BIN)/python bench/governance.py
+	$(BIN)/python bench/compass.py
 
 clean:
 	rm -rf $(VENV) node_modules staticfiles .pytest_cache db.sqlite3

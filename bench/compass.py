@@ -62,7 +62,7 @@ def build(employees: int, seed: int):
     organisation = demo.generate(employees=employees, seed=seed, municipality_name="Bench Kommune")
     write_organisation(organisation)
     # A 40-item instrument: the four elements, the tripod and three trust relations.
-    data = parse((INSTRUMENT_DIR / "tillidskompas-v1.json").read_bytes())
+    data = parse((INSTRUMENT_DIR / "tillidskompas-v1.yaml").read_bytes())
     keep = [d for d in data["dimensions"] if d["family"] in ("compass", "tripod")]
     keep += [d for d in data["dimensions"] if d["family"] == "relations"][:3]
     codes = {c for d in keep for c in d["items"]}

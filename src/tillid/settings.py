@@ -274,3 +274,7 @@ TILLID_ANONYMITY_MIN_COMMENT_GROUP = max(
 )
 # Hourly cost (DKK) used to turn governance burden in hours into money.
 TILLID_HOURLY_COST_DKK = int(os.environ.get("TILLID_HOURLY_COST_DKK", "450"))
+
+# Trust dosing and breach records are personal data: anonymised after this
+# many months by `manage.py delegation_anonymise` (run it daily from cron).
+TILLID_DELEGATION_RETENTION_MONTHS = int(os.environ.get("TILLID_DELEGATION_RETENTION_MONTHS", "24"))

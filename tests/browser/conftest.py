@@ -48,6 +48,7 @@ from playwright.sync_api import Page, sync_playwright
 
 # The fixtures of the app tests, for the browser tests too.
 from tillid.conftest import PASSWORD, make_user, org, person_user, roles  # noqa: F401
+from tillid.organisation import services as organisation_services
 from tillid.organisation.demo import MIN_EMPLOYEES
 from tillid.organisation.management.commands.demo_municipality import DEMO_PASSWORD
 
@@ -147,6 +148,15 @@ def demo_municipality(db) -> SimpleNamespace:
     User = get_user_model()
     users = {role: User.objects.get(username=name) for role, name in DEMO_LOGINS.items()}
     users["nobody"] = User.objects.create_user(username="ingen", password=DEMO_PASSWORD)
+    # An administrator has checked the sample organisation file, so the import
+    # history links to an import's status page (reached otherwise only after an upload).
+    samples = Path(settings.BASE_DIR) / "docs" / "samples"
+    record = organisation_services.create_import(
+        files=[("organisation.xlsx", (samples / "organisation.xlsx").read_bytes())],
+        dry_run=True,
+        user=users["administrator"],
+    )
+    organisation_services.run_import(import_id=record.pk)
     return SimpleNamespace(**users)
 
 

@@ -143,6 +143,9 @@ def test_phone_menu_opens_and_closes_the_drawer(phone_page, live_server, roles):
 
     opener.click()
     expect(drawer).to_be_visible()
+    # Let the drawer's slide-in finish: dkfds.js checks the close button's size
+    # on resize and closes a drawer it believes is off-screen.
+    page.wait_for_function("() => document.getAnimations().every(a => a.playState !== 'running')")
     expect(page.locator(".overlay")).to_have_class("overlay is-visible")
     mobile_menu = drawer.get_by_role("navigation", name=da("Main menu"))
     link = mobile_menu.get_by_role("link", name=da("Organisation"))
@@ -160,6 +163,9 @@ def test_phone_menu_opens_and_closes_the_drawer(phone_page, live_server, roles):
     # Escape closes it too, and a menu link leads on.
     opener.click()
     expect(drawer).to_be_visible()
+    # Let the drawer's slide-in finish: dkfds.js checks the close button's size
+    # on resize and closes a drawer it believes is off-screen.
+    page.wait_for_function("() => document.getAnimations().every(a => a.playState !== 'running')")
     page.keyboard.press("Escape")
     expect(drawer).to_be_hidden()
     opener.click()

@@ -1,5 +1,38 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from tillid.compass import views
 
 app_name = "compass"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("runder/ny/", views.round_new, name="round_new"),
+    path("runder/<int:round_id>/", views.round_detail, name="round"),
+    path("runder/<int:round_id>/paamindelser/", views.round_reminders, name="round_reminders"),
+    path("runder/<int:round_id>/breve/", views.round_letters, name="round_letters"),
+    path("runder/<int:round_id>/anonymitet/", views.round_anonymity, name="round_anonymity"),
+    path("runder/<int:round_id>/luk/", views.round_close, name="round_close"),
+    path("runder/<int:round_id>/paalidelighed/", views.round_reliability, name="round_reliability"),
+    path("runder/<int:round_id>/resultater/<int:unit_id>/", views.results, name="results"),
+    path(
+        "runder/<int:round_id>/resultater/<int:unit_id>/rapport.pdf",
+        views.results_pdf,
+        name="results_pdf",
+    ),
+    path(
+        "runder/<int:round_id>/resultater/<int:unit_id>/resultater.xlsx",
+        views.results_xlsx,
+        name="results_xlsx",
+    ),
+    path(
+        "runder/<int:round_id>/selvvurdering/<int:unit_id>/",
+        views.self_assessment,
+        name="self_assessment",
+    ),
+    path("svar/", views.answer_start, name="answer_start"),
+    path("svar/<str:token>/", views.answer, name="answer"),
+    path("enheder/<int:unit_id>/dialog/", views.dialogue, name="dialogue"),
+    path("enheder/<int:unit_id>/dialog/nyt-moede/", views.meeting_new, name="meeting_new"),
+    path("handlinger/<int:action_id>/", views.action_update, name="action_update"),
+    path("import/", views.import_responses, name="import"),
+]

@@ -22,15 +22,10 @@ class DKFDSFormMixin:
             kind = widget.__class__.__name__.lower().removesuffix("input").removesuffix("widget")
             css = _INPUT_CLASSES.get(kind, "form-input")
             widget.attrs["class"] = (widget.attrs.get("class", "") + " " + css).strip()
-            bound = self[name]
-            described = []
+            # Errors are not known yet (reading self.errors here would validate
+            # before a subclass narrows its querysets); full_clean adds them.
             if field.help_text:
-                described.append(f"{bound.auto_id}_hint")
-            if self.is_bound and self.errors.get(name):
-                described.append(f"{bound.auto_id}_error")
-                widget.attrs["aria-invalid"] = "true"
-            if described:
-                widget.attrs["aria-describedby"] = " ".join(described)
+                widget.attrs["aria-describedby"] = f"{self[name].auto_id}_hint"
 
     def full_clean(self):
         super().full_clean()

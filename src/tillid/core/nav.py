@@ -25,8 +25,23 @@ class NavEntry:
     prefix: str
     # One sentence for the front page card.
     description: str = ""
-    # Permission (value of Perm) needed somewhere in the organisation.
+    # Permission (value of Perm) needed somewhere in the organisation; a
+    # tuple means any one of them.
+    perm: str | tuple[str, ...] = ""
+
+
+@dataclass(frozen=True)
+class UnitLink:
+    """A module's page about one unit, linked from the organisation's unit page.
+
+    The URL takes the unit id as the keyword `unit_id`, or as the query
+    parameter `query_param` when that is set.
+    """
+
+    url_name: str
+    label: str
     perm: str = ""
+    query_param: str = ""
 
 
 @cache
@@ -39,7 +54,12 @@ def visible_entries(user) -> list[NavEntry]:
     if not user.is_authenticated:
         return []
     allowed = import_string(settings.TILLID_PERMISSION_CHECK)
-    return [e for e in _entries() if not e.perm or allowed(user, e.perm)]
+
+    def may_use(entry: NavEntry) -> bool:
+        perms = (entry.perm,) if isinstance(entry.perm, str) else entry.perm
+        return not entry.perm or any(allowed(user, p) for p in perms)
+
+    return [e for e in _entries() if may_use(e)]
 
 
 def nav_items(request) -> list[dict]:
@@ -52,3 +72,19 @@ def nav_items(request) -> list[dict]:
         }
         for entry in visible_entries(request.user)
     ]
+
+
+def unit_links(user, unit) -> list[dict]:
+    """Links to every installed module's page about `unit` the user may use."""
+    allowed = import_string(settings.TILLID_PERMISSION_CHECK)
+    links = []
+    for cfg in apps.get_app_configs():
+        for link in getattr(cfg, "unit_links", ()):
+            if link.perm and not allowed(user, link.perm):
+                continue
+            if link.query_param:
+                href = f"{reverse(link.url_name)}?{link.query_param}={unit.pk}"
+            else:
+                href = reverse(link.url_name, kwargs={"unit_id": unit.pk})
+            links.append({"href": href, "label": link.label})
+    return links

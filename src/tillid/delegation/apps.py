@@ -1,8 +1,25 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from tillid.core.nav import NavEntry
+
 
 class DelegationConfig(AppConfig):
     name = "tillid.delegation"
     label = "delegation"
     verbose_name = _("Delegation")
+    nav_entry = NavEntry(
+        url_name="delegation:home",
+        label=_("Trust dosing"),
+        order=50,
+        prefix="/delegering/",
+        description=_(
+            "Dose trust by competence, intention and resources against the task's risk; "
+            "record trust tests, breaches and their repair."
+        ),
+        perm=("manage_delegation", "view_delegation_records"),
+    )
+    demo_builder = "tillid.delegation.demo.build_demo"
+
+    def ready(self) -> None:
+        from tillid.delegation import receivers  # noqa: F401  (connects the signal)

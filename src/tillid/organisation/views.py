@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from tillid.core.nav import unit_links
 from tillid.core.tabular import count_rows
 from tillid.organisation import selectors, services
 from tillid.organisation.forms import (
@@ -127,6 +128,7 @@ def unit_detail(request, unit_id: int):
         "child_rows": [{"unit": c, "count": counts[c.pk]} for c in children],
         "leaders": selectors.leaders_of(unit),
         "can_view_people": can_view_people,
+        "module_links": unit_links(request.user, unit),
     }
     if can_view_people:
         context["page_obj"] = _page(

@@ -1,8 +1,27 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from tillid.core.nav import NavEntry, UnitLink
+
 
 class TrialsConfig(AppConfig):
     name = "tillid.trials"
     label = "trials"
     verbose_name = _("Trials")
+    nav_entry = NavEntry(
+        url_name="trials:board",
+        label=_("Trial actions"),
+        order=40,
+        prefix="/proevehandlinger/",
+        description=_("Small experiments from idea to evaluation, and the spread of what works."),
+        perm="view_trials",
+    )
+    demo_builder = "tillid.trials.demo.build_demo"
+    unit_links = (
+        UnitLink(
+            url_name="trials:list",
+            label=_("Trial actions in the unit"),
+            perm="view_trials",
+            query_param="unit",
+        ),
+    )

@@ -21,7 +21,15 @@ def production_env(tmp_path, **extra) -> dict:
     env = {
         k: v
         for k, v in os.environ.items()
-        if k not in {"DJANGO_DEBUG", "TILLID_TESTING", "DATABASE_URL", "SECRET_KEY"}
+        # DJANGO_ALLOW_ASYNC_UNSAFE is set by the browser tests in the same worker.
+        if k
+        not in {
+            "DJANGO_DEBUG",
+            "TILLID_TESTING",
+            "DATABASE_URL",
+            "SECRET_KEY",
+            "DJANGO_ALLOW_ASYNC_UNSAFE",
+        }
         and not k.startswith(("OIDC_", "SECURE_", "GUNICORN_"))
     }
     env.update(

@@ -31,7 +31,7 @@ def parse_po(path: Path) -> list[dict]:
             .decode("utf-8")
         )
 
-    for raw in path.read_text(encoding="utf-8").splitlines() + [""]:
+    for raw in [*path.read_text(encoding="utf-8").splitlines(), ""]:
         line = raw.strip()
         if not line:
             if entry is not None:

@@ -1,0 +1,230 @@
+"""Demo data for the trust compass: two closed rounds, one open, dialogue and actions.
+
+Deterministic for a seed (the open round's link tokens excepted: they are
+real secrets, and only their hashes are stored). Units differ in a stable
+way (a unit trust level per compass element), and units that held a
+dialogue meeting after the first round improve a little in the second.
+"""
+
+import random
+from datetime import timedelta
+from statistics import NormalDist
+
+from django.utils import timezone
+
+from tillid.compass import services
+from tillid.compass.instruments import spec_for
+from tillid.compass.models import (
+    ActionStatus,
+    DialogueAction,
+    DialogueMeeting,
+    Invitation,
+    Response,
+    RoleGroup,
+    Round,
+    SelfAssessment,
+)
+from tillid.organisation.models import Person, Unit, UnitKind
+
+COMMENTS = [
+    "Vi har fået mere ro til at planlægge selv, og det mærker borgerne.",
+    "Der bruges stadig meget tid på at registrere ting, som ingen læser.",
+    "Vores leder er god til at spørge, hvad vi selv tænker, før der bliver besluttet noget.",
+    "Det er svært at sige fra, når der kommer nye krav oppefra.",
+    "Samarbejdet med visitationen er blevet bedre det sidste halve år.",
+    "Jeg savner, at vi taler om fejl uden at det bliver personligt.",
+    "Vi har prøvet at droppe et skema, og det gik fint.",
+    "Det er uklart, hvem der bestemmer hvad, når vagtplanen ændres.",
+    "Der er god stemning i teamet, men vi når ikke at sparre med hinanden.",
+    "Tak for at vi blev spurgt. Husk at følge op på det.",
+]
+AGREEMENTS = [
+    "Vi afprøver i tre måneder kun at dokumentere afvigelser fra planen.",
+    "Hvert teammøde starter med ti minutter om en situation, vi kan lære af.",
+    "Lederen deltager i morgenmødet to gange om ugen for at være tilgængelig.",
+    "Vi tager de tre mest meningsløse registreringer med til Meningssamlingen.",
+    "Nye medarbejdere får en makker de første seks uger.",
+]
+ACTIONS = [
+    ("Liste over registreringer, der kan fjernes", "Teamleder"),
+    ("Aftale om hvornår vi ringer til lederen", "Arbejdsmiljørepræsentant"),
+    ("Prøvehandling med selvplanlagte besøg", "Koordinator"),
+    ("Fælles spilleregler skrives ned og hænges op", "Tillidsrepræsentant"),
+    ("Opfølgning på dialogmødet om tre måneder", "Leder"),
+]
+
+
+# Standard normal noise drawn by table look-up: much faster than gauss() per item.
+_NORMAL = [NormalDist().inv_cdf((i + 0.5) / 512) for i in range(512)]
+
+
+def _item_plan(spec) -> list[tuple[str, str, bool]]:
+    reverse = dict(spec.items)
+    first_dimension = {}
+    for code, _family, members in spec.dimensions:
+        for m in members:
+            first_dimension.setdefault(m, code)
+    return [(code, first_dimension[code], reverse[code]) for code in spec.item_codes]
+
+
+def _answers(rng, plan, level: dict[str, float], person_shift: float) -> dict[str, int]:
+    noise = rng.choices(_NORMAL, k=len(plan))
+    skips = rng.choices((True, False), weights=(3, 97), k=len(plan))
+    answers = {}
+    for (code, dimension, reverse), z, skip in zip(plan, noise, skips, strict=True):
+        if skip:
+            continue  # don't know
+        value = min(5, max(1, round(level[dimension] + person_shift + 0.7 * z)))
+        answers[code] = 6 - value if reverse else value
+    return answers
+
+
+def build_demo(*, seed: int, log) -> None:
+    rng = random.Random(seed * 7919 + 4)
+    employee, leader_instrument = services.ensure_default_instruments()
+    spec = spec_for(employee)
+    leader_spec = spec_for(leader_instrument)
+    plan = _item_plan(spec)
+    root = Unit.objects.filter(parent__isnull=True, is_active=True).order_by("pk").first()
+    if root is None:
+        log("No organisation; the compass demo is skipped.")
+        return
+    people = list(
+        Person.objects.filter(is_active=True, unit__is_active=True)
+        .select_related("unit")
+        .order_by("pk")
+    )
+    units = {u.pk: u for u in Unit.objects.filter(is_active=True)}
+    # A stable trust level per unit and dimension: institution effect + team effect.
+    dims = spec.dimension_codes()
+    unit_level: dict[int, dict[str, float]] = {}
+    for unit_id in sorted(units):
+        base = rng.gauss(3.5, 0.35)
+        unit_level[unit_id] = {d: base + rng.gauss(0, 0.25) for d in dims}
+    today = timezone.localdate()
+    schedule = [
+        ("Tillidskompasset efterår 2025", today - timedelta(days=400), 0.78, 0.0),
+        ("Tillidskompasset forår 2026", today - timedelta(days=200), 0.82, 0.15),
+        ("Tillidskompasset efterår 2026", today - timedelta(days=7), 0.46, 0.25),
+    ]
+    institutions = [u for u in units.values() if u.kind == UnitKind.INSTITUTION]
+    improved: set[int] = set()
+    rounds = []
+    for index, (name, opens_on, rate, trend) in enumerate(schedule):
+        closes_on = opens_on + timedelta(days=21)
+        round_ = Round.objects.create(
+            name=name,
+            instrument=employee,
+            leader_instrument=leader_instrument,
+            root=root,
+            opens_on=opens_on,
+            closes_on=closes_on,
+            min_group=5,
+            min_comment_group=8,
+        )
+        rounds.append(round_)
+        open_now = index == len(schedule) - 1
+        invitations, responses = [], []
+        per_unit_rate = {
+            unit_id: min(0.97, max(0.3, rate + rng.gauss(0, 0.08))) for unit_id in sorted(units)
+        }
+        for person in people:
+            answered = rng.random() < per_unit_rate[person.unit_id]
+            token = services.new_token() if open_now else f"demo-{seed}-{index}-{person.pk}"
+            invitations.append(
+                Invitation(
+                    round_id=round_.pk,
+                    person_id=person.pk,
+                    unit_id=person.unit_id,
+                    role_group=RoleGroup.LEADER if person.is_leader else RoleGroup.EMPLOYEE,
+                    token_hash=services.token_hash(token) if open_now else _hash(token),
+                    used=answered,
+                    has_email=bool(person.email),
+                )
+            )
+            if not answered:
+                continue
+            level = dict(unit_level[person.unit_id])
+            inst = _institution_of(person.unit, units)
+            bonus = trend + (0.3 if inst in improved else 0.0)
+            for d in level:
+                level[d] += bonus
+            shift = rng.gauss(0.25 if person.is_leader else 0.0, 0.45)
+            comment = rng.choice(COMMENTS) if rng.random() < 0.12 else ""
+            responses.append(
+                Response(
+                    round_id=round_.pk,
+                    unit_id=person.unit_id,
+                    role_group=RoleGroup.LEADER if person.is_leader else RoleGroup.EMPLOYEE,
+                    submitted_on=min(closes_on, opens_on + timedelta(days=rng.randint(0, 20)))
+                    if not open_now
+                    else today - timedelta(days=rng.randint(0, 6)),
+                    answers=_answers(rng, plan, level, shift),
+                    comment=comment,
+                )
+            )
+        Invitation.objects.bulk_create(invitations, batch_size=2000)
+        Response.objects.bulk_create(responses, batch_size=2000)
+        log(f"{name}: {len(invitations)} invited, {len(responses)} answered")
+        if open_now:
+            break
+        # Dialogue after each closed round in about a third of the institutions.
+        meetings, actions = [], []
+        chosen = [u for u in institutions if rng.random() < 0.35]
+        leader_unit = _demo_leader_unit()
+        if leader_unit is not None and leader_unit not in chosen:
+            chosen.append(leader_unit)
+        for unit in chosen:
+            meetings.append(
+                DialogueMeeting(
+                    round=round_,
+                    unit=unit,
+                    held_on=closes_on + timedelta(days=rng.randint(10, 40)),
+                    participants=rng.randint(6, 30),
+                    agreements=rng.choice(AGREEMENTS),
+                )
+            )
+            improved.add(unit.pk)
+        DialogueMeeting.objects.bulk_create(meetings)
+        for meeting in DialogueMeeting.objects.filter(round=round_).order_by("pk"):
+            for title, owner in rng.sample(ACTIONS, rng.randint(1, 3)):
+                due = meeting.held_on + timedelta(days=rng.randint(30, 120))
+                status = (
+                    ActionStatus.DONE if due < today and rng.random() < 0.7 else ActionStatus.OPEN
+                )
+                actions.append(
+                    DialogueAction(
+                        meeting=meeting, title=title, owner=owner, due_on=due, status=status
+                    )
+                )
+        DialogueAction.objects.bulk_create(actions)
+        log(f"{name}: {len(meetings)} dialogue meetings, {len(actions)} actions")
+    _self_assessment(rounds[1], leader_spec, rng)
+
+
+def _hash(text: str) -> str:
+    import hashlib
+
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _institution_of(unit: Unit, units: dict[int, Unit]) -> int | None:
+    for anc in reversed([int(p) for p in unit.path.strip("/").split("/") if p]):
+        if units.get(anc) is not None and units[anc].kind == UnitKind.INSTITUTION:
+            return anc
+    return None
+
+
+def _demo_leader_unit() -> Unit | None:
+    person = Person.objects.filter(user__username="leder").select_related("unit").first()
+    return person.unit if person else None
+
+
+def _self_assessment(round_: Round, leader_spec, rng) -> None:
+    person = Person.objects.filter(user__username="leder").select_related("unit", "user").first()
+    if person is None:
+        return
+    answers = {code: rng.choice([4, 4, 5, 3]) for code in leader_spec.item_codes}
+    SelfAssessment.objects.create(
+        round=round_, unit=person.unit, user=person.user, answers=answers, shared=False
+    )

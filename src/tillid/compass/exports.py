@@ -1,0 +1,74 @@
+"""The unit report as PDF and the aggregate results as XLSX, under the anonymity rules.
+
+Both take their figures from selectors (round_results / unit_view), so a
+hidden cell is hidden here too; neither ever reads a single response.
+"""
+
+import io
+
+from django.template.loader import render_to_string
+from django.utils.translation import gettext as _
+
+from tillid.compass import charts
+from tillid.compass.anonymity import ALL
+from tillid.compass.models import RoleGroup
+from tillid.compass.selectors import Results, dimension_names
+
+
+def unit_pdf(request, context: dict) -> bytes:
+    from weasyprint import HTML
+
+    context = dict(context)
+    context["radar_svg"] = charts.to_svg(context["radar"]) if context.get("radar") else ""
+    html = render_to_string("compass/report_pdf.html", context, request=request)
+    return HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf()
+
+
+def _subtree(results: Results, unit_id: int) -> list[int]:
+    out, stack = [], [unit_id]
+    while stack:
+        cur = stack.pop()
+        out.append(cur)
+        stack.extend(reversed(results.children.get(cur, [])))
+    return out
+
+
+def results_xlsx(results: Results, unit) -> bytes:
+    """One row per unit in the subtree and group; hidden cells are the same text."""
+    from openpyxl import Workbook
+
+    names = dimension_names(results.round)
+    codes = results.spec.dimension_codes()
+    hidden = _("Hidden (too few answers)")
+    wb = Workbook()
+    ws = wb.active
+    ws.title = _("Results")[:31]
+    ws.append([_("Unit"), _("Group"), _("Respondents")] + [names.get(c, (c, ""))[0] for c in codes])
+    groups = [
+        (ALL, _("Everyone")),
+        (RoleGroup.LEADER.value, str(RoleGroup.LEADER.label)),
+        (RoleGroup.EMPLOYEE.value, str(RoleGroup.EMPLOYEE.label)),
+    ]
+    for unit_id in _subtree(results, unit.pk):
+        u = results.units[unit_id]
+        for group, label in groups:
+            row = [u.name, label, results.count(unit_id, group)]
+            for code in codes:
+                score = results.score(code, unit_id, group)
+                row.append(round(score.mean, 1) if score else hidden)
+            ws.append(row)
+    info = wb.create_sheet(_("About")[:31])
+    info.append([_("Round"), results.round.name])
+    info.append([_("Smallest group with results"), results.round.min_group])
+    info.append(
+        [
+            _("Note"),
+            _(
+                "Scores are 0–100. Cells for groups that are too small, or that could be "
+                "worked out from other cells, are hidden."
+            ),
+        ]
+    )
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()

@@ -1,0 +1,283 @@
+"""The trust compass: instruments as data, survey rounds, anonymous responses.
+
+Anonymity is built into the tables (DESIGN.md, "Anonymity rules"):
+a `Response` has no foreign key to an `Invitation` or a person, a random
+UUID as its key (so insertion order says nothing) and only the date it was
+given. An invitation records only that it has been used.
+"""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from tillid.organisation.models import Person, Unit
+
+
+def _localised(obj, field: str) -> str:
+    lang = (get_language() or "da")[:2]
+    return getattr(obj, f"{field}_en") if lang == "en" else getattr(obj, f"{field}_da")
+
+
+class InstrumentKind(models.TextChoices):
+    EMPLOYEE = "employee", _("Survey for everyone")
+    LEADER = "leader", _("Leader self-assessment")
+
+
+class Family(models.TextChoices):
+    COMPASS = "compass", _("The four elements of the trust compass")
+    TRIPOD = "tripod", _("The tripod of trust")
+    RELATIONS = "relations", _("Trust relations")
+    GOVERNANCE = "governance", _("Experience of governance")
+
+
+class Instrument(models.Model):
+    """One version of a questionnaire, loaded from a JSON file."""
+
+    code = models.SlugField(_("code"), max_length=60)
+    version = models.PositiveIntegerField(_("version"))
+    kind = models.CharField(
+        _("kind"), max_length=20, choices=InstrumentKind.choices, default=InstrumentKind.EMPLOYEE
+    )
+    name_da = models.CharField(max_length=200)
+    name_en = models.CharField(max_length=200)
+    description_da = models.TextField(blank=True)
+    description_en = models.TextField(blank=True)
+    # {"min": 1, "max": 5, "labels": [{"value": 1, "da": .., "en": ..}, ..],
+    #  "dont_know": {"da": .., "en": ..}}
+    scale = models.JSONField()
+    source = models.JSONField(help_text="The file as loaded, for reference.")
+    checksum = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["code", "-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["code", "version"], name="unique_instrument_version")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} (v{self.version})"
+
+    @property
+    def name(self) -> str:
+        return _localised(self, "name")
+
+    @property
+    def description(self) -> str:
+        return _localised(self, "description")
+
+
+class Dimension(models.Model):
+    instrument = models.ForeignKey(Instrument, on_delete=models.CASCADE, related_name="dimensions")
+    code = models.SlugField(max_length=60)
+    family = models.CharField(max_length=20, choices=Family.choices)
+    name_da = models.CharField(max_length=200)
+    name_en = models.CharField(max_length=200)
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["instrument", "order"]
+        constraints = [
+            models.UniqueConstraint(fields=["instrument", "code"], name="unique_dimension_code")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def name(self) -> str:
+        return _localised(self, "name")
+
+
+class Item(models.Model):
+    instrument = models.ForeignKey(Instrument, on_delete=models.CASCADE, related_name="items")
+    code = models.SlugField(max_length=60)
+    text_da = models.TextField()
+    text_en = models.TextField()
+    reverse = models.BooleanField(default=False)
+    order = models.PositiveSmallIntegerField(default=0)
+    dimensions = models.ManyToManyField(Dimension, related_name="items")
+
+    class Meta:
+        ordering = ["instrument", "order"]
+        constraints = [
+            models.UniqueConstraint(fields=["instrument", "code"], name="unique_item_code")
+        ]
+
+    def __str__(self) -> str:
+        return self.code
+
+    @property
+    def text(self) -> str:
+        return _localised(self, "text")
+
+
+class Round(models.Model):
+    """A survey round for a subtree of the organisation."""
+
+    name = models.CharField(_("name"), max_length=200)
+    instrument = models.ForeignKey(Instrument, on_delete=models.PROTECT, related_name="rounds")
+    leader_instrument = models.ForeignKey(
+        Instrument,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="leader_rounds",
+    )
+    root = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="compass_rounds")
+    opens_on = models.DateField(_("opens"))
+    closes_on = models.DateField(_("closes"))
+    min_group = models.PositiveSmallIntegerField(_("smallest group with results"))
+    min_comment_group = models.PositiveSmallIntegerField(_("smallest group with comments"))
+    closed_early = models.BooleanField(default=False)
+    # Imported rounds hold responses from another tool and have no invitations.
+    is_imported = models.BooleanField(default=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-opens_on", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(min_group__gte=3), name="round_min_group_at_least_3"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(min_comment_group__gte=models.F("min_group")),
+                name="round_comment_group_at_least_min_group",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_closed(self) -> bool:
+        return self.closed_early or self.is_imported or timezone.localdate() > self.closes_on
+
+    @property
+    def is_open(self) -> bool:
+        return not self.is_closed and timezone.localdate() >= self.opens_on
+
+
+class RoleGroup(models.TextChoices):
+    EMPLOYEE = "employee", _("Employees")
+    LEADER = "leader", _("Leaders")
+
+
+class Invitation(models.Model):
+    """One person's one-time link. Unit and role group are frozen at opening.
+
+    Only a SHA-256 hash of the token is stored; the token itself exists only
+    in the e-mail or letter. `used` has no timestamp on purpose.
+    """
+
+    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="invitations")
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+")
+    role_group = models.CharField(max_length=20, choices=RoleGroup.choices)
+    token_hash = models.CharField(max_length=64, unique=True)
+    used = models.BooleanField(default=False)
+    has_email = models.BooleanField(default=False)
+    reminders_sent = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["round", "person"], name="one_invitation_per_person")
+        ]
+        indexes = [models.Index(fields=["round", "unit", "used"])]
+
+    def __str__(self) -> str:
+        return f"{self.round} · {self.pk}"
+
+
+class Response(models.Model):
+    """One anonymous answer sheet: unit, role group, date and the answers."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="responses")
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+")
+    role_group = models.CharField(max_length=20, choices=RoleGroup.choices)
+    submitted_on = models.DateField()
+    # {item code: 1..max}; don't-know and skipped items are absent.
+    answers = models.JSONField(default=dict)
+    comment = models.TextField(blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["round", "unit"])]
+
+    def __str__(self) -> str:
+        return str(self.pk)
+
+
+class SelfAssessment(models.Model):
+    """A leader's own view of the unit, on the leader instrument. Not anonymous."""
+
+    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="self_assessments")
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    answers = models.JSONField(default=dict)
+    shared = models.BooleanField(_("shared with the unit"), default=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["round", "unit", "user"], name="one_self_assessment_per_leader"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.round} · {self.unit}"
+
+
+class DialogueMeeting(models.Model):
+    round = models.ForeignKey(
+        Round, null=True, blank=True, on_delete=models.SET_NULL, related_name="meetings"
+    )
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="compass_meetings")
+    held_on = models.DateField(_("date of the meeting"))
+    participants = models.PositiveIntegerField(_("number of participants"))
+    agreements = models.TextField(_("what was agreed"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-held_on", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.unit} {self.held_on}"
+
+
+class ActionStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    DONE = "done", _("Done")
+    DROPPED = "dropped", _("Dropped")
+
+
+class DialogueAction(models.Model):
+    meeting = models.ForeignKey(DialogueMeeting, on_delete=models.CASCADE, related_name="actions")
+    title = models.CharField(_("action"), max_length=300)
+    owner = models.CharField(_("owner"), max_length=200)
+    due_on = models.DateField(_("due date"))
+    status = models.CharField(
+        _("status"), max_length=20, choices=ActionStatus.choices, default=ActionStatus.OPEN
+    )
+    follow_up = models.TextField(_("follow-up note"), blank=True)
+
+    class Meta:
+        ordering = ["due_on", "pk"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.status == ActionStatus.OPEN and self.due_on < timezone.localdate()

@@ -1,0 +1,436 @@
+"""Scores, intervals and reliability for the trust compass (pure Python).
+
+Scores: an answer on a scale min..max maps linearly onto 0–100
+(min → 0, max → 100); reverse-keyed items are mirrored (100 − score). A
+respondent's dimension score is the mean of the dimension's items they
+answered, when they answered at least half of them ("don't know" counts as
+not answered). A group's score is the mean of its respondents' scores with
+a 95 % t-interval; the shares favourable / neutral / unfavourable use the
+cut-offs below (halfway between "neutral" and "agree"/"disagree" on a
+five-point scale).
+
+Reliability follows R's psych package: Cronbach's alpha from the item
+covariance matrix with pairwise-complete observations (psych::alpha), the
+Feldt interval (psych::alpha.ci), item–rest correlations from the same
+matrix (psych's r.drop), and McDonald's omega total from a one-factor
+minimum-residual factor analysis of the correlation matrix (psych::omega
+with nfactors=1: omega_t = 1 − Σ uniquenesses / Σ R).
+
+The t and F quantiles are computed here from the regularised incomplete
+beta function (continued fraction, as in Numerical Recipes), so no numeric
+library is needed.
+"""
+
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+FAVOURABLE_FROM = 62.5
+UNFAVOURABLE_BELOW = 37.5
+
+
+# --- scores -----------------------------------------------------------------
+
+
+def item_score(value: float, *, low: int, high: int, reverse: bool = False) -> float:
+    score = 100.0 * (value - low) / (high - low)
+    return 100.0 - score if reverse else score
+
+
+def respondent_score(
+    answers: Mapping[str, int | None],
+    items: Sequence[tuple[str, bool]],
+    *,
+    low: int,
+    high: int,
+) -> float | None:
+    """Mean 0–100 score over `items` [(code, reverse)], or None under half answered."""
+    if not items:
+        return None
+    scores = []
+    for code, reverse in items:
+        value = answers.get(code)
+        if value is None:
+            continue
+        scores.append(item_score(value, low=low, high=high, reverse=reverse))
+    if 2 * len(scores) < len(items):
+        return None
+    return sum(scores) / len(scores)
+
+
+@dataclass(frozen=True)
+class GroupScore:
+    n: int
+    mean: float
+    low: float | None  # 95 % interval; None with a single respondent
+    high: float | None
+    favourable: float  # shares 0–1
+    neutral: float
+    unfavourable: float
+
+
+def group_score(scores: Iterable[float], *, confidence: float = 0.95) -> GroupScore | None:
+    values = [s for s in scores if s is not None]
+    n = len(values)
+    if n == 0:
+        return None
+    mean = sum(values) / n
+    low = high = None
+    if n > 1:
+        sd = math.sqrt(sum((v - mean) ** 2 for v in values) / (n - 1))
+        half = t_quantile(1 - (1 - confidence) / 2, n - 1) * sd / math.sqrt(n)
+        low, high = max(0.0, mean - half), min(100.0, mean + half)
+    fav = sum(1 for v in values if v >= FAVOURABLE_FROM) / n
+    unfav = sum(1 for v in values if v < UNFAVOURABLE_BELOW) / n
+    return GroupScore(
+        n=n,
+        mean=mean,
+        low=low,
+        high=high,
+        favourable=fav,
+        neutral=1.0 - fav - unfav,
+        unfavourable=unfav,
+    )
+
+
+@dataclass
+class Accumulator:
+    """Running sums for a group, so roll-ups never hold every score in memory."""
+
+    n: int = 0
+    total: float = 0.0
+    squares: float = 0.0
+    favourable: int = 0
+    unfavourable: int = 0
+
+    def add(self, score: float) -> None:
+        self.n += 1
+        self.total += score
+        self.squares += score * score
+        if score >= FAVOURABLE_FROM:
+            self.favourable += 1
+        elif score < UNFAVOURABLE_BELOW:
+            self.unfavourable += 1
+
+    def merge(self, other: "Accumulator") -> None:
+        self.n += other.n
+        self.total += other.total
+        self.squares += other.squares
+        self.favourable += other.favourable
+        self.unfavourable += other.unfavourable
+
+    @property
+    def mean(self) -> float:
+        return self.total / self.n
+
+    @property
+    def variance(self) -> float:
+        if self.n < 2:
+            return 0.0
+        return max(0.0, (self.squares - self.total * self.total / self.n) / (self.n - 1))
+
+    def result(self, *, confidence: float = 0.95) -> "GroupScore | None":
+        if self.n == 0:
+            return None
+        mean = self.mean
+        low = high = None
+        if self.n > 1:
+            half = (
+                t_quantile(1 - (1 - confidence) / 2, self.n - 1)
+                * math.sqrt(self.variance)
+                / math.sqrt(self.n)
+            )
+            low, high = max(0.0, mean - half), min(100.0, mean + half)
+        fav, unfav = self.favourable / self.n, self.unfavourable / self.n
+        return GroupScore(
+            n=self.n,
+            mean=mean,
+            low=low,
+            high=high,
+            favourable=fav,
+            neutral=1.0 - fav - unfav,
+            unfavourable=unfav,
+        )
+
+
+def difference_from_sums(
+    a: Accumulator, b: Accumulator, *, confidence: float = 0.95
+) -> tuple[float, float, float] | None:
+    """As difference_interval, from running sums."""
+    if a.n < 2 or b.n < 2:
+        return None
+    va, vb = a.variance / a.n, b.variance / b.n
+    se2 = va + vb
+    diff = a.mean - b.mean
+    if se2 == 0:
+        return diff, diff, diff
+    df = se2**2 / (va**2 / (a.n - 1) + vb**2 / (b.n - 1))
+    half = t_quantile(1 - (1 - confidence) / 2, df) * math.sqrt(se2)
+    return diff, diff - half, diff + half
+
+
+def difference_interval(
+    a: Sequence[float], b: Sequence[float], *, confidence: float = 0.95
+) -> tuple[float, float, float] | None:
+    """Mean of a minus mean of b with a Welch t-interval (independent groups)."""
+    na, nb = len(a), len(b)
+    if na < 2 or nb < 2:
+        return None
+    ma, mb = sum(a) / na, sum(b) / nb
+    va = sum((x - ma) ** 2 for x in a) / (na - 1)
+    vb = sum((x - mb) ** 2 for x in b) / (nb - 1)
+    se2 = va / na + vb / nb
+    diff = ma - mb
+    if se2 == 0:
+        return diff, diff, diff
+    df = se2**2 / ((va / na) ** 2 / (na - 1) + (vb / nb) ** 2 / (nb - 1))
+    half = t_quantile(1 - (1 - confidence) / 2, df) * math.sqrt(se2)
+    return diff, diff - half, diff + half
+
+
+# --- distributions -------------------------------------------------------------
+
+
+def _betacf(a: float, b: float, x: float) -> float:
+    tiny = 1e-300
+    qab, qap, qam = a + b, a + 1.0, a - 1.0
+    c, d = 1.0, 1.0 - qab * x / qap
+    d = 1.0 / (d if abs(d) > tiny else tiny)
+    h = d
+    for m in range(1, 500):
+        m2 = 2 * m
+        aa = m * (b - m) * x / ((qam + m2) * (a + m2))
+        d = 1.0 + aa * d
+        d = 1.0 / (d if abs(d) > tiny else tiny)
+        c = 1.0 + aa / c
+        c = c if abs(c) > tiny else tiny
+        h *= d * c
+        aa = -(a + m) * (qab + m) * x / ((a + m2) * (qap + m2))
+        d = 1.0 + aa * d
+        d = 1.0 / (d if abs(d) > tiny else tiny)
+        c = 1.0 + aa / c
+        c = c if abs(c) > tiny else tiny
+        delta = d * c
+        h *= delta
+        if abs(delta - 1.0) < 1e-15:
+            break
+    return h
+
+
+def betainc(a: float, b: float, x: float) -> float:
+    """The regularised incomplete beta function I_x(a, b)."""
+    if x <= 0.0:
+        return 0.0
+    if x >= 1.0:
+        return 1.0
+    ln_front = (
+        math.lgamma(a + b) - math.lgamma(a) - math.lgamma(b) + a * math.log(x) + b * math.log1p(-x)
+    )
+    front = math.exp(ln_front)
+    if x < (a + 1.0) / (a + b + 2.0):
+        return front * _betacf(a, b, x) / a
+    return 1.0 - front * _betacf(b, a, 1.0 - x) / b
+
+
+def t_cdf(t: float, df: float) -> float:
+    x = df / (df + t * t)
+    tail = 0.5 * betainc(df / 2.0, 0.5, x)
+    return 1.0 - tail if t >= 0 else tail
+
+
+def f_cdf(f: float, df1: float, df2: float) -> float:
+    if f <= 0:
+        return 0.0
+    return betainc(df1 / 2.0, df2 / 2.0, df1 * f / (df1 * f + df2))
+
+
+def _invert(cdf, p: float, low: float, high: float) -> float:
+    # Widen until the bracket holds, then bisect (monotone cdf).
+    while cdf(high) < p:
+        high *= 2.0
+    while cdf(low) > p:
+        low = low * 2.0 if low < 0 else low / 2.0
+    for _ in range(200):
+        mid = (low + high) / 2.0
+        if cdf(mid) < p:
+            low = mid
+        else:
+            high = mid
+        if high - low < 1e-12 * max(1.0, abs(mid)):
+            break
+    return (low + high) / 2.0
+
+
+@lru_cache(maxsize=4096)
+def t_quantile(p: float, df: float) -> float:
+    if not 0.0 < p < 1.0:
+        raise ValueError("p must be in (0, 1)")
+    if p == 0.5:
+        return 0.0
+    if p < 0.5:
+        return -t_quantile(1.0 - p, df)
+    return _invert(lambda t: t_cdf(t, df), p, 0.0, 10.0)
+
+
+@lru_cache(maxsize=1024)
+def f_quantile(p: float, df1: float, df2: float) -> float:
+    if not 0.0 < p < 1.0:
+        raise ValueError("p must be in (0, 1)")
+    return _invert(lambda f: f_cdf(f, df1, df2), p, 1e-9, 10.0)
+
+
+# --- reliability -----------------------------------------------------------------
+
+Matrix = list[list[float]]
+
+
+def pairwise_covariance(rows: Sequence[Sequence[float | None]]) -> tuple[Matrix, list[int]]:
+    """Covariance matrix with pairwise-complete observations (R: use="pairwise").
+
+    Also returns each item's number of observations.
+    """
+    p = len(rows[0]) if rows else 0
+    cov = [[math.nan] * p for _ in range(p)]
+    counts = [sum(1 for r in rows if r[i] is not None) for i in range(p)]
+    for i in range(p):
+        for j in range(i, p):
+            pairs = [(r[i], r[j]) for r in rows if r[i] is not None and r[j] is not None]
+            n = len(pairs)
+            if n < 2:
+                continue
+            mi = sum(a for a, _ in pairs) / n
+            mj = sum(b for _, b in pairs) / n
+            c = sum((a - mi) * (b - mj) for a, b in pairs) / (n - 1)
+            cov[i][j] = cov[j][i] = c
+    return cov, counts
+
+
+def _correlation(cov: Matrix) -> Matrix:
+    p = len(cov)
+    return [
+        [
+            cov[i][j] / math.sqrt(cov[i][i] * cov[j][j]) if cov[i][i] > 0 and cov[j][j] > 0 else 0.0
+            for j in range(p)
+        ]
+        for i in range(p)
+    ]
+
+
+def alpha_from_covariance(cov: Matrix) -> float:
+    p = len(cov)
+    total = sum(sum(row) for row in cov)
+    trace = sum(cov[i][i] for i in range(p))
+    return (1.0 - trace / total) * p / (p - 1)
+
+
+def feldt_interval(
+    alpha: float, n_obs: int, n_items: int, *, confidence: float = 0.95
+) -> tuple[float, float]:
+    """Feldt's interval for alpha, as psych::alpha.ci."""
+    df1 = n_obs - 1
+    df2 = (n_obs - 1) * (n_items - 1)
+    tail = (1 - confidence) / 2
+    low = 1 - (1 - alpha) * f_quantile(1 - tail, df1, df2)
+    high = 1 - (1 - alpha) * f_quantile(tail, df1, df2)
+    return low, high
+
+
+def item_rest_correlations(cov: Matrix) -> list[float]:
+    """Each item's correlation with the sum of the other items (psych's r.drop)."""
+    p = len(cov)
+    out = []
+    for i in range(p):
+        others = [j for j in range(p) if j != i]
+        cov_rest = sum(cov[i][j] for j in others)
+        var_rest = sum(cov[a][b] for a in others for b in others)
+        denom = math.sqrt(cov[i][i] * var_rest) if cov[i][i] > 0 and var_rest > 0 else 0.0
+        out.append(cov_rest / denom if denom else math.nan)
+    return out
+
+
+def minres_one_factor(corr: Matrix, *, iterations: int = 2000) -> list[float]:
+    """Loadings minimising the squared off-diagonal residuals R − λλᵀ.
+
+    Coordinate-wise least squares: λ_i = Σ_j≠i r_ij λ_j / Σ_j≠i λ_j², repeated
+    until the loadings settle. This is the one-factor minres solution.
+    """
+    p = len(corr)
+    if p < 2:
+        return [1.0] * p
+    lam = [
+        math.sqrt(max(0.05, sum(abs(corr[i][j]) for j in range(p) if j != i) / (p - 1)))
+        for i in range(p)
+    ]
+    for _ in range(iterations):
+        biggest = 0.0
+        for i in range(p):
+            num = sum(corr[i][j] * lam[j] for j in range(p) if j != i)
+            den = sum(lam[j] ** 2 for j in range(p) if j != i)
+            new = num / den if den else 0.0
+            biggest = max(biggest, abs(new - lam[i]))
+            lam[i] = new
+        if biggest < 1e-12:
+            break
+    if sum(lam) < 0:
+        lam = [-x for x in lam]
+    return lam
+
+
+def omega_total(corr: Matrix) -> tuple[float, list[float]]:
+    lam = minres_one_factor(corr)
+    uniq = [1.0 - min(1.0, x * x) for x in lam]
+    total = sum(sum(row) for row in corr)
+    return 1.0 - sum(uniq) / total, lam
+
+
+@dataclass(frozen=True)
+class Reliability:
+    n: int
+    items: list[str]
+    alpha: float
+    alpha_low: float
+    alpha_high: float
+    item_rest: dict[str, float]
+    omega_total: float
+    loadings: dict[str, float]
+
+    def as_dict(self) -> dict:
+        return {
+            "n": self.n,
+            "items": self.items,
+            "alpha": round(self.alpha, 4),
+            "alpha_ci95": [round(self.alpha_low, 4), round(self.alpha_high, 4)],
+            "item_rest": {k: round(v, 4) for k, v in self.item_rest.items()},
+            "omega_total": round(self.omega_total, 4),
+            "loadings": {k: round(v, 4) for k, v in self.loadings.items()},
+        }
+
+
+def reliability(codes: Sequence[str], rows: Sequence[Sequence[float | None]]) -> Reliability | None:
+    """Reliability of one dimension; rows are respondents, columns item scores.
+
+    Respondents with fewer than two answers are left out (they add nothing
+    to any covariance). None when fewer than two items or three respondents.
+    """
+    rows = [r for r in rows if sum(1 for v in r if v is not None) >= 2]
+    if len(codes) < 2 or len(rows) < 3:
+        return None
+    cov, _counts = pairwise_covariance(rows)
+    if any(math.isnan(c) for row in cov for c in row):
+        return None
+    if any(cov[i][i] <= 0 for i in range(len(codes))):
+        return None
+    alpha = alpha_from_covariance(cov)
+    low, high = feldt_interval(alpha, len(rows), len(codes))
+    omega, lam = omega_total(_correlation(cov))
+    return Reliability(
+        n=len(rows),
+        items=list(codes),
+        alpha=alpha,
+        alpha_low=low,
+        alpha_high=high,
+        item_rest=dict(zip(codes, item_rest_correlations(cov), strict=True)),
+        omega_total=omega,
+        loadings=dict(zip(codes, lam, strict=True)),
+    )

@@ -1,0 +1,519 @@
+"""Writes of the compass: instruments, rounds, invitations, answers, dialogue."""
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import date
+
+from django.conf import settings
+from django.core.mail import EmailMessage, get_connection
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from tillid.compass import instruments as instrument_files
+from tillid.compass.models import (
+    ActionStatus,
+    DialogueAction,
+    DialogueMeeting,
+    Dimension,
+    Instrument,
+    InstrumentKind,
+    Invitation,
+    Item,
+    Response,
+    RoleGroup,
+    Round,
+    SelfAssessment,
+)
+from tillid.organisation.models import Person, Unit
+
+
+class CompassError(Exception):
+    """Bad input or a forbidden change; the message is for the user (Danish)."""
+
+
+# --- instruments ------------------------------------------------------------
+
+
+@transaction.atomic
+def import_instrument(*, data: dict) -> tuple[Instrument, bool]:
+    """Load one instrument version. Returns (instrument, created).
+
+    Loading the same file again changes nothing. A version may be replaced
+    by a changed file only while no round uses it.
+    """
+    errors = instrument_files.validate(data)
+    if errors:
+        raise instrument_files.InstrumentFileError(errors)
+    digest = instrument_files.checksum(data)
+    existing = Instrument.objects.filter(code=data["code"], version=data["version"]).first()
+    if existing is not None:
+        if existing.checksum == digest:
+            return existing, False
+        if (
+            Round.objects.filter(instrument=existing).exists()
+            or Round.objects.filter(leader_instrument=existing).exists()
+        ):
+            raise instrument_files.InstrumentFileError(
+                [
+                    _(
+                        "Version %(version)s of %(code)s is used by a survey round and can no "
+                        "longer change. Give the changed file a new version number."
+                    )
+                    % {"version": data["version"], "code": data["code"]}
+                ]
+            )
+        existing.delete()
+    description = data.get("description") or {}
+    instrument = Instrument.objects.create(
+        code=data["code"],
+        version=data["version"],
+        kind=data.get("kind", InstrumentKind.EMPLOYEE),
+        name_da=data["name"]["da"],
+        name_en=data["name"]["en"],
+        description_da=description.get("da", ""),
+        description_en=description.get("en", ""),
+        scale=data["scale"],
+        source=data,
+        checksum=digest,
+    )
+    items = {
+        item["code"]: Item(
+            instrument=instrument,
+            code=item["code"],
+            text_da=item["da"],
+            text_en=item["en"],
+            reverse=bool(item.get("reverse", False)),
+            order=order,
+        )
+        for order, item in enumerate(data["items"])
+    }
+    Item.objects.bulk_create(items.values())
+    through = []
+    for order, dim in enumerate(data["dimensions"]):
+        dimension = Dimension.objects.create(
+            instrument=instrument,
+            code=dim["code"],
+            family=dim["family"],
+            name_da=dim["name"]["da"],
+            name_en=dim["name"]["en"],
+            order=order,
+        )
+        through.extend(
+            Item.dimensions.through(item_id=items[code].pk, dimension_id=dimension.pk)
+            for code in dim["items"]
+        )
+    Item.dimensions.through.objects.bulk_create(through)
+    return instrument, True
+
+
+def ensure_default_instruments() -> tuple[Instrument, Instrument]:
+    """The shipped Tillidskompas instruments (employee and leader), loaded if missing."""
+    loaded = []
+    for name in instrument_files.DEFAULT_FILES:
+        data = instrument_files.parse((instrument_files.INSTRUMENT_DIR / name).read_bytes())
+        instrument = Instrument.objects.filter(code=data["code"], version=data["version"]).first()
+        if instrument is None:
+            instrument, _created = import_instrument(data=data)
+        loaded.append(instrument)
+    return loaded[0], loaded[1]
+
+
+# --- tokens -------------------------------------------------------------------
+
+# Unambiguous letters and digits, so a code can be typed from a printed letter.
+_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+TOKEN_LENGTH = 16  # 80 bits
+
+
+def new_token() -> str:
+    return "".join(secrets.choice(_ALPHABET) for _ in range(TOKEN_LENGTH))
+
+
+def normalise_token(token: str) -> str:
+    return "".join(ch for ch in token.upper() if ch.isalnum())
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(normalise_token(token).encode("ascii", "ignore")).hexdigest()
+
+
+def format_code(token: str) -> str:
+    return "-".join(token[i : i + 4] for i in range(0, len(token), 4))
+
+
+def answer_url(base_url: str, token: str) -> str:
+    return base_url.rstrip("/") + reverse("compass:answer", args=[token])
+
+
+# --- rounds -------------------------------------------------------------------
+
+
+@dataclass
+class Letter:
+    unit: Unit
+    person_name: str
+    token: str
+
+    @property
+    def code(self) -> str:
+        return format_code(self.token)
+
+
+def _check_round_fields(*, opens_on: date, closes_on: date, min_group: int, min_comment_group: int):
+    if closes_on < opens_on:
+        raise CompassError(_("The round must close on or after the day it opens."))
+    if min_group < 3:
+        raise CompassError(_("The smallest group with results can never be below 3."))
+    if min_comment_group < min_group:
+        raise CompassError(
+            _("The smallest group with comments must be at least the smallest group with results.")
+        )
+
+
+@transaction.atomic
+def open_round(
+    *,
+    name: str,
+    instrument: Instrument,
+    root: Unit,
+    opens_on: date,
+    closes_on: date,
+    min_group: int | None = None,
+    min_comment_group: int | None = None,
+    leader_instrument: Instrument | None = None,
+    created_by=None,
+    base_url: str = "",
+    send_email: bool = True,
+) -> Round:
+    """Create a round and one invitation per active person in the subtree.
+
+    Unit and role group are copied onto each invitation now, so a later
+    reorganisation cannot move anyone's answer. E-mails with the personal
+    link go out at once (after the transaction commits); people without an
+    e-mail address get a printed letter (see `issue_letters`).
+    """
+    min_group = min_group or settings.TILLID_ANONYMITY_MIN_GROUP
+    min_comment_group = min_comment_group or max(
+        min_group, settings.TILLID_ANONYMITY_MIN_COMMENT_GROUP
+    )
+    _check_round_fields(
+        opens_on=opens_on,
+        closes_on=closes_on,
+        min_group=min_group,
+        min_comment_group=min_comment_group,
+    )
+    if instrument.kind != InstrumentKind.EMPLOYEE:
+        raise CompassError(_("A round needs a survey instrument, not a leader self-assessment."))
+    if leader_instrument is not None and leader_instrument.kind != InstrumentKind.LEADER:
+        raise CompassError(_("The self-assessment must be a leader instrument."))
+    if not name.strip():
+        raise CompassError(_("Give the round a name."))
+    people = list(
+        Person.objects.filter(
+            is_active=True, unit__is_active=True, unit__path__startswith=root.path
+        ).select_related("unit")
+    )
+    if not people:
+        raise CompassError(_("There is nobody to invite in %(unit)s.") % {"unit": root.name})
+    round_ = Round.objects.create(
+        name=name.strip(),
+        instrument=instrument,
+        leader_instrument=leader_instrument,
+        root=root,
+        opens_on=opens_on,
+        closes_on=closes_on,
+        min_group=min_group,
+        min_comment_group=min_comment_group,
+        created_by=created_by,
+    )
+    tokens: dict[int, str] = {}
+    invitations = []
+    for person in people:
+        token = new_token()
+        tokens[person.pk] = token
+        invitations.append(
+            Invitation(
+                round=round_,
+                person=person,
+                unit=person.unit,
+                role_group=RoleGroup.LEADER if person.is_leader else RoleGroup.EMPLOYEE,
+                token_hash=token_hash(token),
+                has_email=bool(person.email),
+            )
+        )
+    Invitation.objects.bulk_create(invitations, batch_size=1000)
+    if send_email:
+        messages = [
+            _invitation_email(round_, p, tokens[p.pk], base_url, reminder=False)
+            for p in people
+            if p.email
+        ]
+        transaction.on_commit(lambda: _send(messages))
+    return round_
+
+
+def _invitation_email(round_: Round, person: Person, token: str, base_url: str, *, reminder: bool):
+    with translation.override("da"):
+        context = {
+            "round": round_,
+            "url": answer_url(base_url, token),
+            "code": format_code(token),
+            "reminder": reminder,
+            "municipality": settings.TILLID_MUNICIPALITY_NAME,
+        }
+        subject = (
+            _("Reminder: the trust compass %(round)s")
+            if reminder
+            else _("The trust compass %(round)s")
+        ) % {"round": round_.name}
+        body = render_to_string("compass/email_invitation.txt", context)
+    return EmailMessage(subject=subject, body=body, to=[person.email])
+
+
+def _send(messages: list[EmailMessage]) -> None:
+    if messages:
+        get_connection().send_messages(messages)
+
+
+def _rotate(invitations: list[Invitation]) -> dict[int, str]:
+    """Give invitations fresh tokens (old links stop working); only hashes are kept."""
+    tokens = {}
+    for inv in invitations:
+        token = new_token()
+        tokens[inv.pk] = token
+        inv.token_hash = token_hash(token)
+    Invitation.objects.bulk_update(invitations, ["token_hash"], batch_size=1000)
+    return tokens
+
+
+@transaction.atomic
+def send_reminders(*, round_: Round, base_url: str = "") -> int:
+    """E-mail a fresh link to everyone who has not answered. Returns how many.
+
+    Only the system learns who they are: the caller gets a number.
+    """
+    if not round_.is_open:
+        raise CompassError(_("Reminders can only be sent while the round is open."))
+    pending = list(
+        Invitation.objects.select_for_update()
+        .filter(round=round_, used=False, has_email=True)
+        .select_related("person")
+    )
+    tokens = _rotate(pending)
+    messages = []
+    for inv in pending:
+        inv.reminders_sent += 1
+        if inv.person.email:
+            messages.append(
+                _invitation_email(round_, inv.person, tokens[inv.pk], base_url, reminder=True)
+            )
+    Invitation.objects.bulk_update(pending, ["reminders_sent"], batch_size=1000)
+    transaction.on_commit(lambda: _send(messages))
+    return len(messages)
+
+
+@transaction.atomic
+def issue_letters(*, round_: Round, unit: Unit | None = None) -> list[Letter]:
+    """Letters with a fresh link and code for those without e-mail who have not answered.
+
+    Printing again replaces the codes of earlier letters.
+    """
+    if round_.is_closed:
+        raise CompassError(_("The round has closed; no more letters can be printed."))
+    qs = Invitation.objects.select_for_update().filter(round=round_, used=False, has_email=False)
+    if unit is not None:
+        qs = qs.filter(unit__path__startswith=unit.path)
+    pending = list(qs.select_related("person", "unit").order_by("unit__name", "person__name"))
+    tokens = _rotate(pending)
+    return [Letter(unit=i.unit, person_name=i.person.name, token=tokens[i.pk]) for i in pending]
+
+
+@transaction.atomic
+def update_anonymity(*, round_: Round, min_group: int, min_comment_group: int) -> Round:
+    round_ = Round.objects.select_for_update().get(pk=round_.pk)
+    if Response.objects.filter(round=round_).exists():
+        raise CompassError(
+            _("The anonymity settings are locked: the round has received its first response.")
+        )
+    _check_round_fields(
+        opens_on=round_.opens_on,
+        closes_on=round_.closes_on,
+        min_group=min_group,
+        min_comment_group=min_comment_group,
+    )
+    round_.min_group = min_group
+    round_.min_comment_group = min_comment_group
+    round_.save(update_fields=["min_group", "min_comment_group"])
+    return round_
+
+
+@transaction.atomic
+def close_round(*, round_: Round) -> Round:
+    round_.closed_early = True
+    round_.save(update_fields=["closed_early"])
+    return round_
+
+
+# --- answering -----------------------------------------------------------------
+
+
+class LinkUnknown(CompassError):
+    pass
+
+
+class LinkUsed(CompassError):
+    pass
+
+
+class RoundNotOpen(CompassError):
+    pass
+
+
+def invitation_for_token(token: str) -> Invitation:
+    inv = (
+        Invitation.objects.select_related("round", "round__instrument")
+        # The instrument's file is read once per process (instruments.spec_for).
+        .defer("round__instrument__source", "round__instrument__description_da")
+        .defer("round__instrument__description_en")
+        .filter(token_hash=token_hash(token))
+        .first()
+    )
+    if inv is None:
+        raise LinkUnknown(
+            _(
+                "We do not recognise this link or code. Check that it is typed correctly, or "
+                "use the newest e-mail or letter: a reminder replaces earlier links."
+            )
+        )
+    return inv
+
+
+def check_answerable(inv: Invitation) -> None:
+    if inv.used:
+        raise LinkUsed(
+            _("This link has already been used. Your answer has been received – thank you.")
+        )
+    today = timezone.localdate()
+    if inv.round.is_closed:
+        raise RoundNotOpen(_("The survey has closed. It is no longer possible to answer."))
+    if today < inv.round.opens_on:
+        raise RoundNotOpen(
+            _("The survey opens on %(date)s. Please come back then.")
+            % {"date": inv.round.opens_on.strftime("%d.%m.%Y")}
+        )
+
+
+def clean_answers(instrument: Instrument, raw: dict) -> dict[str, int]:
+    """Keep only known items with values on the scale; "don't know" is left out."""
+    spec = instrument_files.spec_for(instrument)
+    codes = set(spec.item_codes)
+    answers = {}
+    for code, value in raw.items():
+        if code not in codes:
+            raise CompassError(_("Unknown question %(code)s.") % {"code": code})
+        if value in (None, "", "dk"):
+            continue
+        try:
+            number = int(value)
+        except (TypeError, ValueError):
+            raise CompassError(_("Invalid answer to question %(code)s.") % {"code": code}) from None
+        if not spec.low <= number <= spec.high:
+            raise CompassError(_("Invalid answer to question %(code)s.") % {"code": code})
+        answers[code] = number
+    return answers
+
+
+def submit_response(*, token: str, answers: dict, comment: str = "") -> Response:
+    """Store one anonymous response and mark the link used; one transaction.
+
+    The response gets the invitation's frozen unit and role group and today's
+    date, and nothing else from the invitation. A second submission of the
+    same link fails with LinkUsed, also when two arrive at the same moment.
+    """
+    with transaction.atomic():
+        inv = invitation_for_token(token)
+        check_answerable(inv)
+        cleaned = clean_answers(inv.round.instrument, answers)
+        claimed = Invitation.objects.filter(pk=inv.pk, used=False).update(used=True)
+        if claimed != 1:
+            raise LinkUsed(
+                _("This link has already been used. Your answer has been received – thank you.")
+            )
+        return Response.objects.create(
+            round_id=inv.round_id,
+            unit_id=inv.unit_id,
+            role_group=inv.role_group,
+            submitted_on=timezone.localdate(),
+            answers=cleaned,
+            comment=(comment or "").strip()[:4000],
+        )
+
+
+# --- leader self-assessment ------------------------------------------------------
+
+
+@transaction.atomic
+def save_self_assessment(
+    *, round_: Round, unit: Unit, user, answers: dict, shared: bool
+) -> SelfAssessment:
+    if round_.leader_instrument is None:
+        raise CompassError(_("This round has no leader self-assessment."))
+    cleaned = clean_answers(round_.leader_instrument, answers)
+    assessment, _created = SelfAssessment.objects.update_or_create(
+        round=round_, unit=unit, user=user, defaults={"answers": cleaned, "shared": shared}
+    )
+    return assessment
+
+
+# --- dialogue ---------------------------------------------------------------------
+
+
+@dataclass
+class ActionInput:
+    title: str
+    owner: str
+    due_on: date
+
+
+@transaction.atomic
+def record_meeting(
+    *,
+    unit: Unit,
+    held_on: date,
+    participants: int,
+    agreements: str,
+    actions: list[ActionInput],
+    round_: Round | None = None,
+    created_by=None,
+) -> DialogueMeeting:
+    if participants < 1:
+        raise CompassError(_("At least one person must have taken part."))
+    if not agreements.strip():
+        raise CompassError(_("Write what was agreed."))
+    meeting = DialogueMeeting.objects.create(
+        unit=unit,
+        round=round_,
+        held_on=held_on,
+        participants=participants,
+        agreements=agreements.strip(),
+        created_by=created_by,
+    )
+    DialogueAction.objects.bulk_create(
+        DialogueAction(meeting=meeting, title=a.title, owner=a.owner, due_on=a.due_on)
+        for a in actions
+    )
+    return meeting
+
+
+@transaction.atomic
+def update_action(*, action: DialogueAction, status: str, follow_up: str = "") -> DialogueAction:
+    if status not in ActionStatus.values:
+        raise CompassError(_("Unknown status."))
+    action.status = status
+    action.follow_up = follow_up.strip()
+    action.save(update_fields=["status", "follow_up"])
+    return action

@@ -1,0 +1,175 @@
+import io
+import json
+
+import pytest
+import yaml
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import CommandError, call_command
+from django.urls import reverse
+
+from tillid.compass import instruments as files
+from tillid.compass import selectors
+from tillid.compass.models import (
+    DialogueMeeting,
+    Instrument,
+    Invitation,
+    Response,
+    RoleGroup,
+    Round,
+)
+from tillid.conftest import PASSWORD
+
+pytestmark = pytest.mark.django_db
+
+
+def _csv(rows: list[str]) -> bytes:
+    return ("\n".join(rows) + "\n").encode("utf-8")
+
+
+def test_shipped_instruments_are_sound():
+    for name in files.DEFAULT_FILES:
+        data = files.parse((files.INSTRUMENT_DIR / name).read_bytes())
+        assert files.validate(data) == []
+        for dim in data["dimensions"]:
+            assert len(dim["items"]) >= 3
+    employee = files.parse((files.INSTRUMENT_DIR / files.DEFAULT_FILES[0]).read_bytes())
+    families = {d["family"] for d in employee["dimensions"]}
+    assert families == {"compass", "tripod", "relations", "governance"}
+    assert len(employee["dimensions"]) == 18
+
+
+def test_import_instrument_command_is_idempotent_and_validates(tmp_path):
+    path = files.INSTRUMENT_DIR / files.DEFAULT_FILES[0]
+    out = io.StringIO()
+    call_command("compass_import_instrument", str(path), stdout=out)
+    assert "loaded" in out.getvalue()
+    call_command("compass_import_instrument", str(path), stdout=out)
+    assert "unchanged" in out.getvalue()
+    assert Instrument.objects.count() == 1
+    bad = yaml.safe_load(path.read_text(encoding="utf-8"))
+    bad["dimensions"][0]["items"] = ["cul1", "nope"]
+    bad["version"] = 7
+    bad_path = tmp_path / "bad.yaml"
+    bad_path.write_text(yaml.safe_dump(bad, allow_unicode=True), encoding="utf-8")
+    with pytest.raises(CommandError) as exc:
+        call_command("compass_import_instrument", str(bad_path))
+    assert "mindst tre spørgsmål" in str(exc.value)
+    assert "ukendte spørgsmål: nope" in str(exc.value)
+    assert not Instrument.objects.filter(version=7).exists()
+
+
+def test_import_responses_all_or_nothing_with_line_errors(tmp_path, org, instruments):
+    bad = tmp_path / "gammel.csv"
+    bad.write_bytes(
+        _csv(
+            [
+                "enhed;rolle;cul1;cul2;cul3",
+                "EGELY-N;medarbejder;4;5;ved ikke",
+                "EGELY-N;chef;4;5;3",
+                "UKENDT;;4;5;3",
+                "EGELY-S;;9;5;3",
+            ]
+        )
+    )
+    with pytest.raises(CommandError):
+        call_command(
+            "compass_import_responses",
+            str(bad),
+            "--instrument",
+            "tillidskompas",
+            "--round",
+            "Gammel 2024",
+            stderr=io.StringIO(),
+        )
+    assert not Round.objects.exists()
+    assert not Response.objects.exists()
+    good = tmp_path / "god.csv"
+    good.write_bytes(
+        _csv(
+            ["enhed;rolle;cul1;cul2;cul3;kommentar"]
+            + [f"EGELY-N;medarbejder;4;5;ved ikke;Fint {i}" for i in range(6)]
+            + ["EGELY-N;leder;5;5;5;"]
+        )
+    )
+    out = io.StringIO()
+    call_command(
+        "compass_import_responses",
+        str(good),
+        "--instrument",
+        "tillidskompas",
+        "--round",
+        "Gammel 2024",
+        "--date",
+        "2024-05-01",
+        stdout=out,
+    )
+    round_ = Round.objects.get(name="Gammel 2024")
+    assert round_.is_imported
+    assert round_.is_closed
+    assert Response.objects.filter(round=round_).count() == 7
+    assert Response.objects.filter(role_group=RoleGroup.LEADER).count() == 1
+    assert not Invitation.objects.exists()
+    results = selectors.round_results(round_)
+    assert results.score("culture", org.team_north.pk).n == 7
+
+
+def test_import_page_reports_errors_in_danish(client, org, instruments, roles):
+    assert client.login(username=roles.consultant.username, password=PASSWORD)
+    upload = SimpleUploadedFile(
+        "svar.csv", _csv(["enhed;cul1;xyz", "EGELY-N;7;1"]), content_type="text/csv"
+    )
+    response = client.post(
+        reverse("compass:import"),
+        {
+            "instrument": instruments.employee.pk,
+            "name": "Gammel",
+            "root": org.root.pk,
+            "closes_on": "2024-03-01",
+            "file": upload,
+        },
+    )
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "Intet blev importeret" in body
+    assert "Ukendt kolonne" in body
+    assert "Linje 2" in body
+    assert not Round.objects.exists()
+
+
+def test_demo_builder_is_deterministic_and_complete(org, roles, person_user):
+    from tillid.compass.demo import build_demo
+
+    lines = []
+    build_demo(seed=3, log=lines.append)
+    rounds = list(Round.objects.order_by("opens_on"))
+    assert len(rounds) == 3
+    assert [r.is_closed for r in rounds] == [True, True, False]
+    first = sorted(
+        json.dumps(a, sort_keys=True)
+        for a in Response.objects.filter(round=rounds[0]).values_list("answers", flat=True)
+    )
+    assert DialogueMeeting.objects.exists()
+    assert any("dialogue meetings" in line for line in lines)
+    # Again from scratch with the same seed: the same answers.
+    Response.objects.all().delete()
+    Invitation.objects.all().delete()
+    DialogueMeeting.objects.all().delete()
+    Round.objects.all().delete()
+    build_demo(seed=3, log=lines.append)
+    again = sorted(
+        json.dumps(a, sort_keys=True)
+        for a in Response.objects.filter(
+            round=Round.objects.order_by("opens_on").first()
+        ).values_list("answers", flat=True)
+    )
+    assert again == first
+
+
+def test_nav_entry_and_index_for_roles(client, roles):
+    assert client.login(username=roles.employee.username, password=PASSWORD)
+    home = client.get(reverse("home")).content.decode()
+    assert "Tillidskompas" in home
+    assert reverse("compass:index") in home
+    client.logout()
+    assert client.login(username=roles.nobody.username, password=PASSWORD)
+    assert client.get(reverse("compass:index")).status_code == 403

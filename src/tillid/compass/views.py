@@ -1,0 +1,561 @@
+import json
+
+import segno
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from tillid.compass import charts, exports, imports, reflection, selectors, services
+from tillid.compass.anonymity import ALL
+from tillid.compass.forms import (
+    ActionFormSet,
+    ActionUpdateForm,
+    AnonymityForm,
+    CodeForm,
+    MeetingForm,
+    ResponseImportForm,
+    RoundForm,
+    answer_fields,
+)
+from tillid.compass.models import DialogueAction, RoleGroup, Round
+from tillid.organisation import selectors as org_selectors
+from tillid.organisation.models import Unit
+from tillid.organisation.permissions import Perm, has_perm, has_perm_anywhere, scope_for
+
+
+def _require(request, perm: Perm, unit=None) -> None:
+    allowed = has_perm(request.user, perm, unit) if unit else has_perm_anywhere(request.user, perm)
+    if not allowed:
+        raise PermissionDenied
+
+
+def _base_url(request) -> str:
+    return request.build_absolute_uri("/")
+
+
+def _my_unit(user) -> Unit | None:
+    person = org_selectors.person_for_user(user)
+    return person.unit if person else None
+
+
+# --- overview and rounds --------------------------------------------------------
+
+
+@login_required
+def index(request):
+    _require(request, Perm.VIEW_SURVEY_RESULTS)
+    scope = scope_for(request.user, Perm.VIEW_SURVEY_RESULTS)
+    rounds = selectors.rounds_for(scope)
+    page = Paginator(rounds, settings.TILLID_PAGE_SIZE).get_page(request.GET.get("page"))
+    my_unit = _my_unit(request.user)
+    rows = []
+    for round_ in page:
+        unit = round_.root
+        if not scope.contains(unit):
+            unit = my_unit if my_unit and my_unit.is_within(round_.root) else None
+        rows.append({"round": round_, "unit": unit})
+    return render(
+        request,
+        "compass/index.html",
+        {
+            "page_obj": page,
+            "rows": rows,
+            "can_manage": has_perm_anywhere(request.user, Perm.MANAGE_SURVEYS),
+        },
+    )
+
+
+@login_required
+def round_new(request):
+    _require(request, Perm.MANAGE_SURVEYS)
+    services.ensure_default_instruments()
+    units = Unit.objects.filter(is_active=True).filter(
+        scope_for(request.user, Perm.MANAGE_SURVEYS).unit_q()
+    )
+    form = RoundForm(request.POST or None, units=units)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        _require(request, Perm.MANAGE_SURVEYS, data["root"])
+        try:
+            round_ = services.open_round(
+                created_by=request.user, base_url=_base_url(request), **data
+            )
+        except services.CompassError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(
+                request,
+                _("The round is created and %(n)s invitations are ready.")
+                % {"n": round_.invitations.count()},
+            )
+            return redirect("compass:round", round_.pk)
+    return render(request, "compass/round_form.html", {"form": form})
+
+
+def _round_for_manager(request, round_id) -> Round:
+    round_ = get_object_or_404(Round.objects.select_related("root", "instrument"), pk=round_id)
+    _require(request, Perm.MANAGE_SURVEYS, round_.root)
+    return round_
+
+
+@login_required
+def round_detail(request, round_id):
+    round_ = get_object_or_404(Round.objects.select_related("root", "instrument"), pk=round_id)
+    can_manage = has_perm(request.user, Perm.MANAGE_SURVEYS, round_.root)
+    scope = scope_for(request.user, Perm.VIEW_SURVEY_RESULTS)
+    if not can_manage and (scope.nothing or not _overlaps(scope, round_.root)):
+        raise PermissionDenied
+    rows = [r for r in selectors.response_rates(round_) if can_manage or scope.contains(r.unit)]
+    page = Paginator(rows, 50).get_page(request.GET.get("page"))
+    responses = selectors.response_count(round_)
+    results_unit = round_.root
+    if not has_perm(request.user, Perm.VIEW_SURVEY_RESULTS, results_unit):
+        mine = _my_unit(request.user)
+        results_unit = mine if mine is not None and mine.is_within(round_.root) else None
+    return render(
+        request,
+        "compass/round_detail.html",
+        {
+            "round": round_,
+            "page_obj": page,
+            "can_manage": can_manage,
+            "results_unit": results_unit,
+            "responses": responses,
+            "locked": responses > 0,
+            "anonymity_form": AnonymityForm(
+                initial={
+                    "min_group": round_.min_group,
+                    "min_comment_group": round_.min_comment_group,
+                }
+            ),
+        },
+    )
+
+
+def _overlaps(scope, unit: Unit) -> bool:
+    return scope.everything or any(
+        unit.path.startswith(p) or p.startswith(unit.path) for p in scope.paths
+    )
+
+
+@login_required
+@require_POST
+def round_reminders(request, round_id):
+    round_ = _round_for_manager(request, round_id)
+    try:
+        n = services.send_reminders(round_=round_, base_url=_base_url(request))
+    except services.CompassError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(
+            request, _("Reminders were sent to %(n)s people who have not answered.") % {"n": n}
+        )
+    return redirect("compass:round", round_.pk)
+
+
+def qr_code_svg(url: str) -> str:
+    """The personal answer link as an inline SVG QR code for a printed letter."""
+    # Medium error correction survives a crumpled or smudged letter.
+    svg = segno.make(url, error="m").svg_inline(scale=4, title=_("QR code with your personal link"))
+    return mark_safe(svg)
+
+
+@login_required
+@require_POST
+def round_letters(request, round_id):
+    round_ = _round_for_manager(request, round_id)
+    try:
+        letters = services.issue_letters(round_=round_)
+    except services.CompassError as exc:
+        messages.error(request, str(exc))
+        return redirect("compass:round", round_.pk)
+    base = _base_url(request)
+    for letter in letters:
+        letter.url = services.answer_url(base, letter.token)
+        letter.qr_svg = qr_code_svg(letter.url)
+    response = render(
+        request,
+        "compass/letters.html",
+        {
+            "round": round_,
+            "letters": letters,
+            "start_url": base.rstrip("/") + "/tillidskompas/svar/",
+        },
+    )
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+@require_POST
+def round_anonymity(request, round_id):
+    round_ = _round_for_manager(request, round_id)
+    form = AnonymityForm(request.POST)
+    if form.is_valid():
+        try:
+            services.update_anonymity(round_=round_, **form.cleaned_data)
+        except services.CompassError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, _("The anonymity settings are saved."))
+    else:
+        messages.error(request, " ".join(e for errs in form.errors.values() for e in errs))
+    return redirect("compass:round", round_.pk)
+
+
+@login_required
+@require_POST
+def round_close(request, round_id):
+    round_ = _round_for_manager(request, round_id)
+    services.close_round(round_=round_)
+    messages.success(request, _("The round is closed."))
+    return redirect("compass:round", round_.pk)
+
+
+@login_required
+def round_reliability(request, round_id):
+    round_ = get_object_or_404(Round.objects.select_related("root", "instrument"), pk=round_id)
+    _require(request, Perm.VIEW_SURVEY_RESULTS, round_.root)
+    report = selectors.reliability_report(round_) if round_.is_closed else None
+    names = selectors.dimension_names(round_)
+    rows = []
+    if report:
+        for code, rel in report["dimensions"].items():
+            row = {"code": code, "name": names.get(code, (code, ""))[0], "rel": rel}
+            if rel:
+                row["min_item"], row["min_r"] = min(rel["item_rest"].items(), key=lambda kv: kv[1])
+            rows.append(row)
+    return render(
+        request, "compass/reliability.html", {"round": round_, "report": report, "rows": rows}
+    )
+
+
+# --- answering (no login) ----------------------------------------------------------
+
+
+@never_cache
+def answer_start(request):
+    form = CodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        token = services.normalise_token(form.cleaned_data["code"])
+        try:
+            services.invitation_for_token(token)
+        except services.CompassError as exc:
+            form.add_error("code", str(exc))
+        else:
+            return redirect("compass:answer", token)
+    return render(request, "compass/answer_start.html", {"form": form})
+
+
+@never_cache
+def answer(request, token):
+    try:
+        inv = services.invitation_for_token(token)
+        services.check_answerable(inv)
+    except services.CompassError as exc:
+        status = 410 if isinstance(exc, services.LinkUsed | services.RoundNotOpen) else 404
+        return render(request, "compass/answer_closed.html", {"message": str(exc)}, status=status)
+    instrument = inv.round.instrument
+    error = None
+    if request.method == "POST":
+        raw = {k[2:]: v for k, v in request.POST.items() if k.startswith("q_")}
+        try:
+            services.submit_response(
+                token=token, answers=raw, comment=request.POST.get("comment", "")
+            )
+        except services.LinkUsed as exc:
+            return render(request, "compass/answer_closed.html", {"message": str(exc)}, status=410)
+        except services.CompassError as exc:
+            error = str(exc)
+            questions, _raw = answer_fields(instrument, request.POST)
+        else:
+            return render(request, "compass/answer_thanks.html", {"round": inv.round})
+    else:
+        questions, _raw = answer_fields(instrument)
+    comment_question = (instrument.source.get("comment_question") or {}).get(
+        "en" if request.LANGUAGE_CODE.startswith("en") else "da"
+    )
+    response = render(
+        request,
+        "compass/answer.html",
+        {
+            "round": inv.round,
+            "instrument": instrument,
+            "questions": questions,
+            "comment_question": comment_question,
+            "comment": request.POST.get("comment", ""),
+            "draft_key": "tillid-kompas-" + services.token_hash(token)[:20],
+            "error": error,
+        },
+    )
+    # The token is in the URL: never send it to other sites. (Not "no-referrer":
+    # that makes the browser send Origin: null, which fails the CSRF check.)
+    response["Referrer-Policy"] = "same-origin"
+    return response
+
+
+# --- results -------------------------------------------------------------------------
+
+
+def _results_context(request, round_: Round, unit: Unit) -> dict:
+    if not round_.is_closed:
+        # No figures at all while answers still come in: day-to-day changes
+        # would single out the latest respondents.
+        return {"round": round_, "unit": unit, "rows": [], "visible": False, "radar": None}
+    results = selectors.round_results(round_)
+    previous_round = selectors.previous_round(round_, unit)
+    previous = selectors.round_results(previous_round) if previous_round else None
+    rows = selectors.unit_view(results, unit, previous)
+    assessment = selectors.visible_self_assessment(round_, unit, request.user)
+    if assessment is not None:
+        own = selectors.self_assessment_scores(assessment)
+        for row in rows:
+            row.self_assessment = own.get(row.code)
+    compass_rows = selectors.compass_elements(rows)
+    strongest, weakest = selectors.strongest_and_weakest(rows)
+    weakest_two = sorted(
+        (r for r in compass_rows if r.score is not None), key=lambda r: r.score.mean
+    )[:2]
+    radar = charts.radar_spec(
+        [{"name": r.name, "score": r.score.mean if r.score else None} for r in compass_rows],
+        title=_("The four elements of the trust compass"),
+    )
+    n = results.count(unit.pk)
+    return {
+        "round": round_,
+        "unit": unit,
+        "results": results,
+        "n": n,
+        "k": round_.min_group,
+        "visible": results.is_visible(unit.pk),
+        "rows": rows,
+        "compass_rows": compass_rows,
+        "other_rows": [r for r in rows if r.family != "compass"],
+        "strongest": strongest,
+        "weakest": weakest,
+        "reflection": [{"row": r, "ways": reflection.ways_for(r.code)} for r in weakest_two],
+        "radar_json": json.dumps(radar) if radar else "",
+        "radar": radar,
+        "children": selectors.child_rows(results, unit),
+        "compass_names": [r.name for r in compass_rows],
+        "comments": selectors.comments_for(results, unit) if round_.is_closed else [],
+        "comments_allowed": results.comments_visible(unit.pk),
+        "previous_round": previous_round,
+        "assessment": assessment,
+        "is_own_assessment": assessment is not None and assessment.user_id == request.user.pk,
+        "role_groups": [
+            (RoleGroup.LEADER.label, results.count(unit.pk, RoleGroup.LEADER)),
+            (RoleGroup.EMPLOYEE.label, results.count(unit.pk, RoleGroup.EMPLOYEE)),
+        ],
+        "all_group": ALL,
+    }
+
+
+def _round_and_unit(request, round_id, unit_id) -> tuple[Round, Unit]:
+    round_ = get_object_or_404(
+        Round.objects.select_related("root", "instrument", "leader_instrument"), pk=round_id
+    )
+    unit = get_object_or_404(Unit, pk=unit_id)
+    if not unit.is_within(round_.root):
+        raise Http404
+    _require(request, Perm.VIEW_SURVEY_RESULTS, unit)
+    return round_, unit
+
+
+@login_required
+def results(request, round_id, unit_id):
+    round_, unit = _round_and_unit(request, round_id, unit_id)
+    context = _results_context(request, round_, unit)
+    context["ancestors"] = [a for a in org_selectors.ancestors(unit) if a.is_within(round_.root)]
+    context["can_record"] = has_perm(request.user, Perm.RECORD_DIALOGUE, unit)
+    context["can_self_assess"] = (
+        round_.leader_instrument_id is not None
+        and context["can_record"]
+        and _my_unit(request.user) == unit
+    )
+    return render(request, "compass/results.html", context)
+
+
+@login_required
+def results_pdf(request, round_id, unit_id):
+    round_, unit = _round_and_unit(request, round_id, unit_id)
+    context = _results_context(request, round_, unit)
+    pdf = exports.unit_pdf(request, context)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = (
+        f'attachment; filename="tillidskompas-{round_.pk}-{unit.pk}.pdf"'
+    )
+    return response
+
+
+@login_required
+def results_xlsx(request, round_id, unit_id):
+    round_, unit = _round_and_unit(request, round_id, unit_id)
+    results_ = selectors.round_results(round_)
+    content = exports.results_xlsx(results_, unit)
+    response = HttpResponse(
+        content,
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = (
+        f'attachment; filename="tillidskompas-{round_.pk}-{unit.pk}.xlsx"'
+    )
+    return response
+
+
+@login_required
+def self_assessment(request, round_id, unit_id):
+    round_, unit = _round_and_unit(request, round_id, unit_id)
+    _require(request, Perm.RECORD_DIALOGUE, unit)
+    if round_.leader_instrument is None or _my_unit(request.user) != unit:
+        raise PermissionDenied
+    existing = round_.self_assessments.filter(unit=unit, user=request.user).first()
+    error = None
+    if request.method == "POST":
+        questions, raw = answer_fields(round_.leader_instrument, request.POST)
+        try:
+            services.save_self_assessment(
+                round_=round_,
+                unit=unit,
+                user=request.user,
+                answers=raw,
+                shared=request.POST.get("shared") == "on",
+            )
+        except services.CompassError as exc:
+            error = str(exc)
+        else:
+            messages.success(request, _("Your self-assessment is saved."))
+            return redirect("compass:results", round_.pk, unit.pk)
+    else:
+        data = {f"q_{k}": str(v) for k, v in (existing.answers if existing else {}).items()}
+        questions, _raw = answer_fields(round_.leader_instrument, data)
+    return render(
+        request,
+        "compass/self_assessment.html",
+        {
+            "round": round_,
+            "unit": unit,
+            "questions": questions,
+            "shared": existing.shared if existing else False,
+            "error": error,
+        },
+    )
+
+
+# --- dialogue --------------------------------------------------------------------------
+
+
+@login_required
+def dialogue(request, unit_id):
+    unit = get_object_or_404(Unit, pk=unit_id)
+    _require(request, Perm.VIEW_SURVEY_RESULTS, unit)
+    meetings = selectors.meetings_for(unit)
+    page = Paginator(meetings, settings.TILLID_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "compass/dialogue.html",
+        {
+            "unit": unit,
+            "page_obj": page,
+            "actions": selectors.open_actions(unit),
+            "can_record": has_perm(request.user, Perm.RECORD_DIALOGUE, unit),
+            "status_form": ActionUpdateForm,
+        },
+    )
+
+
+@login_required
+def meeting_new(request, unit_id):
+    unit = get_object_or_404(Unit, pk=unit_id)
+    _require(request, Perm.RECORD_DIALOGUE, unit)
+    round_ = None
+    if request.GET.get("runde") or request.POST.get("round"):
+        round_ = Round.objects.filter(
+            pk=request.GET.get("runde") or request.POST.get("round")
+        ).first()
+    form = MeetingForm(request.POST or None)
+    formset = ActionFormSet(request.POST or None, prefix="actions")
+    if request.method == "POST" and form.is_valid() and formset.is_valid():
+        actions = [
+            services.ActionInput(title=f["title"], owner=f["owner"], due_on=f["due_on"])
+            for f in (x.cleaned_data for x in formset)
+            if f.get("title")
+        ]
+        try:
+            services.record_meeting(
+                unit=unit,
+                round_=round_,
+                created_by=request.user,
+                actions=actions,
+                **form.cleaned_data,
+            )
+        except services.CompassError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("The dialogue meeting is recorded."))
+            return redirect("compass:dialogue", unit.pk)
+    return render(
+        request,
+        "compass/meeting_form.html",
+        {"unit": unit, "form": form, "formset": formset, "round": round_},
+    )
+
+
+@login_required
+@require_POST
+def action_update(request, action_id):
+    action = get_object_or_404(DialogueAction.objects.select_related("meeting__unit"), pk=action_id)
+    unit = action.meeting.unit
+    _require(request, Perm.RECORD_DIALOGUE, unit)
+    form = ActionUpdateForm(request.POST)
+    if form.is_valid():
+        services.update_action(action=action, **form.cleaned_data)
+        messages.success(request, _("The action is updated."))
+    else:
+        messages.error(request, _("Choose a valid status."))
+    return redirect("compass:dialogue", unit.pk)
+
+
+# --- import of past responses -------------------------------------------------------------
+
+
+@login_required
+def import_responses(request):
+    _require(request, Perm.MANAGE_SURVEYS)
+    services.ensure_default_instruments()
+    units = Unit.objects.filter(is_active=True).filter(
+        scope_for(request.user, Perm.MANAGE_SURVEYS).unit_q()
+    )
+    form = ResponseImportForm(request.POST or None, request.FILES or None, units=units)
+    errors = []
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        _require(request, Perm.MANAGE_SURVEYS, data["root"])
+        upload = data["file"]
+        result = imports.import_responses(
+            instrument=data["instrument"],
+            name=data["name"],
+            root=data["root"],
+            closes_on=data["closes_on"],
+            filename=upload.name,
+            content=upload.read(),
+            created_by=request.user,
+        )
+        if result.errors:
+            errors = result.errors
+        else:
+            messages.success(
+                request,
+                _("%(n)s responses were imported into the round %(name)s.")
+                % {"n": result.count, "name": result.round.name},
+            )
+            return redirect("compass:round", result.round.pk)
+    return render(request, "compass/import.html", {"form": form, "errors": errors})

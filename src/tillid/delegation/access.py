@@ -1,0 +1,120 @@
+"""Who may reach a person's (or team's) dosing and breach records.
+
+Only through tillid.organisation.permissions:
+
+* leaders of the person's unit or a unit above it (MANAGE_DELEGATION or
+  VIEW_DELEGATION_RECORDS on the person's unit) read them; leaders with
+  MANAGE_DELEGATION write them — never about themselves;
+* HR reads them (VIEW_DELEGATION_RECORDS) and exports them on request;
+* the person reads their own records and the log of who read them.
+
+Administrators, colleagues, leaders of other units and politicians hold
+neither permission for the person's unit, so they never reach a record.
+Team records (a team as subject) are for the team's leaders and HR.
+"""
+
+from dataclasses import dataclass
+
+from django.db.models import Q
+
+from tillid.organisation.models import Person, Role, Unit
+from tillid.organisation.permissions import Perm, has_perm, roles_of, scope_for
+
+
+@dataclass(frozen=True)
+class Subject:
+    """Whom records are about: a person or a team (a unit)."""
+
+    person: Person | None = None
+    team: Unit | None = None
+
+    @property
+    def unit(self) -> Unit:
+        return self.person.unit if self.person is not None else self.team
+
+    @property
+    def name(self) -> str:
+        return self.person.name if self.person is not None else self.team.name
+
+
+def person_of(user) -> Person | None:
+    if not user or not user.is_authenticated:
+        return None
+    cached = getattr(user, "_tillid_person", False)
+    if cached is False:
+        cached = Person.objects.filter(user=user, is_active=True).select_related("unit").first()
+        user._tillid_person = cached
+    return cached
+
+
+def is_self(user, subject: Subject) -> bool:
+    person = person_of(user)
+    return person is not None and subject.person is not None and subject.person.pk == person.pk
+
+
+def can_read(user, subject: Subject) -> bool:
+    if is_self(user, subject):
+        return True
+    unit = subject.unit
+    return has_perm(user, Perm.VIEW_DELEGATION_RECORDS, unit) or has_perm(
+        user, Perm.MANAGE_DELEGATION, unit
+    )
+
+
+def can_manage(user, subject: Subject) -> bool:
+    """Record dosings and breaches: the person's leaders, never about oneself."""
+    if is_self(user, subject):
+        return False
+    return has_perm(user, Perm.MANAGE_DELEGATION, subject.unit)
+
+
+def is_hr_for(user, subject: Subject) -> bool:
+    return Role.HR in roles_of(user) and has_perm(user, Perm.VIEW_DELEGATION_RECORDS, subject.unit)
+
+
+def can_export(user, subject: Subject) -> bool:
+    """A person's records are exported on request: by HR, or by the person."""
+    if subject.person is None:
+        return False
+    return is_self(user, subject) or is_hr_for(user, subject)
+
+
+def can_see_read_log(user, subject: Subject) -> bool:
+    return is_self(user, subject) or is_hr_for(user, subject)
+
+
+def readable_subjects_q(user, prefix: str = "") -> Q:
+    """Records (dosings, or breaches via prefix 'dosing__') the user may read."""
+    q = Q(pk__in=[])
+    for perm in (Perm.VIEW_DELEGATION_RECORDS, Perm.MANAGE_DELEGATION):
+        scope = scope_for(user, perm)
+        if scope.nothing:
+            continue
+        q |= Q(**{f"{prefix}subject_person__isnull": False}) & scope.unit_q(
+            f"{prefix}subject_person__unit__"
+        )
+        q |= Q(**{f"{prefix}subject_person__isnull": True}) & scope.unit_q(
+            f"{prefix}subject_unit__"
+        )
+    person = person_of(user)
+    if person is not None:
+        q |= Q(**{f"{prefix}subject_person": person})
+    return q & Q(**{f"{prefix}anonymised_at__isnull": True})
+
+
+def managed_people_q(user) -> Q:
+    scope = scope_for(user, Perm.MANAGE_DELEGATION)
+    if scope.nothing:
+        return Q(pk__in=[])
+    q = scope.unit_q("unit__")
+    person = person_of(user)
+    if person is not None:
+        q &= ~Q(pk=person.pk)
+    return q
+
+
+def managed_units_q(user) -> Q:
+    scope = scope_for(user, Perm.MANAGE_DELEGATION)
+    if scope.nothing:
+        return Q(pk__in=[])
+    return scope.unit_q()

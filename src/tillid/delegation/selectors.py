@@ -1,0 +1,338 @@
+"""Reads for delegation. Callers check `access` first; reads of records are logged by the views."""
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db.models import Max, Q, QuerySet
+from django.utils.translation import gettext as _
+
+from tillid.delegation.access import Subject, managed_people_q, managed_units_q
+from tillid.delegation.ladder import Step
+from tillid.delegation.models import Breach, BreachOutcome, Dosing, RecordRead
+from tillid.organisation.models import Person, Unit
+from tillid.trials import selectors as trial_selectors
+
+
+def _subject_q(subject: Subject, prefix: str = "") -> Q:
+    if subject.person is not None:
+        return Q(**{f"{prefix}subject_person": subject.person})
+    return Q(**{f"{prefix}subject_unit": subject.team, f"{prefix}subject_person__isnull": True})
+
+
+def dosings_for(subject: Subject) -> QuerySet[Dosing]:
+    return (
+        Dosing.objects.filter(_subject_q(subject), anonymised_at__isnull=True)
+        .select_related("decided_by", "subject_person", "subject_unit")
+        .order_by("created_at", "pk")
+    )
+
+
+def breaches_for(subject: Subject) -> QuerySet[Breach]:
+    return (
+        Breach.objects.filter(_subject_q(subject, "dosing__"), anonymised_at__isnull=True)
+        .select_related("dosing", "adjusted_dosing")
+        .order_by("-happened_on", "-pk")
+    )
+
+
+def latest_dosing(subject: Subject, task: str | None = None) -> Dosing | None:
+    qs = dosings_for(subject)
+    if task:
+        qs = qs.filter(task=task)
+    return qs.order_by("-created_at", "-pk").first()
+
+
+@dataclass(frozen=True)
+class HistoryRow:
+    date: object
+    kind: str
+    task: str
+    step: int | None
+    step_label: str
+    note: str
+    url: str
+
+
+def history(subject: Subject) -> list[HistoryRow]:
+    """Dosings, trust tests and breaches in one timeline, oldest first."""
+    from django.urls import reverse
+
+    rows = []
+    for d in dosings_for(subject):
+        rows.append(
+            HistoryRow(
+                date=d.created_at.date(),
+                kind=str(d.get_source_display()),
+                task=d.task,
+                step=d.chosen_step,
+                step_label=str(Step(d.chosen_step).label),
+                note=d.reason,
+                url=reverse("delegation:dosing", args=[d.pk]),
+            )
+        )
+    tests = trial_selectors.trust_tests_for(person=subject.person, unit=subject.team)
+    for t in tests.filter(anonymised_at__isnull=True):
+        rows.append(
+            HistoryRow(
+                date=(t.start_date or t.created_at.date()),
+                kind=str(_("Trust test")),
+                task=t.trust_task,
+                step=t.step_to,
+                step_label=str(Step(t.step_to).label) if t.step_to else "",
+                note=str(t.get_outcome_display()) if t.outcome else str(_("Outcome not recorded")),
+                url=reverse("trials:detail", args=[t.pk]),
+            )
+        )
+    for b in breaches_for(subject):
+        rows.append(
+            HistoryRow(
+                date=b.happened_on,
+                kind=str(_("Breach")),
+                task=b.dosing.task,
+                step=None,
+                step_label="",
+                note=str(b.get_outcome_display()),
+                url=reverse("delegation:breach", args=[b.pk]),
+            )
+        )
+    return sorted(rows, key=lambda r: (r.date, r.kind))
+
+
+def trust_tests(subject: Subject):
+    return trial_selectors.trust_tests_for(person=subject.person, unit=subject.team).filter(
+        anonymised_at__isnull=True
+    )
+
+
+def chart_spec(subject: Subject) -> dict | None:
+    """A Vega-Lite spec (built with altair) of the chosen step over time, per task."""
+    import altair as alt
+
+    dosings = list(dosings_for(subject))
+    if not dosings:
+        return None
+    step_title = _("Step on the trust ladder")
+    date_title = _("Date")
+    task_title = _("Task")
+    data = alt.Data(
+        values=[
+            {
+                "date": d.created_at.date().isoformat(),
+                "step": d.chosen_step,
+                "task": d.task,
+                "label": str(Step(d.chosen_step).label),
+            }
+            for d in dosings
+        ]
+    )
+    chart = (
+        alt.Chart(data)
+        .mark_line(point=True, interpolate="step-after")
+        .encode(
+            # Numeric dates read the same in Danish and English.
+            x=alt.X("date:T", title=date_title, axis=alt.Axis(format="%d.%m.%Y")),
+            y=alt.Y(
+                "step:Q",
+                title=step_title,
+                scale=alt.Scale(domain=[1, 5]),
+                axis=alt.Axis(values=[1, 2, 3, 4, 5], format="d"),
+            ),
+            color=alt.Color("task:N", title=task_title),
+            tooltip=[
+                alt.Tooltip("date:T", title=date_title, format="%d.%m.%Y"),
+                alt.Tooltip("task:N", title=task_title),
+                alt.Tooltip("label:N", title=step_title),
+            ],
+        )
+        .properties(width="container", height=260)
+    )
+    return chart.to_dict()
+
+
+def read_log(subject: Subject) -> QuerySet[RecordRead]:
+    if subject.person is not None:
+        return RecordRead.objects.filter(subject_person=subject.person)
+    return RecordRead.objects.filter(subject_unit=subject.team, subject_person__isnull=True)
+
+
+def all_reads() -> QuerySet[RecordRead]:
+    return RecordRead.objects.select_related("subject_person", "subject_unit")
+
+
+@dataclass
+class OverviewRow:
+    subject: Subject
+    latest: Dosing | None
+    review_due: bool
+    url: str
+
+
+def overview(user, *, query: str = "") -> QuerySet[Person]:
+    """People the leader doses trust for, with their latest dosing (annotated)."""
+    qs = (
+        Person.objects.filter(is_active=True)
+        .filter(managed_people_q(user))
+        .select_related("unit")
+        .annotate(
+            last_dosed=Max("dosings__created_at", filter=Q(dosings__anonymised_at__isnull=True))
+        )
+    )
+    if query:
+        qs = qs.filter(name__icontains=query)
+    return qs.order_by("unit__path", "name")
+
+
+def managed_teams(user) -> QuerySet[Unit]:
+    return Unit.objects.filter(is_active=True).filter(managed_units_q(user)).order_by("path")
+
+
+def latest_steps(people: list[Person]) -> dict[int, Dosing]:
+    """The newest dosing per person (any task), for the overview page."""
+    latest: dict[int, Dosing] = {}
+    for d in Dosing.objects.filter(subject_person__in=people, anonymised_at__isnull=True).order_by(
+        "created_at", "pk"
+    ):
+        latest[d.subject_person_id] = d
+    return latest
+
+
+def reviews_due(user, *, before) -> QuerySet[Dosing]:
+    return (
+        Dosing.objects.filter(
+            Q(subject_person__in=Person.objects.filter(managed_people_q(user)))
+            | Q(subject_unit__in=Unit.objects.filter(managed_units_q(user))),
+            anonymised_at__isnull=True,
+            review_on__isnull=False,
+            review_on__lte=before,
+        )
+        .select_related("subject_person", "subject_unit")
+        .order_by("review_on")
+    )
+
+
+def shared_lessons(user) -> QuerySet[Breach]:
+    """Lessons shared with a team: for the people of the unit the record belongs to and its leaders.
+
+    Only the lesson and the month are shown; never who, what or the record.
+    """
+    from tillid.delegation.access import person_of
+    from tillid.organisation.permissions import Perm, scope_for
+
+    q = Q(pk__in=[])
+    person = person_of(user)
+    if person is not None:
+        q |= Q(dosing__unit=person.unit)
+    manage = scope_for(user, Perm.MANAGE_DELEGATION)
+    if not manage.nothing:
+        q |= manage.unit_q("dosing__unit__")
+    return (
+        Breach.objects.filter(q, lesson_shared=True, anonymised_at__isnull=True)
+        .exclude(lesson="")
+        .only("lesson", "happened_on", "dosing__unit")
+        .order_by("-happened_on", "-pk")
+    )
+
+
+def open_breaches(user) -> QuerySet[Breach]:
+    return (
+        Breach.objects.filter(
+            Q(dosing__subject_person__in=Person.objects.filter(managed_people_q(user)))
+            | Q(dosing__subject_unit__in=Unit.objects.filter(managed_units_q(user))),
+            anonymised_at__isnull=True,
+            outcome=BreachOutcome.OPEN,
+        )
+        .select_related("dosing__subject_person", "dosing__subject_unit")
+        .order_by("-happened_on")
+    )
+
+
+def aggregate_steps(unit: Unit) -> list[dict]:
+    """Current step per subject (latest dosing per person or team and task), counted per
+    step, for the unit's subtree and each unit directly below it, with small-group
+    suppression (settings.TILLID_ANONYMITY_MIN_GROUP) and complementary suppression so
+    that no hidden cell can be recovered from the visible ones.
+    """
+    k = settings.TILLID_ANONYMITY_MIN_GROUP
+    children = list(Unit.objects.filter(parent=unit, is_active=True).order_by("name"))
+    latest: dict[tuple, tuple[str, int]] = {}
+    for subject_person, subject_unit, task, path, step in (
+        Dosing.objects.filter(unit__path__startswith=unit.path, anonymised_at__isnull=True)
+        .order_by("created_at", "pk")
+        .values_list("subject_person_id", "subject_unit_id", "task", "unit__path", "chosen_step")
+    ):
+        latest[(subject_person, subject_unit, task)] = (path, step)
+    # Count subjects (people or teams), not tasks: one step per subject, the lowest.
+    per_subject: dict[tuple, tuple[str, int]] = {}
+    for (person_id, team_id, _task), (path, step) in latest.items():
+        key = (person_id, team_id)
+        if key not in per_subject or step < per_subject[key][1]:
+            per_subject[key] = (path, step)
+
+    def counts(prefix: str) -> dict[int, int]:
+        result: dict[int, int] = defaultdict(int)
+        for path, step in per_subject.values():
+            if path.startswith(prefix):
+                result[step] += 1
+        return result
+
+    def group(u: Unit) -> dict:
+        c = counts(u.path)
+        total = sum(c.values())
+        return {"unit_id": u.pk, "unit_name": u.name, "total": total, "steps": c}
+
+    rows = [group(unit), *(group(child) for child in children)]
+    # Suppress small groups; if exactly one child is hidden, hide the next smallest too.
+    hidden = {r["unit_id"] for r in rows if r["total"] < k}
+    child_rows = rows[1:]
+    hidden_children = [r for r in child_rows if r["unit_id"] in hidden]
+    if len(hidden_children) == 1 and rows[0]["unit_id"] not in hidden:
+        visible = sorted(
+            (r for r in child_rows if r["unit_id"] not in hidden), key=lambda r: r["total"]
+        )
+        if visible:
+            hidden.add(visible[0]["unit_id"])
+        else:
+            hidden.add(rows[0]["unit_id"])
+    result = []
+    for r in rows:
+        if r["unit_id"] in hidden:
+            result.append(
+                {
+                    "unit_id": r["unit_id"],
+                    "unit_name": r["unit_name"],
+                    "suppressed": True,
+                    "total": None,
+                    "steps": None,
+                }
+            )
+            continue
+        steps = {s: r["steps"].get(s, 0) for s in range(1, 6)}
+        # Within a shown group, a cell under k is hidden (an empty one looks the same),
+        # and a lone hidden cell takes the smallest shown cell with it.
+        small = [s for s, n in steps.items() if n < k]
+        if len(small) == 1:
+            others = sorted((n, s) for s, n in steps.items() if s not in small)
+            small.append(others[0][1])
+        shown = {str(s): (None if s in small else n) for s, n in steps.items()}
+        result.append(
+            {
+                "unit_id": r["unit_id"],
+                "unit_name": r["unit_name"],
+                "suppressed": False,
+                "total": r["total"],
+                "steps": shown,
+            }
+        )
+    return result
+
+
+def hr_people(user, *, query: str = "") -> QuerySet[Person]:
+    """People whose records HR may read (for finding a person on request)."""
+    from tillid.organisation.permissions import Perm, scope_for
+
+    scope = scope_for(user, Perm.VIEW_DELEGATION_RECORDS)
+    qs = Person.objects.filter(is_active=True).filter(scope.unit_q("unit__")).select_related("unit")
+    if query:
+        qs = qs.filter(name__icontains=query)
+    return qs.order_by("name", "pk")

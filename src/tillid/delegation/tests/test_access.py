@@ -1,0 +1,187 @@
+"""The permission matrix: who reaches a dosing or breach record, by page, API or export."""
+
+import pytest
+from django.urls import reverse
+
+from tillid.conftest import PASSWORD
+from tillid.delegation.models import Dosing, ReadKind, RecordRead
+from tillid.delegation.tests.helpers import breach, dose
+from tillid.organisation.models import Role
+
+pytestmark = pytest.mark.django_db
+
+
+def login(client, user):
+    client.logout()
+    assert client.login(username=user.username, password=PASSWORD)
+
+
+@pytest.fixture
+def records(org, roles):
+    person = org.people["P2"]  # Team Nord, Plejecenter Egely
+    d = dose(person, roles.leader, task="Selv planlægge vagter")
+    b = breach(d, roles.leader, what_happened="Vagtplanen kom for sent ud")
+    return person, d, b
+
+
+@pytest.fixture
+def actors(org, roles, make_user, person_user):
+    superuser = make_user(None, None, username="root", is_superuser=True, is_staff=True)
+    return {
+        "leader": roles.leader,
+        "hr": make_user(Role.HR, None, username="hr"),
+        "self": roles.employee,
+        "colleague": person_user(org.people["P3"]),
+        "sibling_leader": person_user(org.people["P5"]),  # leads Team Syd, beside Team Nord
+        "other_leader": person_user(org.people["P6"]),  # leads Egeskolen
+        "politician": roles.politician,
+        "administrator": roles.administrator,
+        "superuser": superuser,
+        "consultant": roles.consultant,
+        "med_tr": roles.med_tr,
+    }
+
+
+READERS = {"leader", "hr", "self"}
+EXPORTERS = {"hr", "self"}
+DENIED = [
+    "colleague",
+    "sibling_leader",
+    "other_leader",
+    "politician",
+    "administrator",
+    "superuser",
+    "consultant",
+    "med_tr",
+]
+
+
+def _urls(person, d, b):
+    return {
+        "person": reverse("delegation:person", args=[person.pk]),
+        "dosing": reverse("delegation:dosing", args=[d.pk]),
+        "breach": reverse("delegation:breach", args=[b.pk]),
+        "export_json": reverse("delegation:export", args=[person.pk, "json"]),
+        "export_xlsx": reverse("delegation:export", args=[person.pk, "xlsx"]),
+    }
+
+
+@pytest.mark.parametrize("who", DENIED)
+def test_no_one_else_reaches_a_record(client, records, actors, who):
+    person, d, b = records
+    login(client, actors[who])
+    for name, url in _urls(person, d, b).items():
+        response = client.get(url)
+        assert response.status_code == 403, (who, name)
+        assert b"Vagtplanen kom for sent ud" not in response.content
+        assert b"Selv planl" not in response.content
+    new = reverse("delegation:dosing_new") + f"?person={person.pk}"
+    assert client.get(new).status_code == 403
+    assert client.get(reverse("delegation:breach_new", args=[d.pk])).status_code == 403
+    # Nothing is logged as read when nothing was shown.
+    assert not RecordRead.objects.exists()
+
+
+@pytest.mark.parametrize("who", sorted(READERS))
+def test_leaders_above_hr_and_the_person_read(client, records, actors, who):
+    person, d, b = records
+    login(client, actors[who])
+    urls = _urls(person, d, b)
+    for name in ("person", "dosing", "breach"):
+        response = client.get(urls[name])
+        assert response.status_code == 200, (who, name)
+    assert b"Vagtplanen kom for sent ud" in client.get(urls["breach"]).content
+    for name in ("export_json", "export_xlsx"):
+        expected = 200 if who in EXPORTERS else 403
+        assert client.get(urls[name]).status_code == expected, (who, name)
+
+
+def test_only_the_leader_writes_and_never_about_oneself(client, org, records, actors):
+    person, d, _b = records
+    new = reverse("delegation:dosing_new") + f"?person={person.pk}"
+    login(client, actors["leader"])
+    assert client.get(new).status_code == 200
+    for who in ("hr", "self"):
+        login(client, actors[who])
+        assert client.get(new).status_code == 403
+        assert client.get(reverse("delegation:breach_new", args=[d.pk])).status_code == 403
+    # A leader's own records are not theirs to write.
+    login(client, actors["leader"])
+    own = reverse("delegation:dosing_new") + f"?person={org.people['P1'].pk}"
+    assert client.get(own).status_code == 403
+
+
+def test_every_read_is_logged_and_shown_to_the_person(client, records, actors):
+    person, d, b = records
+    login(client, actors["leader"])
+    client.get(reverse("delegation:dosing", args=[d.pk]))
+    client.get(reverse("delegation:breach", args=[b.pk]))
+    reads = list(RecordRead.objects.values_list("reader_name", "kind", "record_id"))
+    assert ("Mette Hansen", ReadKind.DOSING, d.pk) in reads
+    assert ("Mette Hansen", ReadKind.BREACH, b.pk) in reads
+    login(client, actors["self"])
+    page = client.get(reverse("delegation:person", args=[person.pk]))
+    assert "Mette Hansen" in [r.reader_name for r in page.context["read_log"]]
+    # The leader sees the records but not the read log; HR sees both.
+    login(client, actors["leader"])
+    assert client.get(reverse("delegation:person", args=[person.pk])).context["read_log"] is None
+    login(client, actors["hr"])
+    client.get(reverse("delegation:export", args=[person.pk, "json"]))
+    assert RecordRead.objects.filter(kind=ReadKind.EXPORT, reader_name="hr").exists()
+    log = client.get(reverse("delegation:read_log"))
+    assert log.status_code == 200
+    assert log.context["page_obj"].paginator.count == RecordRead.objects.count()
+    login(client, actors["leader"])
+    assert client.get(reverse("delegation:read_log")).status_code == 403
+
+
+def test_people_list_is_limited_to_the_leaders_units(client, org, records, actors):
+    login(client, actors["sibling_leader"])
+    names = [row["person"].name for row in client.get(reverse("delegation:home")).context["rows"]]
+    assert names == ["Anders Pedersen"]  # Team Syd only, not Lars in Team Nord
+    login(client, actors["leader"])
+    names = [row["person"].name for row in client.get(reverse("delegation:home")).context["rows"]]
+    assert "Lars Nielsen" in names
+    assert "Mette Hansen" not in names
+
+
+def test_api_has_no_personal_records_and_aggregates_only(client, org, records, actors):
+    login(client, actors["politician"])
+    response = client.get("/api/delegation/aggregate", {"unit_id": org.care_home.pk})
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "Lars" not in body
+    assert "Selv planl" not in body
+    # One person dosed: below the group size, so suppressed.
+    assert response.json()["groups"][0]["suppressed"] is True
+    login(client, actors["colleague"])
+    response = client.get("/api/delegation/aggregate", {"unit_id": org.care_home.pk})
+    assert response.status_code == 403
+    paths = [p for p in client.get("/api/openapi.json").json()["paths"] if "delegation" in p]
+    assert sorted(paths) == ["/api/delegation/aggregate", "/api/delegation/ladder"]
+
+
+def test_trust_test_planning_page_offers_only_the_leaders_people(client, org, records, actors):
+    login(client, actors["sibling_leader"])
+    response = client.get(reverse("trials:trust_test_new"))
+    people = list(response.context["form"].fields["person"].queryset)
+    assert org.people["P2"] not in people
+    assert Dosing.objects.count() == 1
+
+
+def test_reading_a_trust_test_is_logged_for_the_person(client, org, records, actors):
+    from tillid.trials import services as trial_services
+
+    person, d, _b = records
+    test = trial_services.plan_trust_test(
+        by=actors["leader"], subject_person=person, task=d.task, step_from=3, step_to=4, risk="low"
+    )
+    login(client, actors["hr"])
+    assert client.get(reverse("trials:detail", args=[test.pk])).status_code == 200
+    assert client.get(f"/api/trials/{test.pk}").status_code in (200, 403)
+    assert RecordRead.objects.filter(
+        kind=ReadKind.TRUST_TEST, record_id=test.pk, subject_person=person, reader_name="hr"
+    ).exists()
+    login(client, actors["colleague"])
+    assert client.get(reverse("trials:detail", args=[test.pk])).status_code == 404
+    assert RecordRead.objects.filter(kind=ReadKind.TRUST_TEST).count() >= 1

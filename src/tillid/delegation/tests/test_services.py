@@ -1,0 +1,193 @@
+import datetime as dt
+import io
+import json
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.core.management import call_command
+from django.utils import timezone
+
+from tillid.delegation import exports, selectors, services
+from tillid.delegation.access import Subject
+from tillid.delegation.models import Breach, BreachOutcome, Dosing, DosingSource, RecordRead
+from tillid.delegation.tests.helpers import breach, dose
+from tillid.organisation.models import Person
+from tillid.trials import services as trial_services
+
+pytestmark = pytest.mark.django_db
+
+
+def test_suggestion_is_stored_and_a_different_choice_needs_a_reason(org, roles):
+    person = org.people["P2"]
+    d = dose(person, roles.leader, ratings=(4, 4, 4), risk=(1, 1))
+    assert d.suggested_step == d.chosen_step == 5
+    with pytest.raises(ValidationError):
+        dose(person, roles.leader, ratings=(4, 4, 4), risk=(1, 1), step=3, reason="")
+    lower = dose(person, roles.leader, ratings=(4, 4, 4), risk=(1, 1), step=3, reason="Ny opgave")
+    assert (lower.suggested_step, lower.chosen_step) == (5, 3)
+    assert Dosing.objects.count() == 2
+
+
+def test_review_date_cannot_be_in_the_past(org, roles):
+    with pytest.raises(ValidationError):
+        dose(org.people["P2"], roles.leader, review_on=dt.date(2020, 1, 1))
+    assert not Dosing.objects.exists()
+
+
+def test_breach_needs_a_cause_and_repair_adjusts_the_dosing(org, roles):
+    person = org.people["P2"]
+    d = dose(person, roles.leader, ratings=(3, 3, 3))
+    with pytest.raises(ValidationError):
+        breach(d, roles.leader, causes={})
+    b = breach(d, roles.leader)
+    assert b.outcome == BreachOutcome.OPEN
+    services.record_repair(
+        breach=b,
+        steps={"shared_own_mistakes": True, "explored_both_sides": True},
+        repair_notes="Vi talte om rammerne",
+        outcome=BreachOutcome.STRENGTHENED,
+        lesson="Aftal hvem der melder vagtplanen ud",
+        lesson_shared=True,
+    )
+    adjusted = dose(person, roles.leader, ratings=(3, 3, 2), breach=b)
+    b.refresh_from_db()
+    assert b.adjusted_dosing == adjusted
+    assert adjusted.source == DosingSource.AFTER_BREACH
+    assert adjusted.previous == d
+    assert b.repair_steps
+    assert b.outcome == BreachOutcome.STRENGTHENED
+
+
+def test_bad_faith_leaves_the_learning_track(org, roles):
+    d = dose(org.people["P2"], roles.leader)
+    b = breach(d, roles.leader, causes={}, bad_faith_suspected=True)
+    assert b.outcome == BreachOutcome.HR
+    with pytest.raises(ValidationError):
+        services.record_repair(breach=b, steps={}, repair_notes="", outcome=BreachOutcome.REPAIRED)
+
+
+def test_history_has_dosings_trust_tests_and_breaches(org, roles):
+    person = org.people["P2"]
+    d = dose(person, roles.leader, ratings=(3, 3, 3))
+    trial_services.plan_trust_test(
+        by=roles.leader, subject_person=person, task=d.task, step_from=3, step_to=4, risk="medium"
+    )
+    breach(d, roles.leader)
+    kinds = [row.kind for row in selectors.history(Subject(person=person))]
+    assert sorted(kinds) == ["Brud", "Tillidstest", "Vurdering"]
+    spec = selectors.chart_spec(Subject(person=person))
+    assert spec["mark"]["type"] == "line"
+    assert spec["data"]["values"][0]["step"] == d.chosen_step
+
+
+def test_anonymisation_after_the_retention_period(org, roles, settings):
+    settings.TILLID_DELEGATION_RETENTION_MONTHS = 24
+    person = org.people["P2"]
+    old_time = timezone.now() - dt.timedelta(days=25 * 31)
+    old = dose(person, roles.leader, created_at=old_time)
+    old_breach = breach(old, roles.leader)
+    Breach.objects.filter(pk=old_breach.pk).update(created_at=old_time)
+    recent = dose(person, roles.leader, task="Bestille hjælpemidler")
+    test = trial_services.plan_trust_test(
+        by=roles.leader,
+        subject_person=person,
+        task="Gammel test",
+        step_from=1,
+        step_to=2,
+        risk="low",
+    )
+    type(test).objects.filter(pk=test.pk).update(created_at=old_time)
+    RecordRead.objects.create(
+        reader_name="x", kind="dosing", record_id=old.pk, subject_person=person
+    )
+    RecordRead.objects.filter(record_id=old.pk).update(read_at=old_time)
+    out = io.StringIO()
+    call_command("delegation_anonymise", stdout=out)
+    assert "Anonymised 1 dosings, 1 breaches and 1 trust tests" in out.getvalue()
+    old.refresh_from_db()
+    assert old.subject_person is None
+    assert old.task == ""
+    assert old.anonymised_at
+    assert old.chosen_step  # the figures stay for aggregates
+    old_breach.refresh_from_db()
+    assert old_breach.what_happened == ""
+    assert old_breach.anonymised_at
+    test.refresh_from_db()
+    assert test.subject_person is None
+    assert test.trust_task == ""
+    recent.refresh_from_db()
+    assert recent.subject_person == person
+    assert recent.task
+    assert list(selectors.dosings_for(Subject(person=person))) == [recent]
+    assert not RecordRead.objects.filter(record_id=old.pk).exists()
+
+
+def test_retention_period_is_configurable(org, roles, settings):
+    settings.TILLID_DELEGATION_RETENTION_MONTHS = 1
+    d = dose(org.people["P2"], roles.leader, created_at=timezone.now() - dt.timedelta(days=40))
+    assert services.anonymise_expired()["dosings"] == 1
+    d.refresh_from_db()
+    assert d.anonymised_at is not None
+
+
+def test_scheduled_task_runs(org, roles, settings):
+    from tillid.delegation.tasks import anonymise_expired_records
+
+    settings.TILLID_DELEGATION_RETENTION_MONTHS = 1
+    dose(org.people["P2"], roles.leader, created_at=timezone.now() - dt.timedelta(days=40))
+    result = anonymise_expired_records.enqueue()
+    assert result.return_value["dosings"] == 1
+
+
+def test_export_contains_the_persons_records(org, roles):
+    person = org.people["P2"]
+    d = dose(person, roles.leader)
+    breach(d, roles.leader)
+    data = json.loads(exports.as_json(Subject(person=person)))
+    assert data["person"]["name"] == person.name
+    assert [x["id"] for x in data["dosings"]] == [d.pk]
+    assert len(data["breaches"]) == 1
+    from openpyxl import load_workbook
+
+    book = load_workbook(io.BytesIO(exports.as_xlsx(Subject(person=person))))
+    assert len(book.sheetnames) == 5
+    assert book.worksheets[1].max_row == 2  # header and the one dosing
+
+
+def test_shared_lessons_reach_the_team_without_names(org, roles, person_user):
+    person = org.people["P2"]
+    b = breach(dose(person, roles.leader), roles.leader)
+    services.record_repair(
+        breach=b,
+        steps={},
+        repair_notes="",
+        outcome=BreachOutcome.REPAIRED,
+        lesson="Sig det tidligt, når rammen ikke holder",
+        lesson_shared=True,
+    )
+    colleague = person_user(Person.objects.get(external_id="P3"))
+    assert [x.lesson for x in selectors.shared_lessons(colleague)] == [
+        "Sig det tidligt, når rammen ikke holder"
+    ]
+    assert list(selectors.shared_lessons(roles.other_employee)) == []
+
+
+def test_aggregate_suppresses_small_groups(org, roles, settings):
+    settings.TILLID_ANONYMITY_MIN_GROUP = 3
+    north = [org.people["P2"], org.people["P3"]]
+    north += [
+        Person.objects.create(external_id=f"N{i}", name=f"Nord {i}", unit=org.team_north)
+        for i in range(3)
+    ]
+    for person in north:
+        dose(person, roles.leader, ratings=(4, 4, 4), risk=(1, 1))  # step 5
+    dose(org.people["P4"], roles.leader, ratings=(2, 2, 2))  # Team Syd: one person
+    rows = {r["unit_name"]: r for r in selectors.aggregate_steps(org.care_home)}
+    assert rows["Team Syd"]["suppressed"]
+    # With one child hidden, the smallest visible sibling is hidden too.
+    assert rows["Team Nord"]["suppressed"]
+    whole = rows["Plejecenter Egely"]
+    assert whole["total"] == 6
+    # Step 5 holds five; the lone small cells (step 2: one person) are hidden.
+    assert whole["steps"]["5"] == 5
+    assert whole["steps"]["2"] is None

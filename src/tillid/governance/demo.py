@@ -1,0 +1,760 @@
+"""Demo data for the governance register, built after the organisation and the logins.
+
+A realistic register for a Danish municipality: documentation in home care and
+care homes, minute-based visit planning, medication handling, inspections,
+KPIs, management information, rosters, key systems, school documentation and
+jobcenter rules from state law; with activities (Standard Cost Model),
+assessments, reviews in every state and decision, and red-tape reports in
+every status. Deterministic for a seed (dates count back from today).
+"""
+
+import random
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.utils import timezone
+
+from tillid.governance import services
+from tillid.governance.models import (
+    Assessment,
+    BalanceBaseline,
+    EstimateBasis,
+    Item,
+    Kind,
+    Layer,
+    ReportStatus,
+    RoleGroup,
+)
+from tillid.organisation.models import Person, Unit, UnitKind
+
+D = Decimal
+
+
+@dataclass
+class Template:
+    key: str
+    title: str
+    kind: str
+    layer: str
+    target: str  # which units: see _targets()
+    years_ago: float
+    activities: list[tuple[str, float, float, str]] = field(default_factory=list)
+    description: str = ""
+    legal_basis: str = ""
+    mandated: bool = False
+    hard: bool = True
+    formal: bool = True
+    owner: str = ""
+    risks: str = ""
+    values: tuple[str, ...] = ()
+    controls: str = ""
+    meaning: float = 3.0  # typical answer, 1–5
+    measured: bool = False
+
+
+E, L, A, P = (
+    RoleGroup.EMPLOYEES,
+    RoleGroup.PROFESSIONAL_LEADERS,
+    RoleGroup.ADMINISTRATION,
+    RoleGroup.POLITICIANS,
+)
+
+TEMPLATES = [
+    Template(
+        "doc_services",
+        "Dokumentation af hver enkelt ydelse i hjemmeplejen",
+        Kind.DOCUMENTATION,
+        Layer.ADMINISTRATION,
+        "elder",
+        9,
+        [
+            ("Registrere leverede ydelser i omsorgssystemet", 1.5, 1400, E),
+            ("Skrive besøgsnotat", 3, 400, E),
+        ],
+        description="Hver ydelse (bad, påklædning, medicin) registreres for sig efter besøget.",
+        owner="Ældreområdet",
+        risks="Manglende dokumentation ved klager og tilsyn.",
+        values=("legal_certainty", "economy"),
+        meaning=1.8,
+        measured=True,
+    ),
+    Template(
+        "minute_planning",
+        "Minutstyret besøgsplanlægning",
+        Kind.PROCEDURE,
+        Layer.ADMINISTRATION,
+        "elder",
+        12,
+        [
+            ("Planlægge ruter efter tildelte minutter", 4, 230, L),
+            ("Registrere afvigelser fra tildelt tid", 1, 900, E),
+        ],
+        description="Besøg planlægges i minutter pr. ydelse ud fra visitationen.",
+        owner="Visitation og Hjælpemidler",
+        values=("equal_treatment", "economy"),
+        meaning=1.6,
+    ),
+    Template(
+        "medication",
+        "Medicinhåndtering med dobbeltkontrol",
+        Kind.PROCEDURE,
+        Layer.STATE,
+        "elder",
+        15,
+        [("Dosere og kontrollere medicin", 4, 300, E), ("Kvittere for udlevering", 0.5, 700, E)],
+        legal_basis="Sundhedsloven og Styrelsen for Patientsikkerheds vejledning",
+        mandated=True,
+        owner="Sundhedsstyrelsen",
+        risks="Forkert medicin til borgeren.",
+        values=("safety", "professional_quality"),
+        meaning=4.3,
+    ),
+    Template(
+        "med_count",
+        "Ugentlig optælling af medicinbeholdning",
+        Kind.PROCEDURE,
+        Layer.INSTITUTION,
+        "care_homes",
+        6,
+        [("Tælle op og notere beholdning", 20, 52, E)],
+        risks="Svind.",
+        values=("safety",),
+        meaning=3.0,
+        hard=False,
+    ),
+    Template(
+        "med_count_dup",
+        "Ugentlig medicinoptælling",
+        Kind.PROCEDURE,
+        Layer.SELF_IMPOSED,
+        "leader_home",
+        3,
+        [("Tælle medicin i skabene", 15, 52, E)],
+        formal=False,
+        hard=False,
+        meaning=2.2,
+    ),
+    Template(
+        "inspection",
+        "Kommunalt tilsyn på plejecentre",
+        Kind.INSPECTION,
+        Layer.STATE,
+        "care_homes",
+        10,
+        [("Forberede tilsynsbesøg", 240, 1, L), ("Deltage i tilsynsbesøg", 60, 1, E)],
+        legal_basis="Serviceloven § 151",
+        mandated=True,
+        owner="Social og Sundhed",
+        values=("legal_certainty", "professional_quality"),
+        meaning=3.4,
+    ),
+    Template(
+        "spot_checks",
+        "Stikprøvekontrol af dokumentationen",
+        Kind.INSPECTION,
+        Layer.ADMINISTRATION,
+        "elder",
+        5,
+        [("Udtrække og gennemgå stikprøver", 30, 12, L)],
+        controls="doc_services",
+        values=("legal_certainty",),
+        meaning=2.0,
+    ),
+    Template(
+        "spot_check_followup",
+        "Ledelsesopfølgning på stikprøvekontrollen",
+        Kind.FINANCIAL,
+        Layer.ADMINISTRATION,
+        "elder",
+        3,
+        [("Rapportere resultat af stikprøver", 45, 4, L)],
+        controls="spot_checks",
+        meaning=1.7,
+    ),
+    Template(
+        "kpi_visits",
+        "Måltal for leveret tid hos borgeren",
+        Kind.KPI,
+        Layer.COUNCIL,
+        "elder",
+        7,
+        [("Indberette leveret tid", 10, 12, L)],
+        owner="Social- og Sundhedsudvalget",
+        values=("efficiency", "economy"),
+        meaning=2.1,
+    ),
+    Template(
+        "mgmt_info",
+        "Månedlig ledelsesinformation til forvaltningen",
+        Kind.FINANCIAL,
+        Layer.ADMINISTRATION,
+        "social",
+        6,
+        [("Samle tal og kommentere afvigelser", 90, 12, L)],
+        owner="Social og Sundhed",
+        values=("economy",),
+        meaning=2.4,
+    ),
+    Template(
+        "roster",
+        "Vagtplan lagt fire uger frem",
+        Kind.LOCAL_SYSTEM,
+        Layer.INSTITUTION,
+        "care_homes",
+        8,
+        [("Lægge og justere vagtplan", 6, 52, L), ("Bytte vagter via systemet", 5, 20, E)],
+        values=("work_environment",),
+        meaning=3.6,
+        hard=False,
+    ),
+    Template(
+        "keys",
+        "Nøglesystem med kvittering",
+        Kind.LOCAL_SYSTEM,
+        Layer.SELF_IMPOSED,
+        "leader_home",
+        4,
+        [("Kvittere for udlevering og aflevering af nøgler", 1, 250, E)],
+        formal=False,
+        risks="Nøgler til borgernes hjem bortkommer.",
+        values=("safety",),
+        meaning=2.9,
+    ),
+    Template(
+        "fall_registration",
+        "Faldregistrering på skema",
+        Kind.DOCUMENTATION,
+        Layer.INSTITUTION,
+        "care_homes",
+        5,
+        [("Udfylde faldskema", 12, 15, E)],
+        values=("safety", "professional_quality"),
+        meaning=3.2,
+    ),
+    Template(
+        "values",
+        "Værdigrundlag for ældreplejen",
+        Kind.VALUE,
+        Layer.COUNCIL,
+        "elder",
+        11,
+        [("Drøfte værdigrundlaget på personalemøde", 30, 2, E)],
+        hard=False,
+        owner="Byrådet",
+        values=("professional_quality",),
+        meaning=4.0,
+    ),
+    Template(
+        "strategy",
+        "Sundhedspolitik 2024–2028",
+        Kind.STRATEGY,
+        Layer.COUNCIL,
+        "root",
+        2,
+        [("Læse og omsætte politikken lokalt", 60, 1, L)],
+        hard=False,
+        owner="Byrådet",
+        meaning=3.1,
+    ),
+    Template(
+        "quality_standards",
+        "Kvalitetsstandarder for personlig pleje",
+        Kind.LAW,
+        Layer.STATE,
+        "elder",
+        14,
+        [("Slå op i kvalitetsstandarden ved tvivl", 5, 10, E)],
+        legal_basis="Serviceloven §§ 83 og 139",
+        mandated=True,
+        values=("equal_treatment", "legal_certainty"),
+        meaning=3.5,
+    ),
+    Template(
+        "fse",
+        "FSIII-funktionsvurdering ved hvert revisitationsbesøg",
+        Kind.PROFESSIONAL_TOOL,
+        Layer.STATE,
+        "elder",
+        8,
+        [("Udfylde funktionsvurdering", 25, 6, E)],
+        legal_basis="Fællessprog III",
+        mandated=False,
+        values=("equal_treatment", "professional_quality"),
+        meaning=2.6,
+    ),
+    Template(
+        "school_plans",
+        "Elevplaner i alle fag",
+        Kind.DOCUMENTATION,
+        Layer.STATE,
+        "schools",
+        10,
+        [("Skrive elevplan", 20, 25, E)],
+        legal_basis="Folkeskoleloven § 13 b",
+        mandated=True,
+        values=("professional_quality", "legal_certainty"),
+        meaning=2.3,
+    ),
+    Template(
+        "school_absence",
+        "Fraværsregistrering hver lektion",
+        Kind.DOCUMENTATION,
+        Layer.COUNCIL,
+        "schools",
+        6,
+        [("Registrere fravær", 1, 900, E)],
+        values=("legal_certainty",),
+        meaning=2.7,
+    ),
+    Template(
+        "school_tests",
+        "Nationale test og opfølgning",
+        Kind.LAW,
+        Layer.STATE,
+        "schools",
+        12,
+        [("Afvikle og følge op på test", 45, 4, E)],
+        legal_basis="Folkeskoleloven",
+        mandated=True,
+        values=("professional_quality", "equal_treatment"),
+        meaning=2.4,
+    ),
+    Template(
+        "school_meeting_notes",
+        "Referat af alle teammøder",
+        Kind.DOCUMENTATION,
+        Layer.SELF_IMPOSED,
+        "schools",
+        2,
+        [("Skrive og godkende referat", 20, 40, E)],
+        formal=False,
+        hard=False,
+        meaning=2.0,
+    ),
+    Template(
+        "daycare_docs",
+        "Dokumentation af læreplanstemaer",
+        Kind.DOCUMENTATION,
+        Layer.STATE,
+        "daycare",
+        6,
+        [("Dokumentere aktiviteter mod læreplanen", 10, 80, E)],
+        legal_basis="Dagtilbudsloven § 8",
+        mandated=True,
+        values=("professional_quality",),
+        meaning=2.5,
+    ),
+    Template(
+        "job_interviews",
+        "Kontaktforløb med faste samtaler",
+        Kind.LAW,
+        Layer.STATE,
+        "jobcenter",
+        10,
+        [("Holde og journalisere samtale", 45, 40, E), ("Registrere i fagsystemet", 10, 40, E)],
+        legal_basis="Lov om en aktiv beskæftigelsesindsats",
+        mandated=True,
+        values=("legal_certainty", "equal_treatment"),
+        meaning=2.2,
+    ),
+    Template(
+        "job_kpi",
+        "Måltal for antal afholdte samtaler",
+        Kind.KPI,
+        Layer.ADMINISTRATION,
+        "jobcenter",
+        4,
+        [("Indberette samtaletal", 15, 12, L)],
+        values=("efficiency",),
+        meaning=1.5,
+    ),
+    Template(
+        "job_double_check",
+        "Ledergodkendelse af alle bevillinger",
+        Kind.FINANCIAL,
+        Layer.ADMINISTRATION,
+        "jobcenter",
+        5,
+        [("Godkende bevilling", 8, 60, L), ("Sende bevilling til godkendelse", 3, 60, E)],
+        values=("economy", "legal_certainty"),
+        meaning=1.9,
+    ),
+    Template(
+        "travel_expenses",
+        "Kørselsregnskab på papir",
+        Kind.FINANCIAL,
+        Layer.ADMINISTRATION,
+        "root",
+        9,
+        [("Udfylde og aflevere kørselsskema", 15, 12, E)],
+        values=("economy",),
+        meaning=1.8,
+    ),
+    Template(
+        "apv",
+        "Årlig trivselsmåling med handleplan",
+        Kind.KPI,
+        Layer.COUNCIL,
+        "root",
+        6,
+        [("Besvare og drøfte målingen", 45, 1, E)],
+        values=("work_environment",),
+        meaning=3.7,
+        hard=False,
+    ),
+    Template(
+        "procurement",
+        "Indkøb kun via indkøbsportalen",
+        Kind.PROCEDURE,
+        Layer.ADMINISTRATION,
+        "root",
+        7,
+        [("Bestille via portalen", 10, 10, E)],
+        values=("economy", "efficiency"),
+        meaning=2.8,
+    ),
+    Template(
+        "new_kpi",
+        "Ny kvartalsvis KPI for rehabilitering",
+        Kind.KPI,
+        Layer.ADMINISTRATION,
+        "elder",
+        0.4,
+        [("Registrere rehabiliteringsforløb", 5, 24, E)],
+        values=("professional_quality",),
+        meaning=2.5,
+    ),
+    Template(
+        "new_doc",
+        "Dokumentation af ernæringsscreening",
+        Kind.DOCUMENTATION,
+        Layer.INSTITUTION,
+        "leader_home",
+        0.3,
+        [("Udfylde screeningsskema", 8, 12, E)],
+        values=("professional_quality", "safety"),
+        meaning=3.3,
+    ),
+]
+
+# Reviews: template key → (final state, decision, rationale, new estimate, involved groups)
+REVIEWS = [
+    (
+        "doc_services",
+        "decided",
+        "anchor",
+        "Kun afvigelser fra planen dokumenteres; resten følger af planen.",
+        ("Dokumentere afvigelser fra planen", 3, 120),
+        "all",
+    ),
+    (
+        "minute_planning",
+        "decided",
+        "change",
+        "Tre formålsbestemte besøgsblokke afløser de mange enkeltydelser.",
+        ("Planlægge besøgsblokke", 4, 60),
+        "all",
+    ),
+    (
+        "medication",
+        "decided",
+        "keep",
+        "Dobbeltkontrollen giver tryghed for både borgere og medarbejdere.",
+        None,
+        "all",
+    ),
+    (
+        "spot_check_followup",
+        "decided",
+        "remove",
+        "Kontrollen af kontrollen gav ingen ny viden.",
+        None,
+        "all",
+    ),
+    (
+        "job_interviews",
+        "escalated",
+        "remove",
+        "Samtalekravene bør lempes; kun Folketinget kan ændre dem.",
+        None,
+        "all",
+    ),
+    ("job_kpi", "deciding", "", "", None, "no_politicians"),
+    ("keys", "designing", "", "", None, "late"),
+    ("school_meeting_notes", "exploring", "", "", None, "few"),
+]
+
+REPORTS = [
+    (
+        "doc_services",
+        "Jeg skriver det samme tre steder",
+        60,
+        ReportStatus.RESOLVED,
+        "Dokumentationen er forankret som afvigelsesdokumentation fra næste måned.",
+        False,
+    ),
+    ("keys", "Kvittering for hver nøgle hver gang", 20, ReportStatus.EXAMINING, "", True),
+    (
+        "job_kpi",
+        "Måltallet tæller samtaler, ikke om folk kommer i job",
+        30,
+        ReportStatus.RECOMMENDED,
+        "Meningssamlingen har indstillet til direktionen, at måltallet afskaffes.",
+        False,
+    ),
+    ("med_count_dup", "Vi tæller medicin to gange om ugen", 25, ReportStatus.NEW, "", True),
+    (
+        "medication",
+        "Dobbeltkontrol tager for lang tid om aftenen",
+        15,
+        ReportStatus.REJECTED,
+        "Dobbeltkontrollen er et lovkrav og beskytter borgerne; vi ser på aftenbemandingen i stedet.",
+        False,
+    ),
+    (None, "Tre forskellige skemaer til samme kursusansøgning", 10, ReportStatus.NEW, "", False),
+]
+
+
+def _named(kind: str, name: str, within: Unit | None = None) -> Unit | None:
+    qs = Unit.objects.filter(is_active=True, kind=kind, name__iexact=name)
+    if within is not None:
+        qs = qs.filter(path__startswith=within.path)
+    return qs.order_by("path").first()
+
+
+def _targets(leader_home: Unit | None) -> dict[str, list[Unit]]:
+    root = Unit.objects.filter(is_active=True, parent__isnull=True).order_by("path").first()
+    social = _named(UnitKind.ADMINISTRATION, "Social og Sundhed") or root
+    elder = _named(UnitKind.AREA, "Ældreområdet", social) or social
+    care_homes = list(
+        Unit.objects.filter(
+            is_active=True,
+            kind=UnitKind.INSTITUTION,
+            name__istartswith="Plejecenter",
+            path__startswith=elder.path,
+        ).order_by("path")
+    ) or [elder]
+    children = _named(UnitKind.ADMINISTRATION, "Børn og Unge") or root
+    schools = _named(UnitKind.AREA, "Skoleområdet", children) or children
+    daycare = _named(UnitKind.AREA, "Dagtilbud", children) or children
+    jobs = (
+        _named(UnitKind.AREA, "Jobcenter")
+        or _named(UnitKind.ADMINISTRATION, "Beskæftigelse")
+        or root
+    )
+    return {
+        "root": [root],
+        "social": [social],
+        "elder": [elder],
+        "care_homes": care_homes,
+        "leader_home": [leader_home or care_homes[0]],
+        "schools": [schools],
+        "daycare": [daycare],
+        "jobcenter": [jobs],
+    }
+
+
+def _user(username: str):
+    return get_user_model().objects.filter(username=username).first()
+
+
+@transaction.atomic
+def build_demo(*, seed: int, log) -> None:
+    rng = random.Random(seed)
+    today = timezone.localdate()
+    consultant = _user("konsulent") or _user("admin")
+    leader = _user("leder")
+    employee = _user("medarbejder")
+    leader_person = (
+        Person.objects.filter(user=leader).select_related("unit").first() if leader else None
+    )
+    targets = _targets(leader_person.unit if leader_person else None)
+    baseline = date(today.year, 1, 1) if today.month > 3 else date(today.year - 1, 1, 1)
+    BalanceBaseline.objects.create(baseline_on=baseline, set_by=consultant)
+
+    log("Registrerer styringspunkter …")
+    items: dict[str, Item] = {}
+    for number, t in enumerate(TEMPLATES, start=1):
+        introduced = today - timedelta(days=int(t.years_ago * 365) + rng.randint(0, 40))
+        if introduced >= baseline and t.years_ago >= 1:
+            introduced = baseline - timedelta(days=30)
+        is_new_doc = t.kind == Kind.DOCUMENTATION and introduced >= baseline
+        item = services.create_item(
+            data=services.ItemInput(
+                reference=f"STY-{number:05d}",
+                title=t.title,
+                kind=t.kind,
+                layer=t.layer,
+                introduced_on=introduced,
+                units=targets[t.target],
+                description=t.description,
+                is_hard=t.hard,
+                is_formal=t.formal,
+                legal_basis=t.legal_basis,
+                mandated_by_law=t.mandated,
+                owner=t.owner,
+                risks=t.risks,
+                values=list(t.values),
+                controls=items.get(t.controls),
+                basis=EstimateBasis.MEASURED if t.measured else EstimateBasis.ESTIMATE,
+                no_compensation_reason=(
+                    "Krævet efter et tilsyn; kompenseres ved gennemgangen af dokumentationen."
+                    if is_new_doc
+                    else ""
+                ),
+            ),
+            user=consultant,
+        )
+        for name, minutes, times, who in t.activities:
+            services.add_activity(
+                item=item,
+                name=name,
+                minutes_per_occurrence=D(str(minutes)),
+                occurrences_per_year=D(str(times)),
+                performed_by=who,
+                basis=EstimateBasis.MEASURED if t.measured else EstimateBasis.ESTIMATE,
+            )
+        items[t.key] = item
+    log(f"{len(items)} punkter registreret.")
+
+    log("Medarbejdere vurderer punkterne …")
+    people = list(
+        Person.objects.filter(is_active=True, unit__is_active=True)
+        .order_by("pk")
+        .values_list("pk", "unit__path")
+    )
+    assessments = []
+    for t in TEMPLATES:
+        item = items[t.key]
+        paths = [u.path for u in targets[t.target]]
+        bound = [pk for pk, path in people if any(path.startswith(p) for p in paths)]
+        if not bound:
+            continue
+        chosen = rng.sample(bound, min(len(bound), rng.randint(6, 14)))
+        for person_pk in chosen:
+
+            def score(centre: float) -> int:
+                return max(1, min(5, round(rng.gauss(centre, 0.8))))
+
+            comment = rng.choice(COMMENTS[t.meaning >= 3]) if rng.random() < 0.4 else ""
+            assessments.append(
+                Assessment(
+                    item=item,
+                    respondent_key=services.respondent_key(item, Person(pk=person_pk)),
+                    professional=score(t.meaning),
+                    learning=score(t.meaning - 0.3),
+                    involving=score(t.meaning - 0.5),
+                    meaningful=score(t.meaning),
+                    comment=comment,
+                )
+            )
+    Assessment.objects.bulk_create(assessments, batch_size=1000)
+    log(f"{len(assessments)} vurderinger.")
+
+    log("Samskabte gennemgange …")
+    groups = list(RoleGroup.values)
+    participant_names = {
+        RoleGroup.POLITICIANS: "Formand for Social- og Sundhedsudvalget",
+        RoleGroup.ADMINISTRATION: "Styringskonsulent",
+        RoleGroup.PROFESSIONAL_LEADERS: "Leder af plejecenter",
+        RoleGroup.EMPLOYEES: "Social- og sundhedsassistent",
+        RoleGroup.MED_TR: "Tillidsrepræsentant",
+    }
+    for key, state, decision, rationale, estimate, involvement in REVIEWS:
+        item = items[key]
+        review = services.open_review(
+            item=item,
+            user=consultant,
+            purpose="Giver styringen mening for dem, der arbejder med den, og står tiden mål med værdien?",
+            stake_groups=groups,
+        )
+        early = {
+            "all": groups,
+            "no_politicians": [g for g in groups if g != RoleGroup.POLITICIANS],
+            "late": [RoleGroup.ADMINISTRATION, RoleGroup.PROFESSIONAL_LEADERS],
+            "few": [RoleGroup.ADMINISTRATION],
+        }[involvement]
+        for group in early:
+            services.add_participant(
+                review=review, role_group=group, name=participant_names[group], user=consultant
+            )
+        services.add_note(
+            review=review,
+            text="Medarbejderne fortæller, hvor meget tid styringen tager, og hvad den skal sikre.",
+            role_group=RoleGroup.EMPLOYEES,
+            user=consultant,
+        )
+        if state == "exploring":
+            continue
+        services.advance_review(review=review, user=consultant)
+        if involvement == "late":
+            services.add_participant(
+                review=review,
+                role_group=RoleGroup.EMPLOYEES,
+                name=participant_names[RoleGroup.EMPLOYEES],
+                user=consultant,
+            )
+        if state == "designing":
+            continue
+        services.advance_review(review=review, user=consultant)
+        services.add_note(
+            review=review, text="Forslaget afprøves i to teams, før der besluttes.", user=consultant
+        )
+        if state == "deciding":
+            continue
+        new_name, new_minutes, new_times = estimate or ("", None, None)
+        services.decide_review(
+            review=review,
+            user=consultant,
+            decision=decision,
+            rationale=rationale,
+            decided_on=max(baseline, today - timedelta(days=rng.randint(5, 60))),
+            new_activity_name=new_name,
+            new_minutes_per_occurrence=D(new_minutes) if new_minutes is not None else None,
+            new_occurrences_per_year=D(new_times) if new_times is not None else None,
+        )
+
+    log("Bøvl-indberetninger til Meningssamlingen …")
+    employee_unit = None
+    if employee is not None:
+        person = Person.objects.filter(user=employee).select_related("unit").first()
+        employee_unit = person.unit if person else None
+    reporter_default = employee or leader or consultant
+    for key, title, minutes, status, answer, anonymous in REPORTS:
+        item = items.get(key) if key else None
+        report, _code = services.report_red_tape(
+            user=reporter_default,
+            item=item,
+            title=title,
+            description=title + ". Det tager tid fra borgerne og giver ingen ny viden.",
+            minutes_per_week=minutes,
+            suggestion="Lad os se på, om det kan forenkles eller fjernes.",
+            anonymous=anonymous,
+        )
+        if not anonymous and employee_unit is not None:
+            report.unit = employee_unit
+            report.save(update_fields=["unit"])
+        if status != ReportStatus.NEW:
+            review = item.reviews.order_by("pk").first() if item else None
+            services.handle_report(report=report, status=status, answer=answer, review=review)
+    log(f"{len(REPORTS)} indberetninger.")
+
+
+COMMENTS = {
+    False: [
+        "Tager tid fra borgerne uden at nogen læser det.",
+        "Vi registrerer det samme flere steder.",
+        "Formålet er aldrig blevet forklaret for os.",
+        "Føles som kontrol af os frem for hjælp til borgeren.",
+        "Giver ingen læring, det er bare afkrydsning.",
+    ],
+    True: [
+        "Giver tryghed i arbejdet.",
+        "Vi var med til at udforme det, og det kan mærkes.",
+        "Hjælper nye kolleger til at gøre det rigtigt.",
+        "Giver mening, når det bruges fagligt.",
+    ],
+}

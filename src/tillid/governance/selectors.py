@@ -1,0 +1,889 @@
+"""Reads of the governance register: burden totals, assessments, balance, signals.
+
+Burden is derived on every read by `tillid.governance.burden.burden` from the
+activity parameters and the organisation's current headcount; the functions
+here only gather the inputs in a few grouped queries (no query per item or
+per unit).
+
+An item binds the units it names and everything below them. People bound by
+an item are counted once even when it names both a unit and a unit below it.
+An override of the people bound is spread over the bound units in proportion
+to their headcount when totals per unit are made.
+"""
+
+import random
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+from difflib import SequenceMatcher
+
+from django.conf import settings
+from django.db.models import Avg, Count, Exists, FloatField, OuterRef, Q, QuerySet
+from django.db.models.functions import Cast
+
+from tillid.governance.burden import Burden, burden
+from tillid.governance.models import (
+    OPEN_REVIEW_STATUSES,
+    Activity,
+    Assessment,
+    BalanceBaseline,
+    Item,
+    ItemStatus,
+    Kind,
+    Layer,
+    RedTapeReport,
+    ReportStatus,
+    Review,
+    ReviewStatus,
+    RoleGroup,
+)
+from tillid.organisation.models import Unit
+from tillid.organisation.selectors import headcounts
+
+ZERO = 0.0
+
+
+def hourly_cost() -> float:
+    return float(settings.TILLID_HOURLY_COST_DKK)
+
+
+# --- the organisation tree, once per request -------------------------------
+
+
+@dataclass
+class Tree:
+    paths: dict[int, str]
+    parents: dict[int, int | None]
+    totals: dict[int, int]  # headcount of each unit's subtree
+    direct: dict[int, int]  # people placed directly in the unit
+
+    _ancestors: dict[int, tuple[int, ...]] = field(default_factory=dict)
+    _strict: dict[int, frozenset[int]] = field(default_factory=dict)
+
+    def ancestors_or_self(self, unit_id: int) -> tuple[int, ...]:
+        found = self._ancestors.get(unit_id)
+        if found is None:
+            path = self.paths.get(unit_id, "")
+            found = tuple(int(p) for p in path.strip("/").split("/") if p)
+            self._ancestors[unit_id] = found
+        return found
+
+    def strict_ancestors(self, unit_id: int) -> frozenset[int]:
+        found = self._strict.get(unit_id)
+        if found is None:
+            found = frozenset(self.ancestors_or_self(unit_id)[:-1])
+            self._strict[unit_id] = found
+        return found
+
+    def maximal(self, unit_ids) -> list[int]:
+        """The bound units that are not below another bound unit."""
+        paths = self.paths
+        chosen = [u for u in unit_ids if u in paths]
+        if len(chosen) < 2:
+            return chosen
+        chosen_set = set(chosen)
+        return [u for u in chosen if not (self.strict_ancestors(u) & chosen_set)]
+
+    def people(self, unit_ids) -> int:
+        return sum(self.totals.get(u, 0) for u in self.maximal(unit_ids))
+
+    def people_within(self, unit_ids, unit_id: int) -> int:
+        """People bound by units `unit_ids` who work in `unit_id` or below it."""
+        path = self.paths.get(unit_id)
+        if path is None:
+            return 0
+        mine = set(self.ancestors_or_self(unit_id))
+        maximal = self.maximal(unit_ids)
+        if any(u in mine for u in maximal):
+            return self.totals.get(unit_id, 0)
+        return sum(
+            self.totals.get(u, 0)
+            for u in maximal
+            if self.paths[u].startswith(path) and u != unit_id
+        )
+
+
+def unit_tree() -> Tree:
+    rows = list(
+        Unit.objects.filter(is_active=True).order_by("depth").values_list("id", "parent_id", "path")
+    )
+    totals = headcounts()
+    paths = {uid: path for uid, _parent, path in rows}
+    parents = {uid: parent for uid, parent, _path in rows}
+    direct = {uid: totals.get(uid, 0) for uid in paths}
+    for uid, parent in parents.items():
+        if parent in direct:
+            direct[parent] -= totals.get(uid, 0)
+    tree = Tree(paths=paths, parents=parents, totals=totals, direct=direct)
+    # Ancestors top-down (parents come first in depth order): one pass, no path parsing.
+    empty: frozenset[int] = frozenset()
+    for uid, parent, _path in rows:
+        above = tree._strict.get(parent, empty) if parent in paths else empty
+        tree._strict[uid] = above | {parent} if parent in paths else empty
+    return tree
+
+
+# --- burden of items ---------------------------------------------------------
+
+
+@dataclass(slots=True)
+class ItemFigures:
+    item_id: int
+    unit_ids: list[int]
+    natural_people: int
+    override: int | None
+    burden: Burden
+
+    @property
+    def share_factor(self) -> float:
+        """How an override scales the headcount of the bound units."""
+        if self.override is None:
+            return 1.0
+        if not self.natural_people:
+            return 0.0
+        return self.override / self.natural_people
+
+
+def _float(name: str) -> Cast:
+    # Read decimals as floats in SQL: no Decimal conversion per row in Python.
+    return Cast(name, FloatField())
+
+
+def _inputs(items: QuerySet[Item], extra: tuple[str, ...] = (), extras: dict | None = None):
+    """The burden parameters of `items` in three queries: own figures, activities, units.
+
+    Fields named in `extra` are read in the same query into `extras` (id → values).
+    """
+    own = {}
+    for pk, minutes, occ, override, *more in items.values_list(
+        "pk",
+        _float("minutes_per_occurrence"),
+        _float("occurrences_per_year"),
+        "people_override",
+        *extra,
+    ):
+        own[pk] = (minutes, occ, override)
+        if extras is not None:
+            extras[pk] = more
+    # The whole register needs no sub-select of its ids.
+    restrict = {"item__in": items.values("pk")} if items.query.where else {}
+    acts: dict[int, list[tuple]] = defaultdict(list)
+    for item_id, minutes, occ in (
+        Activity.objects.filter(retired_on__isnull=True, **restrict)
+        .order_by()
+        .values_list("item_id", _float("minutes_per_occurrence"), _float("occurrences_per_year"))
+    ):
+        acts[item_id].append((minutes, occ))
+    units: dict[int, list[int]] = defaultdict(list)
+    for item_id, unit_id in (
+        Item.units.through.objects.filter(**restrict).order_by().values_list("item_id", "unit_id")
+    ):
+        units[item_id].append(unit_id)
+    return own, acts, units
+
+
+def item_figures(
+    items: QuerySet[Item] | None = None,
+    tree: Tree | None = None,
+    *,
+    extra: tuple[str, ...] = (),
+    extras: dict | None = None,
+) -> dict:
+    """Burden of every item in `items` (default: all), keyed by item id."""
+    items = Item.objects.all() if items is None else items
+    tree = tree or unit_tree()
+    cost = hourly_cost()
+    own, acts, units = _inputs(items.order_by(), extra, extras)
+    totals = tree.totals
+    result = {}
+    for pk, (minutes, occ, override) in own.items():
+        unit_ids = units.get(pk, [])
+        if len(unit_ids) == 1:
+            natural = totals.get(unit_ids[0], 0) if unit_ids[0] in tree.paths else 0
+        else:
+            natural = tree.people(unit_ids)
+        result[pk] = ItemFigures(
+            item_id=pk,
+            unit_ids=unit_ids,
+            natural_people=natural,
+            override=override,
+            burden=burden(
+                activities=acts.get(pk, ()),
+                own_minutes=minutes,
+                own_occurrences=occ,
+                people=override if override is not None else natural,
+                hourly_cost=cost,
+            ),
+        )
+    return result
+
+
+def item_burden(item: Item) -> ItemFigures:
+    return item_figures(Item.objects.filter(pk=item.pk))[item.pk]
+
+
+def active_items() -> QuerySet[Item]:
+    return Item.objects.exclude(status=ItemStatus.REMOVED)
+
+
+def sum_burdens(burdens) -> Burden:
+    hours = dkk = ZERO
+    for b in burdens:
+        hours += b.hours
+        dkk += b.dkk
+    return Burden(minutes_per_person=ZERO, people=ZERO, hours=hours, dkk=dkk)
+
+
+def _bundle(minutes_per_person: float, people, cost: float) -> Burden:
+    """Burden of a bundle of items sharing the same people (linearity of burden)."""
+    return burden(activities=[(minutes_per_person, 1)], people=people, hourly_cost=cost)
+
+
+def unit_totals(tree: Tree | None = None, figures: dict | None = None) -> dict[int, Burden]:
+    """Burden of all active governance binding each unit, inherited from above.
+
+    Each unit gets the minutes per person of the items that bind it or one of
+    its ancestors; a subtree's total adds its units' people × those minutes.
+    One pass over the tree, whatever the number of items.
+    """
+    tree = tree or unit_tree()
+    figures = item_figures(active_items(), tree) if figures is None else figures
+    cost = hourly_cost()
+    load: dict[int, float] = defaultdict(float)
+    for fig in figures.values():
+        factor = fig.share_factor
+        if not factor:
+            continue
+        for unit_id in tree.maximal(fig.unit_ids):
+            load[unit_id] += fig.burden.minutes_per_person * factor
+    # Cumulative minutes per person for each unit (its own plus its ancestors').
+    cumulative = {
+        uid: sum((load.get(a, ZERO) for a in tree.ancestors_or_self(uid)), ZERO)
+        for uid in tree.paths
+    }
+    minutes_total: dict[int, float] = defaultdict(float)
+    for uid, direct in tree.direct.items():
+        if not direct:
+            continue
+        own = cumulative[uid] * direct
+        for a in tree.ancestors_or_self(uid):
+            minutes_total[a] += own
+    return {uid: _bundle(minutes_total.get(uid, ZERO), 1, cost) for uid in tree.paths}
+
+
+@dataclass
+class UnitItemRow:
+    item: Item
+    people: float
+    burden: Burden
+    relation: str  # "here", "above", "below"
+
+
+def unit_items(unit: Unit, tree: Tree | None = None) -> list[UnitItemRow]:
+    """Every active item binding people in `unit`, with the unit's share, largest first."""
+    tree = tree or unit_tree()
+    above = set(tree.ancestors_or_self(unit.pk))
+    items = (
+        active_items().filter(Q(units__in=above) | Q(units__path__startswith=unit.path)).distinct()
+    )
+    figures = item_figures(items, tree)
+    cost = hourly_cost()
+    rows = []
+    for item in items:
+        fig = figures[item.pk]
+        maximal = tree.maximal(fig.unit_ids)
+        if unit.pk in maximal:
+            relation = "here"
+        elif any(u in above for u in maximal):
+            relation = "above"
+        else:
+            relation = "below"
+        people = tree.people_within(fig.unit_ids, unit.pk) * fig.share_factor
+        rows.append(
+            UnitItemRow(
+                item=item,
+                people=people,
+                burden=_bundle(fig.burden.minutes_per_person, people, cost),
+                relation=relation,
+            )
+        )
+    rows.sort(key=lambda r: (-r.burden.hours, r.item.title))
+    return rows
+
+
+def totals_by(burdens: dict[int, Burden], pairs: list[tuple[int, str]], choices) -> list[dict]:
+    """Count and burden per layer or kind, in the order of the choices.
+
+    `pairs` are (item id, layer or kind); `burdens` maps item id to burden.
+    """
+    groups: dict[str, list[Burden]] = defaultdict(list)
+    for pk, key in pairs:
+        groups[key].append(burdens[pk])
+    return [
+        {
+            "key": key,
+            "label": label,
+            "count": len(groups.get(key, [])),
+            "burden": sum_burdens(groups.get(key, [])),
+        }
+        for key, label in choices
+    ]
+
+
+def onion(unit: Unit | None = None, rows: list["UnitItemRow"] | None = None) -> dict:
+    """Count and burden per layer (and kind) for the organisation or one unit."""
+    if unit is None:
+        extras: dict[int, list] = {}
+        figures = item_figures(active_items(), extra=("layer", "kind"), extras=extras)
+        burdens = {pk: fig.burden for pk, fig in figures.items()}
+        found = [(pk, layer, kind) for pk, (layer, kind) in extras.items()]
+    else:
+        rows = unit_items(unit) if rows is None else rows
+        burdens = {r.item.pk: r.burden for r in rows}
+        found = [(r.item.pk, r.item.layer, r.item.kind) for r in rows]
+    layers = totals_by(burdens, [(pk, layer) for pk, layer, _k in found], Layer.choices)
+    kinds = totals_by(burdens, [(pk, kind) for pk, _l, kind in found], Kind.choices)
+    return {
+        "layers": layers,
+        "kinds": kinds,
+        "total": sum_burdens(row["burden"] for row in layers),
+        "count": len(found),
+    }
+
+
+# --- the register list -------------------------------------------------------
+
+
+def register(
+    *,
+    query: str = "",
+    layer: str = "",
+    kind: str = "",
+    unit: Unit | None = None,
+    status: str = "",
+    min_hours: float | None = None,
+    max_hours: float | None = None,
+    sort: str = "burden",
+) -> tuple[list[int], dict]:
+    """Ids of the matching items in order, and the burden figures of all of them."""
+    items = Item.objects.all()
+    if query:
+        items = items.filter(
+            Q(title__icontains=query)
+            | Q(description__icontains=query)
+            | Q(reference__iexact=query)
+            | Q(owner__icontains=query)
+        )
+    if layer:
+        items = items.filter(layer=layer)
+    if kind:
+        items = items.filter(kind=kind)
+    if unit is not None:
+        items = items.filter(
+            Q(units__in=[*unit.ancestor_ids, unit.pk]) | Q(units__path__startswith=unit.path)
+        ).distinct()
+    if status == "review":
+        items = items.filter(
+            Exists(Review.objects.filter(item=OuterRef("pk"), status__in=OPEN_REVIEW_STATUSES))
+        )
+    elif status:
+        items = items.filter(status=status)
+    extras: dict[int, list] = {}
+    figures = item_figures(items, extra=("title", "introduced_on"), extras=extras)
+    ordered = [(pk, title, introduced) for pk, (title, introduced) in extras.items()]
+    if min_hours is not None:
+        ordered = [r for r in ordered if figures[r[0]].burden.hours >= min_hours]
+    if max_hours is not None:
+        ordered = [r for r in ordered if figures[r[0]].burden.hours <= max_hours]
+    if sort == "title":
+        ordered.sort(key=lambda r: (r[1].lower(), r[0]))
+    elif sort == "introduced":
+        ordered.sort(key=lambda r: (r[2], r[0]), reverse=True)
+    elif sort == "burden_asc":
+        ordered.sort(key=lambda r: (figures[r[0]].burden.hours, r[0]))
+    else:
+        ordered.sort(key=lambda r: (-figures[r[0]].burden.hours, r[0]))
+    return [r[0] for r in ordered], figures
+
+
+def items_in_order(ids: list[int]) -> list[Item]:
+    by_id = Item.objects.in_bulk(ids)
+    return [by_id[i] for i in ids if i in by_id]
+
+
+def all_items_for_choice() -> QuerySet[Item]:
+    return Item.objects.exclude(status=ItemStatus.REMOVED).order_by("title")
+
+
+def current_activities(item: Item) -> QuerySet[Activity]:
+    return item.activities.filter(retired_on__isnull=True)
+
+
+def retired_activities(item: Item) -> QuerySet[Activity]:
+    return item.activities.filter(retired_on__isnull=False).order_by("-retired_on", "pk")
+
+
+def control_chain(item: Item, limit: int = 20) -> list[Item]:
+    """The items this item controls, step by step (control of control)."""
+    chain, seen, current = [], {item.pk}, item.controls
+    while current is not None and current.pk not in seen and len(chain) < limit:
+        chain.append(current)
+        seen.add(current.pk)
+        current = current.controls
+    return chain
+
+
+# --- meaningfulness ------------------------------------------------------------
+
+
+QUESTIONS = ("professional", "learning", "involving", "meaningful")
+
+
+@dataclass
+class Meaning:
+    respondents: int
+    shown: bool
+    means: dict[str, float] = field(default_factory=dict)
+    overall: float | None = None
+    classification: str = "unknown"  # "with", "mixed", "against", "unknown"
+
+
+def classify(overall: float | None) -> str:
+    """Trust and governance as partners or opponents (Bentzen 2018: 64)."""
+    if overall is None:
+        return "unknown"
+    if overall >= 3.5:
+        return "with"
+    if overall < 2.5:
+        return "against"
+    return "mixed"
+
+
+def meaning(item_ids) -> dict[int, Meaning]:
+    """Assessment figures per item, suppressed below the anonymity threshold."""
+    k = settings.TILLID_ANONYMITY_MIN_GROUP
+    rows = (
+        Assessment.objects.filter(item_id__in=item_ids)
+        .values("item_id")
+        .annotate(n=Count("id"), **{q: Avg(q) for q in QUESTIONS})
+    )
+    result = {}
+    for row in rows:
+        n = row["n"]
+        if n >= k:
+            means = {q: float(row[q]) for q in QUESTIONS}
+            overall = sum(means.values()) / len(QUESTIONS)
+            result[row["item_id"]] = Meaning(n, True, means, overall, classify(overall))
+        else:
+            result[row["item_id"]] = Meaning(n, False)
+    return result
+
+
+def meaning_for(item: Item) -> Meaning:
+    return meaning([item.pk]).get(item.pk, Meaning(0, False))
+
+
+def comments(item: Item) -> list[str]:
+    """Comments in random order, only for a large enough group, without dates."""
+    if Assessment.objects.filter(item=item).count() < settings.TILLID_ANONYMITY_MIN_COMMENT_GROUP:
+        return []
+    texts = list(
+        Assessment.objects.filter(item=item).exclude(comment="").values_list("comment", flat=True)
+    )
+    random.SystemRandom().shuffle(texts)
+    return texts
+
+
+def open_report_counts(item_ids=None) -> dict[int, int]:
+    qs = RedTapeReport.objects.filter(item__isnull=False).exclude(status=ReportStatus.REJECTED)
+    if item_ids is not None:
+        qs = qs.filter(item_id__in=item_ids)
+    return dict(qs.values_list("item_id").annotate(n=Count("id")).values_list("item_id", "n"))
+
+
+def ranking(limit: int | None = None) -> list[dict]:
+    """Active items, high burden × low meaningfulness first; red tape reports add weight.
+
+    friction = (5 − mean of the four answers) / 4, or ½ while too few have
+    answered; priority = hours × (friction + 0.1 × reports).
+    """
+    figures = item_figures(active_items())
+    ids = list(figures)
+    meanings = meaning(ids)
+    reports = open_report_counts(ids)
+    rows = []
+    for pk, fig in figures.items():
+        m = meanings.get(pk, Meaning(0, False))
+        friction = (5 - m.overall) / 4 if m.shown else 0.5
+        n_reports = reports.get(pk, 0)
+        rows.append(
+            {
+                "item_id": pk,
+                "burden": fig.burden,
+                "meaning": m,
+                "reports": n_reports,
+                "priority": fig.burden.hours * (friction + 0.1 * n_reports),
+            }
+        )
+    rows.sort(key=lambda r: (-r["priority"], r["item_id"]))
+    if limit:
+        rows = rows[:limit]
+    items = Item.objects.in_bulk([r["item_id"] for r in rows])
+    for r in rows:
+        r["item"] = items[r["item_id"]]
+    return rows
+
+
+def assessment_key_exists(item: Item, key: str) -> Assessment | None:
+    return Assessment.objects.filter(item=item, respondent_key=key).first()
+
+
+def answered_items(keys: dict[int, str]) -> set[int]:
+    """Which of the items (id → the person's respondent key) the person has assessed."""
+    if not keys:
+        return set()
+    found = Assessment.objects.filter(
+        item_id__in=list(keys), respondent_key__in=list(keys.values())
+    ).values_list("item_id", "respondent_key")
+    return {item_id for item_id, key in found if keys.get(item_id) == key}
+
+
+# --- reviews -------------------------------------------------------------------
+
+
+def reviews(*, status: str = "", item: Item | None = None) -> QuerySet[Review]:
+    qs = Review.objects.select_related("item")
+    if status == "open":
+        qs = qs.filter(status__in=OPEN_REVIEW_STATUSES)
+    elif status:
+        qs = qs.filter(status=status)
+    if item is not None:
+        qs = qs.filter(item=item)
+    return qs
+
+
+def involvement(review: Review) -> list[dict]:
+    """Per role group: stake, involved or not, early or late."""
+    first: dict[str, object] = {}
+    for p in review.participants.all():
+        first.setdefault(p.role_group, p)
+    rows = []
+    for key, label in RoleGroup.choices:
+        p = first.get(key)
+        rows.append(
+            {
+                "key": key,
+                "label": label,
+                "stake": key in review.stake_groups,
+                "involved": p is not None,
+                "early": p is not None and p.is_early,
+                "joined_on": getattr(p, "joined_on", None),
+                "count": sum(1 for q in review.participants.all() if q.role_group == key),
+            }
+        )
+    return rows
+
+
+def missing_groups(review: Review) -> list[str]:
+    present = {p.role_group for p in review.participants.all()}
+    labels = dict(RoleGroup.choices)
+    return [str(labels[g]) for g in review.stake_groups if g not in present and g in labels]
+
+
+def history(obj, limit: int = 50) -> list[dict]:
+    """Who changed what and when, from django-simple-history."""
+    records = list(
+        obj.history.select_related("history_user").order_by("-history_date", "-pk")[: limit + 1]
+    )
+    rows = []
+    for i, record in enumerate(records[:limit]):
+        previous = records[i + 1] if i + 1 < len(records) else None
+        changed = []
+        if previous is not None and record.history_type == "~":
+            delta = record.diff_against(previous)
+            changed = [
+                str(obj._meta.get_field(c.field).verbose_name)
+                for c in delta.changes
+                if c.field in {f.name for f in obj._meta.get_fields()}
+            ]
+        rows.append(
+            {
+                "date": record.history_date,
+                "user": record.history_user,
+                "type": record.history_type,
+                "changed": changed,
+            }
+        )
+    return rows
+
+
+# --- documentation neutrality ------------------------------------------------
+
+
+def baseline() -> date:
+    row = BalanceBaseline.objects.first()
+    if row is not None:
+        return row.baseline_on
+    return date(date.today().year, 1, 1)
+
+
+@dataclass
+class Balance:
+    baseline_on: date
+    added: Burden
+    removed: Burden
+    added_items: list[dict]
+    removed_items: list[dict]
+
+    @property
+    def net_hours(self) -> float:
+        return self.added.hours - self.removed.hours
+
+    @property
+    def net_dkk(self) -> float:
+        return self.added.dkk - self.removed.dkk
+
+    @property
+    def grows(self) -> bool:
+        return self.net_hours > 0
+
+
+def balance(unit: Unit | None = None, since: date | None = None) -> Balance:
+    """Burden added and removed since the baseline, for a unit or the organisation.
+
+    Added: items introduced on or after the baseline, at the minutes per person
+    they had before any decision; and any decision that raised the minutes.
+    Removed: decisions since the baseline that lowered them (Remove to zero).
+    Hours use today's headcount of the people bound within the unit.
+    """
+    since = since or baseline()
+    tree = unit_tree()
+    cost = hourly_cost()
+    decided = list(
+        Review.objects.filter(status=ReviewStatus.DECIDED, decided_on__gte=since)
+        .exclude(minutes_before__isnull=True)
+        .select_related("item")
+        .order_by("decided_on", "pk")
+    )
+    new_items = list(Item.objects.filter(introduced_on__gte=since))
+    ids = {i.pk for i in new_items} | {r.item_id for r in decided}
+    figures = item_figures(Item.objects.filter(pk__in=ids), tree)
+    first_before = {}
+    for r in (
+        Review.objects.filter(item_id__in=[i.pk for i in new_items])
+        .exclude(minutes_before__isnull=True)
+        .order_by("decided_on", "pk")
+    ):
+        first_before.setdefault(r.item_id, float(r.minutes_before))
+
+    def people(item_id: int):
+        fig = figures[item_id]
+        if unit is None:
+            return fig.burden.people
+        return tree.people_within(fig.unit_ids, unit.pk) * fig.share_factor
+
+    added_rows, removed_rows = [], []
+    for item in new_items:
+        mpp = first_before.get(item.pk, figures[item.pk].burden.minutes_per_person)
+        p = people(item.pk)
+        if p and mpp:
+            added_rows.append(
+                {"item": item, "date": item.introduced_on, "burden": _bundle(mpp, p, cost)}
+            )
+    for review in decided:
+        p = people(review.item_id)
+        delta = float(review.minutes_before) - float(review.minutes_after or 0)
+        if not p or not delta:
+            continue
+        row = {
+            "item": review.item,
+            "review": review,
+            "date": review.decided_on,
+            "burden": _bundle(abs(delta), p, cost),
+        }
+        (removed_rows if delta > 0 else added_rows).append(row)
+    return Balance(
+        baseline_on=since,
+        added=sum_burdens(r["burden"] for r in added_rows),
+        removed=sum_burdens(r["burden"] for r in removed_rows),
+        added_items=added_rows,
+        removed_items=removed_rows,
+    )
+
+
+# --- red tape ---------------------------------------------------------------------
+
+
+def report_queue(*, scope, status: str = "") -> QuerySet[RedTapeReport]:
+    qs = RedTapeReport.objects.select_related("item", "review", "unit")
+    if not scope.everything:
+        qs = qs.filter(scope.unit_q("unit__"))
+    if status:
+        qs = qs.filter(status=status)
+    return qs
+
+
+def reports_of(user) -> QuerySet[RedTapeReport]:
+    return RedTapeReport.objects.filter(reporter=user).select_related("item")
+
+
+def report_by_code_hash(code_hash: str) -> RedTapeReport | None:
+    if not code_hash:
+        return None
+    return RedTapeReport.objects.filter(follow_up_hash=code_hash).select_related("item").first()
+
+
+# --- mushrooming -------------------------------------------------------------------
+
+
+def growth_by_layer() -> list[dict]:
+    """Per year and layer: items in force at the year's end and their current burden."""
+    items = list(Item.objects.only("pk", "layer", "introduced_on", "ended_on"))
+    if not items:
+        return []
+    figures = item_figures(Item.objects.all())
+    first = min(i.introduced_on.year for i in items)
+    last = date.today().year
+    rows = []
+    for year in range(first, last + 1):
+        end = date(year, 12, 31)
+        for layer, label in Layer.choices:
+            alive = [
+                i
+                for i in items
+                if i.layer == layer
+                and i.introduced_on <= end
+                and (i.ended_on is None or i.ended_on > end)
+            ]
+            rows.append(
+                {
+                    "year": year,
+                    "layer": layer,
+                    "label": str(label),
+                    "count": len(alive),
+                    "hours": sum((figures[i.pk].burden.hours for i in alive), ZERO),
+                }
+            )
+    return rows
+
+
+def deep_control_chains(min_depth: int = 2) -> list[dict]:
+    """Items that control an item that itself controls another (or deeper)."""
+    links = dict(Item.objects.exclude(controls__isnull=True).values_list("pk", "controls_id"))
+    rows = []
+    for pk in links:
+        chain, current, seen = [], pk, {pk}
+        while current in links and links[current] not in seen:
+            current = links[current]
+            seen.add(current)
+            chain.append(current)
+        if len(chain) >= min_depth:
+            rows.append({"item_id": pk, "chain_ids": chain})
+    titles = dict(
+        Item.objects.filter(
+            pk__in={i for r in rows for i in [r["item_id"], *r["chain_ids"]]}
+        ).values_list("pk", "title")
+    )
+    for r in rows:
+        r["title"] = titles[r["item_id"]]
+        r["chain"] = [(i, titles[i]) for i in r["chain_ids"]]
+        r["depth"] = len(r["chain_ids"])
+    rows.sort(key=lambda r: (-r["depth"], r["title"]))
+    return rows
+
+
+def _normalise(title: str) -> str:
+    return " ".join("".join(c if c.isalnum() else " " for c in title.lower()).split())
+
+
+def likely_duplicates(threshold: float = 0.75, limit: int = 200) -> list[dict]:
+    """Pairs of active items with similar titles that bind overlapping units."""
+    tree = unit_tree()
+    items = list(active_items().values_list("pk", "title"))
+    _own, _acts, units = _inputs(active_items())
+    norm = {pk: _normalise(t) for pk, t in items}
+    titles = dict(items)
+    # Only compare items sharing a word of four letters or more (blocking).
+    buckets: dict[str, list[int]] = defaultdict(list)
+    for pk, text in norm.items():
+        for word in set(text.split()):
+            if len(word) >= 4:
+                buckets[word].append(pk)
+    pairs = set()
+    for members in buckets.values():
+        if len(members) > 200:
+            continue
+        for i, a in enumerate(members):
+            for b in members[i + 1 :]:
+                pairs.add((min(a, b), max(a, b)))
+
+    def overlap(a: int, b: int) -> bool:
+        pa = [tree.paths[u] for u in units.get(a, []) if u in tree.paths]
+        pb = [tree.paths[u] for u in units.get(b, []) if u in tree.paths]
+        return any(x.startswith(y) or y.startswith(x) for x in pa for y in pb)
+
+    rows = []
+    for a, b in pairs:
+        matcher = SequenceMatcher(None, norm[a], norm[b])
+        if matcher.quick_ratio() < threshold:
+            continue
+        ratio = matcher.ratio()
+        if ratio >= threshold and overlap(a, b):
+            rows.append(
+                {"a": (a, titles[a]), "b": (b, titles[b]), "similarity": round(ratio * 100)}
+            )
+    rows.sort(key=lambda r: (-r["similarity"], r["a"][1]))
+    return rows[:limit]
+
+
+def added_since_last_review() -> list[dict]:
+    """Per area: items introduced after the area's last decided review."""
+    areas = list(Unit.objects.filter(is_active=True, kind="area").order_by("name"))
+    if not areas:
+        return []
+    area_paths = {a.pk: a.path for a in areas}
+    tree = unit_tree()
+    _own, _acts, units = _inputs(Item.objects.all())
+    item_rows = list(active_items().values_list("pk", "title", "introduced_on"))
+
+    def areas_of(item_id: int) -> set[int]:
+        found = set()
+        for u in units.get(item_id, []):
+            path = tree.paths.get(u)
+            if not path:
+                continue
+            for aid, apath in area_paths.items():
+                if path.startswith(apath) or apath.startswith(path):
+                    found.add(aid)
+        return found
+
+    last_review: dict[int, date] = {}
+    for item_id, decided_on in Review.objects.filter(
+        status__in=[ReviewStatus.DECIDED, ReviewStatus.ESCALATED], decided_on__isnull=False
+    ).values_list("item_id", "decided_on"):
+        for aid in areas_of(item_id):
+            if aid not in last_review or decided_on > last_review[aid]:
+                last_review[aid] = decided_on
+    per_area: dict[int, list] = defaultdict(list)
+    for pk, title, introduced in item_rows:
+        for aid in areas_of(pk):
+            since = last_review.get(aid)
+            if since is not None and introduced > since:
+                per_area[aid].append({"item_id": pk, "title": title, "introduced_on": introduced})
+    return [
+        {
+            "area": a,
+            "last_review": last_review.get(a.pk),
+            "items": sorted(per_area.get(a.pk, []), key=lambda r: r["introduced_on"]),
+        }
+        for a in areas
+    ]
+
+
+def decision_counts() -> dict[str, int]:
+    return dict(
+        Review.objects.exclude(decision="")
+        .values_list("decision")
+        .annotate(n=Count("id"))
+        .values_list("decision", "n")
+    )

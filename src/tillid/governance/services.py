@@ -1,0 +1,587 @@
+"""Writes to the governance register. Each function is one transaction.
+
+Every rule is checked before anything is written; a broken rule raises
+django's ValidationError with a Danish message (per field where it has one).
+"""
+
+import contextlib
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from tillid.governance import selectors
+from tillid.governance.burden import minutes_per_person
+from tillid.governance.models import (
+    OPEN_REVIEW_STATUSES,
+    Activity,
+    Assessment,
+    BalanceBaseline,
+    Decision,
+    EstimateBasis,
+    Item,
+    ItemStatus,
+    Kind,
+    Layer,
+    Participant,
+    RedTapeReport,
+    ReportStatus,
+    Review,
+    ReviewNote,
+    ReviewStatus,
+    RoleGroup,
+    SecuredValue,
+)
+from tillid.organisation.models import Person, Unit
+
+# Layers whose governance the municipality cannot remove on its own.
+HIGHER_LAYERS = (Layer.STATE,)
+
+
+@dataclass
+class ItemInput:
+    title: str
+    kind: str
+    layer: str
+    introduced_on: date
+    units: list[Unit]
+    description: str = ""
+    is_hard: bool = True
+    is_formal: bool = True
+    legal_basis: str = ""
+    mandated_by_law: bool = False
+    owner: str = ""
+    risks: str = ""
+    values: list[str] = field(default_factory=list)
+    controls: Item | None = None
+    minutes_per_occurrence: Decimal = Decimal(0)
+    occurrences_per_year: Decimal = Decimal(0)
+    basis: str = EstimateBasis.ESTIMATE
+    people_override: int | None = None
+    compensated_by: Item | None = None
+    no_compensation_reason: str = ""
+    reference: str = ""
+
+
+_SCALAR_FIELDS = (
+    "title",
+    "kind",
+    "layer",
+    "introduced_on",
+    "description",
+    "is_hard",
+    "is_formal",
+    "legal_basis",
+    "mandated_by_law",
+    "owner",
+    "risks",
+    "values",
+    "controls",
+    "minutes_per_occurrence",
+    "occurrences_per_year",
+    "basis",
+    "people_override",
+    "compensated_by",
+    "no_compensation_reason",
+)
+
+
+def validate_item(data: ItemInput, item: Item | None = None) -> dict[str, list[str]]:
+    """Every problem with the input, per field (empty when all is well)."""
+    errors: dict[str, list[str]] = {}
+
+    def add(name: str, message: str) -> None:
+        errors.setdefault(name, []).append(message)
+
+    if not data.title.strip():
+        add("title", _("Give the item a title."))
+    if data.kind not in Kind.values:
+        add("kind", _("Choose a kind of governance."))
+    if data.layer not in Layer.values:
+        add("layer", _("Choose the layer the governance comes from."))
+    if not data.units:
+        add("units", _("Choose at least one unit that the governance binds."))
+    unknown = [v for v in data.values if v not in SecuredValue.values]
+    if unknown:
+        add("values", _("Unknown values: %(values)s") % {"values": ", ".join(unknown)})
+    if data.minutes_per_occurrence < 0:
+        add("minutes_per_occurrence", _("Minutes cannot be negative."))
+    if data.occurrences_per_year < 0:
+        add("occurrences_per_year", _("The number of occurrences cannot be negative."))
+    if data.introduced_on and data.introduced_on > timezone.localdate():
+        add("introduced_on", _("The date introduced cannot be in the future."))
+    if data.controls is not None and item is not None:
+        current, seen = data.controls, set()
+        while current is not None and current.pk not in seen:
+            if current.pk == item.pk:
+                add(
+                    "controls",
+                    _("An item cannot control itself, not even through a chain of controls."),
+                )
+                break
+            seen.add(current.pk)
+            current = current.controls
+    if data.compensated_by is not None and item is not None and data.compensated_by.pk == item.pk:
+        add("compensated_by", _("An item cannot compensate for itself."))
+    # Registering governance that existed before the baseline adds nothing.
+    is_new_documentation = (
+        data.kind == Kind.DOCUMENTATION
+        and (item is None or item.kind != Kind.DOCUMENTATION)
+        and data.introduced_on is not None
+        and data.introduced_on >= selectors.baseline()
+    )
+    if (
+        is_new_documentation
+        and data.compensated_by is None
+        and not data.no_compensation_reason.strip()
+    ):
+        add(
+            "compensated_by",
+            _(
+                "A new documentation requirement must be balanced: choose the item "
+                "whose removal compensates for it, or explain why nothing is removed."
+            ),
+        )
+    return errors
+
+
+def _next_reference() -> str:
+    last = Item.objects.filter(reference__startswith="STY-").order_by("-pk").first()
+    number = Item.objects.count() + 1
+    if last is not None:
+        with contextlib.suppress(ValueError):
+            number = max(number, int(last.reference.removeprefix("STY-")) + 1)
+    while Item.objects.filter(reference=f"STY-{number:05d}").exists():
+        number += 1
+    return f"STY-{number:05d}"
+
+
+def _compensation_review(item: Item, user) -> None:
+    """A compensating item still in force gets a review opened for its removal."""
+    target = item.compensated_by
+    if target is None or target.status == ItemStatus.REMOVED:
+        return
+    if Review.objects.filter(item=target, status__in=OPEN_REVIEW_STATUSES).exists():
+        return
+    review = Review(
+        item=target,
+        purpose=_("Opened to compensate for the new documentation requirement “%(title)s”.")
+        % {"title": item.title},
+        stake_groups=list(RoleGroup.values),
+        opened_by=user,
+    )
+    review._history_user = user
+    review.save()
+
+
+@transaction.atomic
+def create_item(*, data: ItemInput, user) -> Item:
+    errors = validate_item(data)
+    if data.reference and Item.objects.filter(reference=data.reference).exists():
+        errors.setdefault("reference", []).append(_("The reference is already in use."))
+    if errors:
+        raise ValidationError(errors)
+    item = Item(reference=data.reference or _next_reference(), created_by=user)
+    for name in _SCALAR_FIELDS:
+        setattr(item, name, getattr(data, name))
+    item._history_user = user
+    item.save()
+    item.units.set(data.units)
+    _compensation_review(item, user)
+    return item
+
+
+@transaction.atomic
+def update_item(*, item: Item, data: ItemInput, user) -> Item:
+    errors = validate_item(data, item)
+    if errors:
+        raise ValidationError(errors)
+    compensation_before = item.compensated_by_id
+    for name in _SCALAR_FIELDS:
+        setattr(item, name, getattr(data, name))
+    if data.reference:
+        item.reference = data.reference
+    item._history_user = user
+    item.save()
+    item.units.set(data.units)
+    if item.compensated_by_id != compensation_before:
+        _compensation_review(item, user)
+    return item
+
+
+@transaction.atomic
+def add_activity(
+    *,
+    item: Item,
+    name: str,
+    minutes_per_occurrence: Decimal,
+    occurrences_per_year: Decimal,
+    performed_by: str = RoleGroup.EMPLOYEES,
+    basis: str = EstimateBasis.ESTIMATE,
+) -> Activity:
+    errors = {}
+    if not name.strip():
+        errors["name"] = _("Name the activity.")
+    if minutes_per_occurrence is None or minutes_per_occurrence < 0:
+        errors["minutes_per_occurrence"] = _("Minutes cannot be negative.")
+    if occurrences_per_year is None or occurrences_per_year < 0:
+        errors["occurrences_per_year"] = _("The number of occurrences cannot be negative.")
+    if performed_by not in RoleGroup.values:
+        errors["performed_by"] = _("Choose who does the activity.")
+    if basis not in EstimateBasis.values:
+        errors["basis"] = _("Choose whether the figure is an estimate or measured.")
+    if errors:
+        raise ValidationError(errors)
+    return Activity.objects.create(
+        item=item,
+        name=name.strip(),
+        minutes_per_occurrence=minutes_per_occurrence,
+        occurrences_per_year=occurrences_per_year,
+        performed_by=performed_by,
+        basis=basis,
+    )
+
+
+@transaction.atomic
+def delete_activity(*, activity: Activity) -> None:
+    if activity.retired_on is not None:
+        raise ValidationError(_("A replaced activity is part of a decision and is kept."))
+    activity.delete()
+
+
+# --- assessments -------------------------------------------------------------------
+
+
+def respondent_key(item: Item, person: Person) -> str:
+    """A keyed hash of (item, person): the same person gets the same key per item only."""
+    message = f"governance-assessment:{item.pk}:{person.pk}".encode()
+    return hmac.new(settings.SECRET_KEY.encode(), message, hashlib.sha256).hexdigest()
+
+
+def may_assess(item: Item, person: Person | None) -> bool:
+    if person is None or not person.is_active or item.status == ItemStatus.REMOVED:
+        return False
+    paths = list(item.units.values_list("path", flat=True))
+    return any(person.unit.path.startswith(p) for p in paths)
+
+
+@transaction.atomic
+def save_assessment(
+    *,
+    item: Item,
+    person: Person,
+    professional: int,
+    learning: int,
+    involving: int,
+    meaningful: int,
+    comment: str = "",
+) -> Assessment:
+    """Create or replace the person's assessment of the item."""
+    if not may_assess(item, person):
+        raise ValidationError(_("Only employees of the units the item binds can assess it."))
+    scores = {
+        "professional": professional,
+        "learning": learning,
+        "involving": involving,
+        "meaningful": meaningful,
+    }
+    bad = {k: _("Choose a value from 1 to 5.") for k, v in scores.items() if v not in range(1, 6)}
+    if bad:
+        raise ValidationError(bad)
+    assessment, _created = Assessment.objects.update_or_create(
+        item=item,
+        respondent_key=respondent_key(item, person),
+        defaults={**scores, "comment": comment.strip()},
+    )
+    return assessment
+
+
+def own_assessment(item: Item, person: Person | None) -> Assessment | None:
+    if person is None:
+        return None
+    return selectors.assessment_key_exists(item, respondent_key(item, person))
+
+
+# --- reviews -------------------------------------------------------------------------
+
+
+@transaction.atomic
+def open_review(*, item: Item, user, purpose: str = "", stake_groups: list[str]) -> Review:
+    if item.status == ItemStatus.REMOVED:
+        raise ValidationError(_("The item has been removed; there is nothing to review."))
+    if Review.objects.filter(item=item, status__in=OPEN_REVIEW_STATUSES).exists():
+        raise ValidationError(_("The item already has an open review."))
+    unknown = [g for g in stake_groups if g not in RoleGroup.values]
+    if unknown or not stake_groups:
+        raise ValidationError({"stake_groups": _("Choose at least one role group with a stake.")})
+    review = Review(item=item, purpose=purpose.strip(), stake_groups=stake_groups, opened_by=user)
+    review._history_user = user
+    review.save()
+    return review
+
+
+def _require_open(review: Review) -> None:
+    if not review.is_open:
+        raise ValidationError(_("The review has ended and can no longer be changed."))
+
+
+@transaction.atomic
+def add_participant(*, review: Review, role_group: str, name: str, user) -> Participant:
+    _require_open(review)
+    errors = {}
+    if role_group not in RoleGroup.values:
+        errors["role_group"] = _("Choose a role group.")
+    if not name.strip():
+        errors["name"] = _("Write the participant's name or function.")
+    if errors:
+        raise ValidationError(errors)
+    return Participant.objects.create(
+        review=review,
+        role_group=role_group,
+        name=name.strip(),
+        joined_status=review.status,
+        joined_on=timezone.localdate(),
+        added_by=user,
+    )
+
+
+@transaction.atomic
+def add_note(*, review: Review, text: str, role_group: str = "", user) -> ReviewNote:
+    _require_open(review)
+    if not text.strip():
+        raise ValidationError({"text": _("Write the note.")})
+    if role_group and role_group not in RoleGroup.values:
+        raise ValidationError({"role_group": _("Choose a role group.")})
+    return ReviewNote.objects.create(
+        review=review, text=text.strip(), role_group=role_group, status=review.status, author=user
+    )
+
+
+_NEXT_STATUS = {
+    ReviewStatus.EXPLORING: ReviewStatus.DESIGNING,
+    ReviewStatus.DESIGNING: ReviewStatus.DECIDING,
+}
+
+
+@transaction.atomic
+def advance_review(*, review: Review, user) -> Review:
+    _require_open(review)
+    following = _NEXT_STATUS.get(review.status)
+    if following is None:
+        raise ValidationError(_("The review is ready for its decision."))
+    review.status = following
+    review._history_user = user
+    review.save()
+    return review
+
+
+def needs_escalation(item: Item) -> bool:
+    """Only a higher layer can remove governance from the state or mandated by law."""
+    return item.layer in HIGHER_LAYERS or item.mandated_by_law
+
+
+def _current_minutes(item: Item) -> float:
+    pairs = item.activities.filter(retired_on__isnull=True).values_list(
+        "minutes_per_occurrence", "occurrences_per_year"
+    )
+    return minutes_per_person(pairs, item.minutes_per_occurrence, item.occurrences_per_year)
+
+
+@transaction.atomic
+def decide_review(
+    *,
+    review: Review,
+    user,
+    decision: str,
+    rationale: str,
+    decided_on: date | None = None,
+    new_activity_name: str = "",
+    new_minutes_per_occurrence: Decimal | None = None,
+    new_occurrences_per_year: Decimal | None = None,
+) -> Review:
+    """End the review with one of the four F's.
+
+    Remove makes the item inactive from the decision date (its whole burden
+    is freed), or escalates it when only a higher layer can remove it.
+    Change and anchor replace the item's current activities with the new
+    estimate; keep leaves the burden as it is.
+    """
+    list(Review.objects.select_for_update().filter(pk=review.pk))
+    review.refresh_from_db()
+    _require_open(review)
+    item = Item.objects.select_for_update().get(pk=review.item_id)
+    decided_on = decided_on or timezone.localdate()
+    errors: dict[str, str] = {}
+    if decision not in Decision.values:
+        errors["decision"] = _("Choose one of the four decisions.")
+    if not rationale.strip():
+        errors["rationale"] = _("Give the rationale for the decision.")
+    if decided_on > timezone.localdate():
+        errors["decided_on"] = _("The decision date cannot be in the future.")
+    carries_estimate = decision in (Decision.CHANGE, Decision.ANCHOR)
+    if carries_estimate:
+        if not new_activity_name.strip():
+            errors["new_activity_name"] = _("Describe the new way of working.")
+        if new_minutes_per_occurrence is None or new_minutes_per_occurrence < 0:
+            errors["new_minutes_per_occurrence"] = _(
+                "Give the new estimate of minutes per occurrence (0 or more)."
+            )
+        if new_occurrences_per_year is None or new_occurrences_per_year < 0:
+            errors["new_occurrences_per_year"] = _(
+                "Give the new estimate of occurrences per person per year (0 or more)."
+            )
+    if errors:
+        raise ValidationError(errors)
+
+    before = _current_minutes(item)
+    review.decision = decision
+    review.rationale = rationale.strip()
+    review.decided_on = decided_on
+    review.minutes_before = before
+    item._history_user = user
+    review._history_user = user
+    if decision == Decision.REMOVE and needs_escalation(item):
+        review.status = ReviewStatus.ESCALATED
+        review.escalated_to = item.layer if item.layer in HIGHER_LAYERS else Layer.STATE
+        review.minutes_after = before
+        item.status = ItemStatus.ESCALATED
+        item.save()
+    elif decision == Decision.REMOVE:
+        review.status = ReviewStatus.DECIDED
+        review.minutes_after = 0
+        item.status = ItemStatus.REMOVED
+        item.ended_on = decided_on
+        item.save()
+    elif carries_estimate:
+        review.status = ReviewStatus.DECIDED
+        item.activities.filter(retired_on__isnull=True).update(retired_on=decided_on)
+        Activity.objects.create(
+            item=item,
+            name=new_activity_name.strip(),
+            minutes_per_occurrence=new_minutes_per_occurrence,
+            occurrences_per_year=new_occurrences_per_year,
+            performed_by=RoleGroup.EMPLOYEES,
+            basis=EstimateBasis.ESTIMATE,
+        )
+        review.minutes_after = new_minutes_per_occurrence * new_occurrences_per_year
+        item.save()  # a history record marks the change of estimate
+    else:
+        review.status = ReviewStatus.DECIDED
+        review.minutes_after = before
+    review.save()
+    return review
+
+
+# --- documentation neutrality ------------------------------------------------------
+
+
+@transaction.atomic
+def set_baseline(*, baseline_on: date, user) -> BalanceBaseline:
+    if baseline_on > timezone.localdate():
+        raise ValidationError({"baseline_on": _("The baseline cannot be in the future.")})
+    return BalanceBaseline.objects.create(baseline_on=baseline_on, set_by=user)
+
+
+# --- red tape --------------------------------------------------------------------------
+
+
+def code_hash(code: str) -> str:
+    return hashlib.sha256(code.strip().upper().encode()).hexdigest()
+
+
+def new_follow_up_code() -> str:
+    alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+    raw = "".join(secrets.choice(alphabet) for _ in range(12))
+    return f"{raw[:4]}-{raw[4:8]}-{raw[8:]}"
+
+
+@transaction.atomic
+def report_red_tape(
+    *,
+    user,
+    title: str,
+    description: str,
+    item: Item | None = None,
+    minutes_per_week: int | None = None,
+    suggestion: str = "",
+    anonymous: bool = False,
+) -> tuple[RedTapeReport, str]:
+    """File a report; returns it and the private follow-up code (shown once)."""
+    errors = {}
+    if item is None and not title.strip():
+        errors["title"] = _("Say what the governance is, or choose a registered item.")
+    if not description.strip():
+        errors["description"] = _("Describe what makes no sense.")
+    if minutes_per_week is not None and minutes_per_week < 0:
+        errors["minutes_per_week"] = _("Minutes cannot be negative.")
+    if errors:
+        raise ValidationError(errors)
+    code = new_follow_up_code()
+    person = None if anonymous else Person.objects.filter(user=user).first()
+    report = RedTapeReport.objects.create(
+        item=item,
+        review=(
+            Review.objects.filter(item=item, status__in=OPEN_REVIEW_STATUSES).first()
+            if item
+            else None
+        ),
+        title=title.strip() or (item.title if item else ""),
+        description=description.strip(),
+        minutes_per_week=minutes_per_week,
+        suggestion=suggestion.strip(),
+        is_anonymous=anonymous,
+        reporter=None if anonymous else user,
+        unit=person.unit if person else None,
+        follow_up_hash=code_hash(code),
+        reported_on=timezone.localdate(),
+    )
+    return report, code
+
+
+@transaction.atomic
+def handle_report(
+    *,
+    report: RedTapeReport,
+    status: str,
+    answer: str = "",
+    item: Item | None = None,
+    review: Review | None = None,
+) -> RedTapeReport:
+    if status not in ReportStatus.values:
+        raise ValidationError({"status": _("Choose a status.")})
+    if status == ReportStatus.REJECTED and not answer.strip():
+        raise ValidationError(
+            {"answer": _("Give the reason for rejecting the report; the reporter will see it.")}
+        )
+    if status == ReportStatus.RESOLVED and not answer.strip():
+        raise ValidationError({"answer": _("Tell the reporter how the report was resolved.")})
+    if review is not None and item is not None and review.item_id != item.pk:
+        raise ValidationError({"review": _("The review must be of the linked item.")})
+    if status != report.status:
+        report.status_changed_on = timezone.localdate()
+    report.status = status
+    report.answer = answer.strip()
+    if item is not None:
+        report.item = item
+    if review is not None:
+        report.review = review
+        report.item = review.item
+    report.save()
+    return report
+
+
+@transaction.atomic
+def reply_to_report(*, report: RedTapeReport, text: str) -> RedTapeReport:
+    if not text.strip():
+        raise ValidationError({"text": _("Write your reply.")})
+    report.reporter_reply = text.strip()
+    report.save(update_fields=["reporter_reply"])
+    return report

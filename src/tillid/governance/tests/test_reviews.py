@@ -1,0 +1,211 @@
+"""Co-created reviews: participants by role group, dialogue, the four F's, escalation, history."""
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from tillid.governance import selectors, services
+from tillid.governance.models import Item, ItemStatus, Layer, ReviewStatus, RoleGroup
+from tillid.governance.tests.conftest import login
+
+pytestmark = pytest.mark.django_db
+D = Decimal
+
+
+@pytest.fixture
+def item(org, item_factory):
+    # 10 min × 100 times × 5 people = 5000 min ≈ 83 h per year.
+    return item_factory(
+        title="Dokumentation af alle ydelser",
+        units=[org.care_home],
+        minutes_per_occurrence=D(10),
+        occurrences_per_year=D(100),
+    )
+
+
+def _open(client, item, groups=None):
+    return client.post(
+        reverse("governance:review_open", args=[item.pk]),
+        {"purpose": "Giver det mening?", "stake_groups": groups or list(RoleGroup.values)},
+    )
+
+
+def test_review_warns_until_every_group_is_involved(client, roles, item):
+    login(client, roles.consultant)
+    response = _open(client, item)
+    review = item.reviews.get()
+    assert response["Location"] == reverse("governance:review", args=[review.pk])
+    page = client.get(response["Location"])
+    assert len(page.context["missing"]) == 5
+    assert "Ikke alle med aktier i styringen er inddraget endnu" in page.content.decode()
+    for group in RoleGroup.values:
+        client.post(
+            reverse("governance:review_participant", args=[review.pk]),
+            {"participant-role_group": group, "participant-name": f"Deltager {group}"},
+        )
+    page = client.get(reverse("governance:review", args=[review.pk]))
+    assert page.context["missing"] == []
+    assert all(row["early"] for row in page.context["involvement"])
+
+
+def test_late_involvement_is_recorded(roles, item):
+    review = services.open_review(
+        item=item, user=roles.consultant, stake_groups=list(RoleGroup.values)
+    )
+    services.add_participant(review=review, role_group=RoleGroup.EMPLOYEES, name="SOSU", user=None)
+    services.advance_review(review=review, user=roles.consultant)
+    services.add_participant(
+        review=review, role_group=RoleGroup.POLITICIANS, name="Udvalg", user=None
+    )
+    rows = {r["key"]: r for r in selectors.involvement(review)}
+    assert rows["employees"]["early"] is True
+    assert rows["politicians"]["involved"]
+    assert rows["politicians"]["early"] is False
+    assert not rows["med_tr"]["involved"]
+
+
+def test_dialogue_log_and_danish_validation(client, roles, item):
+    login(client, roles.consultant)
+    _open(client, item)
+    review = item.reviews.get()
+    client.post(
+        reverse("governance:review_note", args=[review.pk]),
+        {"note-role_group": "employees", "note-text": "Vi bruger en time om dagen."},
+    )
+    assert review.notes.get().text == "Vi bruger en time om dagen."
+    response = client.post(
+        reverse("governance:review_decide", args=[review.pk]),
+        {"decision": "change", "rationale": "", "decided_on": timezone.localdate().isoformat()},
+    )
+    body = response.content.decode()
+    assert "Giv begrundelsen for beslutningen." in body
+    assert "Beskriv den nye arbejdsform." in body
+    review.refresh_from_db()
+    assert review.is_open
+
+
+def test_remove_frees_the_whole_burden(client, org, roles, item):
+    login(client, roles.consultant)
+    _open(client, item)
+    review = item.reviews.get()
+    before = selectors.unit_totals()[org.team_north.pk].hours
+    assert before > 0
+    response = client.post(
+        reverse("governance:review_decide", args=[review.pk]),
+        {
+            "decision": "remove",
+            "rationale": "Ingen bruger den.",
+            "decided_on": timezone.localdate().isoformat(),
+        },
+    )
+    assert response.status_code == 302
+    item.refresh_from_db()
+    review.refresh_from_db()
+    assert item.status == ItemStatus.REMOVED
+    assert item.ended_on == timezone.localdate()
+    assert review.status == ReviewStatus.DECIDED
+    assert review.minutes_before == D(1000)
+    assert review.minutes_after == 0
+    assert selectors.unit_totals()[org.team_north.pk].hours == 0
+    page = client.get(reverse("governance:review", args=[review.pk])).content.decode()
+    assert "Fjerne" in page
+    history = client.get(reverse("governance:item", args=[item.pk])).context["history"]
+    assert history[0]["user"] == roles.consultant
+    assert any("status" in " ".join(h["changed"]).lower() for h in history)
+
+
+def test_change_replaces_activities_with_new_estimate(roles, org, item):
+    services.add_activity(
+        item=item,
+        name="Registrere hver ydelse",
+        minutes_per_occurrence=D(2),
+        occurrences_per_year=D(500),
+    )
+    review = services.open_review(item=item, user=roles.consultant, stake_groups=["employees"])
+    services.decide_review(
+        review=review,
+        user=roles.consultant,
+        decision="change",
+        rationale="Tre besøgsblokke i stedet for 70 ydelser.",
+        new_activity_name="Dokumentere besøgsblokke",
+        new_minutes_per_occurrence=D(1),
+        new_occurrences_per_year=D(150),
+    )
+    fig = selectors.item_burden(item)
+    assert fig.burden.minutes_per_person == D(150)
+    assert review.minutes_before == D(1000)
+    assert selectors.retired_activities(item).count() == 1
+    item.refresh_from_db()
+    assert item.status == ItemStatus.ACTIVE
+
+
+def test_keep_leaves_burden(roles, item):
+    review = services.open_review(item=item, user=roles.consultant, stake_groups=["employees"])
+    services.decide_review(
+        review=review,
+        user=roles.consultant,
+        decision="keep",
+        rationale="Medicinkontrol giver tryghed.",
+    )
+    assert selectors.item_burden(item).burden.minutes_per_person == D(1000)
+    review.refresh_from_db()
+    assert review.minutes_after == review.minutes_before
+
+
+def test_state_item_is_escalated_not_removed(client, org, roles, item_factory):
+    law = item_factory(
+        title="Statslig regel",
+        layer=Layer.STATE,
+        units=[org.care_home],
+        minutes_per_occurrence=D(5),
+        occurrences_per_year=D(5),
+    )
+    login(client, roles.consultant)
+    _open(client, law)
+    review = law.reviews.get()
+    client.post(
+        reverse("governance:review_decide", args=[review.pk]),
+        {
+            "decision": "remove",
+            "rationale": "Bør afskaffes.",
+            "decided_on": timezone.localdate().isoformat(),
+        },
+    )
+    law.refresh_from_db()
+    review.refresh_from_db()
+    assert review.status == ReviewStatus.ESCALATED
+    assert review.escalated_to == Layer.STATE
+    assert law.status == ItemStatus.ESCALATED
+    assert selectors.item_burden(law).burden.hours > 0
+
+
+def test_law_mandated_item_is_escalated(roles, org, item_factory):
+    local = item_factory(
+        title="Lovkrav", layer=Layer.COUNCIL, mandated_by_law=True, units=[org.care_home]
+    )
+    review = services.open_review(item=local, user=roles.consultant, stake_groups=["employees"])
+    services.decide_review(review=review, user=roles.consultant, decision="remove", rationale="x")
+    assert Item.objects.get(pk=local.pk).status == ItemStatus.ESCALATED
+
+
+def test_decided_review_is_closed_for_changes(roles, item):
+    review = services.open_review(item=item, user=roles.consultant, stake_groups=["employees"])
+    services.decide_review(
+        review=review,
+        user=roles.consultant,
+        decision="keep",
+        rationale="x",
+        decided_on=date(2024, 5, 1),
+    )
+    with pytest.raises(Exception, match=r"afsluttet|ended"):
+        services.add_note(review=review, text="for sent", user=None)
+
+
+def test_only_managers_open_reviews(client, roles, item):
+    login(client, roles.employee)
+    assert _open(client, item).status_code == 403
+    login(client, roles.med_tr)
+    assert _open(client, item).status_code == 403

@@ -1,0 +1,711 @@
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from tillid.governance import charts, register_file, selectors, services
+from tillid.governance.forms import (
+    ActivityForm,
+    AssessmentForm,
+    BaselineForm,
+    DecisionForm,
+    FollowUpForm,
+    HandleReportForm,
+    ImportForm,
+    ItemFilterForm,
+    ItemForm,
+    NoteForm,
+    ParticipantForm,
+    RedTapeForm,
+    ReplyForm,
+    ReviewOpenForm,
+)
+from tillid.governance.models import (
+    Activity,
+    Item,
+    RedTapeReport,
+    ReportStatus,
+    Review,
+    ReviewStatus,
+    RoleGroup,
+)
+from tillid.governance.permissions import can_manage_any, can_manage_item, can_manage_units
+from tillid.organisation import selectors as org_selectors
+from tillid.organisation.permissions import Perm, has_perm, has_perm_anywhere, scope_for
+
+
+def _require(request, perm: Perm, unit=None) -> None:
+    allowed = has_perm(request.user, perm, unit) if unit else has_perm_anywhere(request.user, perm)
+    if not allowed:
+        raise PermissionDenied
+
+
+def _page(request, object_list):
+    return Paginator(object_list, settings.TILLID_PAGE_SIZE).get_page(request.GET.get("page"))
+
+
+def _apply_errors(form, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for name, errors in error.error_dict.items():
+            for e in errors:
+                for message in e.messages:
+                    form.add_error(name if name in form.fields else None, message)
+    else:
+        for message in error.messages:
+            form.add_error(None, message)
+
+
+# --- the register ------------------------------------------------------------------
+
+
+@login_required
+def register(request):
+    _require(request, Perm.VIEW_GOVERNANCE)
+    form = ItemFilterForm(request.GET or None)
+    filters = {}
+    if form.is_valid():
+        data = form.cleaned_data
+        filters = {
+            "query": data["q"],
+            "layer": data["layer"],
+            "kind": data["kind"],
+            "unit": data["unit"],
+            "status": data["status"],
+            "min_hours": data["min_hours"],
+            "max_hours": data["max_hours"],
+            "sort": data["sort"] or "burden",
+        }
+    ids, figures = selectors.register(**filters)
+    page = _page(request, ids)
+    items = selectors.items_in_order(list(page.object_list))
+    meanings = selectors.meaning([i.pk for i in items])
+    rows = [
+        {"item": i, "burden": figures[i.pk].burden, "meaning": meanings.get(i.pk)} for i in items
+    ]
+    context = {
+        "form": form,
+        "page_obj": page,
+        "rows": rows,
+        "total": selectors.sum_burdens(figures[pk].burden for pk in ids),
+        "count": len(ids),
+        "can_manage": can_manage_any(request.user),
+    }
+    template = "governance/_register_table.html" if request.htmx else "governance/register.html"
+    return render(request, template, context)
+
+
+def _item_or_404(item_id: int) -> Item:
+    return get_object_or_404(Item.objects.prefetch_related("units"), pk=item_id)
+
+
+@login_required
+def item_detail(request, item_id: int):
+    _require(request, Perm.VIEW_GOVERNANCE)
+    item = _item_or_404(item_id)
+    figures = selectors.item_burden(item)
+    person = org_selectors.person_for_user(request.user)
+    may_assess = (
+        person is not None
+        and has_perm(request.user, Perm.ASSESS_GOVERNANCE, person.unit)
+        and services.may_assess(item, person)
+    )
+    can_manage = can_manage_item(request.user, item)
+    context = {
+        "item": item,
+        "burden": figures.burden,
+        "natural_people": figures.natural_people,
+        "activities": selectors.current_activities(item),
+        "retired": selectors.retired_activities(item),
+        "chain": selectors.control_chain(item),
+        "controlled_by": item.controlled_by.all(),
+        "meaning": selectors.meaning_for(item),
+        "comments": selectors.comments(item),
+        "k": settings.TILLID_ANONYMITY_MIN_GROUP,
+        "k_comments": settings.TILLID_ANONYMITY_MIN_COMMENT_GROUP,
+        "reviews": selectors.reviews(item=item),
+        "open_review": selectors.reviews(item=item, status="open").first(),
+        "reports": item.red_tape_reports.exclude(status=ReportStatus.REJECTED).count(),
+        "history": selectors.history(item),
+        "may_assess": may_assess,
+        "own_assessment": services.own_assessment(item, person) if may_assess else None,
+        "can_manage": can_manage,
+        "activity_form": ActivityForm() if can_manage else None,
+        "needs_escalation": services.needs_escalation(item),
+        "exemptions": _trial_exemptions(item),
+    }
+    return render(request, "governance/item_detail.html", context)
+
+
+def _trial_exemptions(item: Item) -> list:
+    """Trial actions that suspend or change the item for their duration."""
+    from django.apps import apps
+
+    if not apps.is_installed("tillid.trials"):
+        return []
+    # Imported here: the trials app reads the register through our selectors.
+    from tillid.trials.selectors import exemptions_for_item
+
+    return exemptions_for_item(item.pk)
+
+
+@login_required
+def item_create(request):
+    _require(request, Perm.MANAGE_GOVERNANCE)
+    form = ItemForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if not can_manage_units(request.user, form.cleaned_data["units"]):
+            form.add_error("units", _("You may only register governance for units you manage."))
+        else:
+            try:
+                item = services.create_item(data=form.to_input(), user=request.user)
+            except ValidationError as error:
+                _apply_errors(form, error)
+            else:
+                messages.success(request, _("The item has been registered."))
+                return redirect("governance:item", item.pk)
+    return render(request, "governance/item_form.html", {"form": form, "item": None})
+
+
+@login_required
+def item_edit(request, item_id: int):
+    item = _item_or_404(item_id)
+    if not can_manage_item(request.user, item):
+        raise PermissionDenied
+    form = ItemForm(request.POST or None, item=item)
+    if request.method == "POST" and form.is_valid():
+        if not can_manage_units(request.user, form.cleaned_data["units"]):
+            form.add_error("units", _("You may only register governance for units you manage."))
+        else:
+            try:
+                services.update_item(item=item, data=form.to_input(), user=request.user)
+            except ValidationError as error:
+                _apply_errors(form, error)
+            else:
+                messages.success(request, _("The item has been saved."))
+                return redirect("governance:item", item.pk)
+    return render(request, "governance/item_form.html", {"form": form, "item": item})
+
+
+@login_required
+@require_POST
+def activity_add(request, item_id: int):
+    item = _item_or_404(item_id)
+    if not can_manage_item(request.user, item):
+        raise PermissionDenied
+    form = ActivityForm(request.POST)
+    if form.is_valid():
+        try:
+            services.add_activity(item=item, **form.cleaned_data)
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, _("The activity has been added."))
+            return redirect("governance:item", item.pk)
+    messages.error(
+        request,
+        _("The activity was not added: %(errors)s")
+        % {"errors": " ".join(m for errs in form.errors.values() for m in errs)},
+    )
+    return redirect("governance:item", item.pk)
+
+
+@login_required
+@require_POST
+def activity_delete(request, item_id: int, activity_id: int):
+    item = _item_or_404(item_id)
+    if not can_manage_item(request.user, item):
+        raise PermissionDenied
+    activity = get_object_or_404(Activity, pk=activity_id, item=item)
+    try:
+        services.delete_activity(activity=activity)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("The activity has been deleted."))
+    return redirect("governance:item", item.pk)
+
+
+@login_required
+def assess(request, item_id: int):
+    item = _item_or_404(item_id)
+    person = org_selectors.person_for_user(request.user)
+    if (
+        person is None
+        or not has_perm(request.user, Perm.ASSESS_GOVERNANCE, person.unit)
+        or not services.may_assess(item, person)
+    ):
+        raise PermissionDenied
+    existing = services.own_assessment(item, person)
+    initial = None
+    if existing is not None:
+        initial = {
+            q: getattr(existing, q)
+            for q in ("professional", "learning", "involving", "meaningful", "comment")
+        }
+    form = AssessmentForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.save_assessment(item=item, person=person, **form.cleaned_data)
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, _("Thank you. Your assessment has been saved."))
+            return redirect("governance:item", item.pk)
+    return render(
+        request,
+        "governance/assess.html",
+        {"item": item, "form": form, "existing": existing is not None},
+    )
+
+
+@login_required
+def my_items(request):
+    """The governance that binds the user's own unit, to assess (Bentzen 2018: 64)."""
+    _require(request, Perm.VIEW_GOVERNANCE)
+    person = org_selectors.person_for_user(request.user)
+    rows = []
+    if person is not None:
+        unit_rows = selectors.unit_items(person.unit)
+        may = has_perm(request.user, Perm.ASSESS_GOVERNANCE, person.unit)
+        answered = selectors.answered_items(
+            {r.item.pk: services.respondent_key(r.item, person) for r in unit_rows}
+        )
+        rows = [{"row": r, "answered": r.item.pk in answered, "may_assess": may} for r in unit_rows]
+    return render(
+        request,
+        "governance/my_items.html",
+        {"person": person, "page_obj": _page(request, rows)},
+    )
+
+
+# --- burden views ---------------------------------------------------------------
+
+
+@login_required
+def onion(request):
+    _require(request, Perm.VIEW_GOVERNANCE)
+    figures = selectors.onion()
+    return render(
+        request,
+        "governance/onion.html",
+        {
+            **figures,
+            "onion_spec": charts.onion_spec(figures["layers"]),
+            "kind_spec": charts.burden_bars_spec(figures["kinds"], _("Kind")),
+            "hourly_cost": settings.TILLID_HOURLY_COST_DKK,
+        },
+    )
+
+
+@login_required
+def unit_page(request, unit_id: int):
+    unit = get_object_or_404(org_selectors.active_units(), pk=unit_id)
+    _require(request, Perm.VIEW_GOVERNANCE, unit)
+    tree = selectors.unit_tree()
+    rows = selectors.unit_items(unit, tree)
+    figures = selectors.onion(unit, rows)
+    page = _page(request, rows)
+    children = list(org_selectors.child_units(unit))
+    totals = selectors.unit_totals(tree) if children else {}
+    return render(
+        request,
+        "governance/unit.html",
+        {
+            "unit": unit,
+            "ancestors": org_selectors.ancestors(unit),
+            "headcount": tree.totals.get(unit.pk, 0),
+            "page_obj": page,
+            "rows": page.object_list,
+            "total": figures["total"],
+            "count": figures["count"],
+            "layers": figures["layers"],
+            "kinds": figures["kinds"],
+            "onion_spec": charts.onion_spec(figures["layers"]),
+            "children": [{"unit": c, "burden": totals.get(c.pk)} for c in children],
+            "balance": selectors.balance(unit),
+            "hourly_cost": settings.TILLID_HOURLY_COST_DKK,
+        },
+    )
+
+
+@login_required
+def ranking(request):
+    _require(request, Perm.VIEW_GOVERNANCE)
+    rows = selectors.ranking()
+    return render(
+        request,
+        "governance/ranking.html",
+        {"page_obj": _page(request, rows), "k": settings.TILLID_ANONYMITY_MIN_GROUP},
+    )
+
+
+@login_required
+def balance(request):
+    _require(request, Perm.VIEW_GOVERNANCE)
+    can_manage = can_manage_any(request.user)
+    form = None
+    if can_manage:
+        form = BaselineForm(request.POST or None, initial={"baseline_on": selectors.baseline()})
+        if request.method == "POST" and form.is_valid():
+            try:
+                services.set_baseline(
+                    baseline_on=form.cleaned_data["baseline_on"], user=request.user
+                )
+            except ValidationError as error:
+                _apply_errors(form, error)
+            else:
+                messages.success(request, _("The baseline has been changed."))
+                return redirect("governance:balance")
+    elif request.method == "POST":
+        raise PermissionDenied
+    return render(
+        request,
+        "governance/balance.html",
+        {"balance": selectors.balance(), "form": form},
+    )
+
+
+@login_required
+def signals(request):
+    _require(request, Perm.VIEW_GOVERNANCE)
+    growth = selectors.growth_by_layer()
+    return render(
+        request,
+        "governance/signals.html",
+        {
+            "growth": growth,
+            "count_spec": charts.growth_spec(growth, "count") if growth else None,
+            "hours_spec": charts.growth_spec(growth, "hours") if growth else None,
+            "chains": selectors.deep_control_chains(),
+            "duplicates": selectors.likely_duplicates(),
+            "areas": selectors.added_since_last_review(),
+        },
+    )
+
+
+# --- reviews ----------------------------------------------------------------------
+
+
+@login_required
+def review_list(request):
+    _require(request, Perm.VIEW_GOVERNANCE)
+    status = request.GET.get("status", "")
+    valid = {"open", *ReviewStatus.values}
+    status = status if status in valid else ""
+    page = _page(request, selectors.reviews(status=status))
+    return render(
+        request,
+        "governance/review_list.html",
+        {"page_obj": page, "status": status, "statuses": ReviewStatus.choices},
+    )
+
+
+@login_required
+def review_open(request, item_id: int):
+    item = _item_or_404(item_id)
+    if not can_manage_item(request.user, item):
+        raise PermissionDenied
+    form = ReviewOpenForm(request.POST or None, initial={"stake_groups": list(RoleGroup.values)})
+    if request.method == "POST" and form.is_valid():
+        try:
+            review = services.open_review(item=item, user=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, _("The review has been opened."))
+            return redirect("governance:review", review.pk)
+    return render(request, "governance/review_open.html", {"item": item, "form": form})
+
+
+def _review_or_404(review_id: int) -> Review:
+    return get_object_or_404(
+        Review.objects.select_related("item").prefetch_related("participants"), pk=review_id
+    )
+
+
+@login_required
+def review_detail(request, review_id: int):
+    _require(request, Perm.VIEW_GOVERNANCE)
+    review = _review_or_404(review_id)
+    can_manage = can_manage_item(request.user, review.item) and review.is_open
+    context = {
+        "review": review,
+        "item": review.item,
+        "involvement": selectors.involvement(review),
+        "missing": selectors.missing_groups(review) if review.is_open else [],
+        "participants": review.participants.all(),
+        "notes": review.notes.select_related("author"),
+        "history": selectors.history(review),
+        "can_manage": can_manage,
+        "participant_form": ParticipantForm(prefix="participant") if can_manage else None,
+        "note_form": NoteForm(prefix="note") if can_manage else None,
+        "reports": review.red_tape_reports.all(),
+        "needs_escalation": services.needs_escalation(review.item),
+        "burden": selectors.item_burden(review.item).burden,
+    }
+    return render(request, "governance/review_detail.html", context)
+
+
+def _managed_open_review(request, review_id: int) -> Review:
+    review = _review_or_404(review_id)
+    if not can_manage_item(request.user, review.item):
+        raise PermissionDenied
+    return review
+
+
+@login_required
+@require_POST
+def review_participant(request, review_id: int):
+    review = _managed_open_review(request, review_id)
+    form = ParticipantForm(request.POST, prefix="participant")
+    if form.is_valid():
+        try:
+            services.add_participant(review=review, user=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("The participant has been added."))
+    else:
+        messages.error(request, " ".join(m for errs in form.errors.values() for m in errs))
+    return redirect("governance:review", review.pk)
+
+
+@login_required
+@require_POST
+def review_note(request, review_id: int):
+    review = _managed_open_review(request, review_id)
+    form = NoteForm(request.POST, prefix="note")
+    if form.is_valid():
+        try:
+            services.add_note(review=review, user=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("The note has been added to the dialogue log."))
+    else:
+        messages.error(request, " ".join(m for errs in form.errors.values() for m in errs))
+    return redirect("governance:review", review.pk)
+
+
+@login_required
+@require_POST
+def review_advance(request, review_id: int):
+    review = _managed_open_review(request, review_id)
+    try:
+        services.advance_review(review=review, user=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request,
+            _("The review has moved on to: %(status)s") % {"status": review.get_status_display()},
+        )
+    return redirect("governance:review", review.pk)
+
+
+@login_required
+def review_decide(request, review_id: int):
+    review = _managed_open_review(request, review_id)
+    if not review.is_open:
+        messages.error(request, _("The review has ended and can no longer be changed."))
+        return redirect("governance:review", review.pk)
+    form = DecisionForm(request.POST or None, initial={"decided_on": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.decide_review(review=review, user=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            review.refresh_from_db()
+            if review.status == ReviewStatus.ESCALATED:
+                messages.warning(
+                    request,
+                    _(
+                        "Only a higher layer can remove this item. The review has been "
+                        "escalated to: %(layer)s"
+                    )
+                    % {"layer": review.get_escalated_to_display()},
+                )
+            else:
+                messages.success(request, _("The decision has been recorded."))
+            return redirect("governance:review", review.pk)
+    return render(
+        request,
+        "governance/review_decide.html",
+        {
+            "review": review,
+            "item": review.item,
+            "form": form,
+            "missing": selectors.missing_groups(review),
+            "needs_escalation": services.needs_escalation(review.item),
+            "burden": selectors.item_burden(review.item).burden,
+        },
+    )
+
+
+# --- red tape ------------------------------------------------------------------------
+
+
+@login_required
+def red_tape_new(request):
+    _require(request, Perm.REPORT_RED_TAPE)
+    initial = {}
+    if request.GET.get("item", "").isdigit():
+        item = Item.objects.filter(pk=request.GET["item"]).first()
+        if item is not None:
+            initial["item"] = item.reference
+    form = RedTapeForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            report, code = services.report_red_tape(user=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            return render(
+                request,
+                "governance/red_tape_thanks.html",
+                {"report": report, "code": code},
+            )
+    return render(request, "governance/red_tape_form.html", {"form": form})
+
+
+@login_required
+def red_tape_mine(request):
+    _require(request, Perm.REPORT_RED_TAPE)
+    page = _page(request, selectors.reports_of(request.user))
+    return render(request, "governance/red_tape_mine.html", {"page_obj": page})
+
+
+@login_required
+def red_tape_follow_up(request):
+    """Anyone logged in with the private code sees the report's status and answer.
+
+    The code travels only in the form (a hidden field for the reply), never in
+    the session: a session row holds the user's id, and nothing may link an
+    anonymous report to its reporter.
+    """
+    _require(request, Perm.REPORT_RED_TAPE)
+    report, reply_form, sent = None, None, False
+    form = FollowUpForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        report = selectors.report_by_code_hash(services.code_hash(form.cleaned_data["code"]))
+        if report is None:
+            form.add_error("code", _("No report has that code. Check the code and try again."))
+        elif "text" in request.POST:
+            reply_form = ReplyForm(request.POST)
+            if reply_form.is_valid():
+                services.reply_to_report(report=report, text=reply_form.cleaned_data["text"])
+                report.refresh_from_db()
+                reply_form, sent = ReplyForm(), True
+        else:
+            reply_form = ReplyForm()
+    return render(
+        request,
+        "governance/red_tape_follow_up.html",
+        {"form": form, "report": report, "reply_form": reply_form, "sent": sent},
+    )
+
+
+@login_required
+def red_tape_report_mine(request, report_id: int):
+    report = get_object_or_404(RedTapeReport, pk=report_id, reporter=request.user)
+    form = ReplyForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.reply_to_report(report=report, text=form.cleaned_data["text"])
+        messages.success(request, _("Your reply has been sent."))
+        return redirect("governance:red_tape_report_mine", report.pk)
+    return render(
+        request, "governance/red_tape_report_mine.html", {"report": report, "reply_form": form}
+    )
+
+
+@login_required
+def queue(request):
+    _require(request, Perm.HANDLE_RED_TAPE)
+    status = request.GET.get("status", "")
+    status = status if status in ReportStatus.values else ""
+    reports = selectors.report_queue(
+        scope=scope_for(request.user, Perm.HANDLE_RED_TAPE), status=status
+    )
+    return render(
+        request,
+        "governance/queue.html",
+        {"page_obj": _page(request, reports), "status": status, "statuses": ReportStatus.choices},
+    )
+
+
+@login_required
+def queue_report(request, report_id: int):
+    _require(request, Perm.HANDLE_RED_TAPE)
+    report = get_object_or_404(
+        selectors.report_queue(scope=scope_for(request.user, Perm.HANDLE_RED_TAPE)),
+        pk=report_id,
+    )
+    form = HandleReportForm(
+        request.POST or None,
+        initial={"status": report.status, "answer": report.answer, "item": report.item},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.handle_report(report=report, **form.cleaned_data)
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, _("The report has been updated."))
+            return redirect("governance:queue")
+    return render(request, "governance/queue_report.html", {"report": report, "form": form})
+
+
+# --- import and export ------------------------------------------------------------
+
+
+@login_required
+def import_register(request):
+    _require(request, Perm.MANAGE_GOVERNANCE)
+    if not scope_for(request.user, Perm.MANAGE_GOVERNANCE).everything:
+        raise PermissionDenied
+    form = ImportForm(request.POST or None, request.FILES or None)
+    errors, result = [], None
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        result = register_file.import_register(
+            filename=upload.name, content=upload.read(), user=request.user
+        )
+        if result.errors:
+            errors = result.errors
+            result = None
+        else:
+            messages.success(
+                request,
+                _("The register has been imported: %(created)s new, %(updated)s updated.")
+                % {"created": result.created, "updated": result.updated},
+            )
+            return redirect("governance:register")
+    return render(
+        request,
+        "governance/import.html",
+        {"form": form, "errors": errors, "columns": register_file.COLUMNS},
+    )
+
+
+@login_required
+def export_register(request, fmt: str):
+    _require(request, Perm.VIEW_GOVERNANCE)
+    if fmt not in ("csv", "xlsx"):
+        raise Http404
+    stamp = timezone.localdate().isoformat()
+    if fmt == "xlsx":
+        response = HttpResponse(
+            register_file.export_xlsx(),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+    else:
+        response = HttpResponse(register_file.export_csv(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="styringsregister-{stamp}.{fmt}"'
+    return response

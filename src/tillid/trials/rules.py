@@ -1,0 +1,91 @@
+"""The trial life cycle as data, and progress as pure functions.
+
+Stages follow the frisættelse practice in Middelfart's elder care (Bentzen
+2024, seed 002): an idea is caught by the nearest leader, tried in a small
+way, evaluated, and then spread where it works, or stopped.
+"""
+
+from dataclasses import dataclass
+
+from django.utils.translation import gettext_lazy as _
+
+from tillid.trials.models import Stage
+
+STAGE_ORDER = [
+    Stage.IDEA,
+    Stage.APPROVED,
+    Stage.RUNNING,
+    Stage.EVALUATED,
+    Stage.SPREADING,
+    Stage.STOPPED,
+]
+
+# Forward moves; any stage before the end may also be stopped.
+FORWARD: dict[str, tuple[str, ...]] = {
+    Stage.IDEA: (Stage.APPROVED, Stage.STOPPED),
+    Stage.APPROVED: (Stage.RUNNING, Stage.STOPPED),
+    Stage.RUNNING: (Stage.EVALUATED, Stage.STOPPED),
+    Stage.EVALUATED: (Stage.SPREADING, Stage.STOPPED),
+    Stage.SPREADING: (Stage.STOPPED,),
+    Stage.STOPPED: (),
+}
+
+# Sending back goes one stage back (a stopped trial goes back to where it stopped).
+BACK: dict[str, str | None] = {
+    Stage.IDEA: None,
+    Stage.APPROVED: Stage.IDEA,
+    Stage.RUNNING: Stage.APPROVED,
+    Stage.EVALUATED: Stage.RUNNING,
+    Stage.SPREADING: Stage.EVALUATED,
+    Stage.STOPPED: None,  # decided from the stage history
+}
+
+# How far a stage has come, for the roll-up of progress (0–1).
+STAGE_PROGRESS: dict[str, float] = {
+    Stage.IDEA: 0.0,
+    Stage.APPROVED: 0.25,
+    Stage.RUNNING: 0.5,
+    Stage.EVALUATED: 0.9,
+    Stage.SPREADING: 1.0,
+    Stage.STOPPED: 1.0,
+}
+
+
+@dataclass(frozen=True)
+class TaskTemplate:
+    title: str
+    due_in_days: int
+
+
+# The owner's tasks when a trial enters a stage.
+STAGE_TASKS: dict[str, tuple[TaskTemplate, ...]] = {
+    Stage.IDEA: (TaskTemplate(_("Describe the question and what success would look like"), 14),),
+    Stage.APPROVED: (
+        TaskTemplate(_("Agree the frame: time, participants and governance set aside"), 14),
+        TaskTemplate(_("Tell the participants and the governance owners"), 21),
+    ),
+    Stage.RUNNING: (
+        TaskTemplate(_("Log observations about effect and process at least monthly"), 30),
+        TaskTemplate(_("Hold a midway check with the participants"), 45),
+    ),
+    Stage.EVALUATED: (
+        TaskTemplate(_("Share the evaluation with the team and the participants"), 14),
+        TaskTemplate(_("Decide whether to spread or to stop"), 30),
+    ),
+    Stage.SPREADING: (TaskTemplate(_("Offer the trial to units that could use it"), 30),),
+    Stage.STOPPED: (),
+}
+
+
+def own_progress(stage: str, milestones_done: int, milestones_total: int) -> float:
+    """A trial's own progress: its stage, averaged with its milestones if it has any."""
+    by_stage = STAGE_PROGRESS[stage]
+    if milestones_total <= 0:
+        return by_stage
+    return (by_stage + milestones_done / milestones_total) / 2
+
+
+def rolled_up_progress(own: float, children: list[float]) -> float:
+    """Progress of a trial with sub-trials: the mean of its own and each sub-trial's."""
+    values = [own, *children]
+    return sum(values) / len(values)

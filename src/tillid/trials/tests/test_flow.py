@@ -1,0 +1,266 @@
+import datetime as dt
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from tillid.organisation.models import Person
+from tillid.trials import selectors, services
+from tillid.trials.models import (
+    CriteriaMet,
+    GovernanceEffect,
+    ObservationKind,
+    Stage,
+    StageChange,
+    Trial,
+)
+from tillid.trials.rules import own_progress, rolled_up_progress
+
+pytestmark = pytest.mark.django_db
+
+
+def _propose(org, user, **extra):
+    return services.propose_trial(
+        proposed_by=user,
+        unit=extra.pop("unit", org.team_north),
+        title=extra.pop("title", "Frie timer i hjemmeplejen"),
+        question="Hvordan koordinerer vi bedre i borgerens eget hjem?",
+        origin="employee",
+        area="coordination",
+        participant_kinds=["employees", "citizens"],
+        success_criteria="Færre overleveringer",
+        **extra,
+    )
+
+
+def _run(org, roles, trial):
+    services.approve(trial=trial, by=roles.leader)
+    services.transition(trial=trial, to_stage=Stage.RUNNING, by=roles.leader)
+    trial.refresh_from_db()
+    return trial
+
+
+def test_full_life_cycle_keeps_every_stage_change(org, roles):
+    trial = _propose(org, roles.employee)
+    assert trial.stage == Stage.IDEA
+    assert trial.tasks.filter(stage=Stage.IDEA).count() == 1
+    trial = _run(org, roles, trial)
+    assert trial.owner == org.people["P1"]  # the approving leader by default
+    assert trial.start_date == timezone.localdate()
+    services.add_observation(
+        trial=trial,
+        kind=ObservationKind.EFFECT,
+        text="Borgerne møder færre ansigter",
+        observed_on=timezone.localdate(),
+        by=roles.employee,
+    )
+    services.record_evaluation(
+        trial=trial,
+        what_worked="Faste teams",
+        evidence="Tre observationer",
+        criteria_met=CriteriaMet.YES,
+        by=roles.leader,
+    )
+    trial.refresh_from_db()
+    assert trial.stage == Stage.EVALUATED
+    services.adopt(trial=trial, unit=org.team_south, by=roles.leader)
+    trial.refresh_from_db()
+    assert trial.stage == Stage.SPREADING
+    assert selectors.spread_count(trial) == 1
+    stages = list(trial.stage_changes.values_list("to_stage", flat=True))
+    assert stages == [
+        Stage.IDEA,
+        Stage.APPROVED,
+        Stage.RUNNING,
+        Stage.EVALUATED,
+        Stage.SPREADING,
+    ]
+    # Each entered stage adds the owner's tasks with due dates.
+    assert trial.tasks.filter(stage=Stage.RUNNING, due_date__isnull=False).count() == 2
+    # django-simple-history keeps the row's versions as well.
+    assert trial.history.count() >= 4
+
+
+def test_cannot_skip_a_stage(org, roles):
+    trial = _propose(org, roles.employee)
+    with pytest.raises(ValidationError):
+        services.transition(trial=trial, to_stage=Stage.RUNNING, by=roles.leader)
+    trial.refresh_from_db()
+    assert trial.stage == Stage.IDEA
+    assert StageChange.objects.filter(trial=trial).count() == 1
+
+
+def test_evaluated_needs_an_evaluation(org, roles):
+    trial = _run(org, roles, _propose(org, roles.employee))
+    with pytest.raises(ValidationError):
+        services.transition(trial=trial, to_stage=Stage.EVALUATED, by=roles.leader)
+
+
+def test_send_back_one_stage_needs_a_reason_and_is_logged(org, roles):
+    trial = _run(org, roles, _propose(org, roles.employee))
+    with pytest.raises(ValidationError):
+        services.transition(trial=trial, to_stage=Stage.APPROVED, by=roles.leader)
+    change = services.transition(
+        trial=trial, to_stage=Stage.APPROVED, by=roles.leader, reason="Rammen er uklar"
+    )
+    assert change.is_send_back
+    trial.refresh_from_db()
+    assert trial.stage == Stage.APPROVED
+    services.transition(trial=trial, to_stage=Stage.RUNNING, by=roles.leader)
+    # Back two stages in one move is not allowed.
+    with pytest.raises(ValidationError):
+        services.transition(trial=trial, to_stage=Stage.IDEA, by=roles.leader, reason="x")
+
+
+def test_stopped_trial_goes_back_to_where_it_stopped(org, roles):
+    trial = _run(org, roles, _propose(org, roles.employee))
+    with pytest.raises(ValidationError):
+        services.transition(trial=trial, to_stage=Stage.STOPPED, by=roles.leader)
+    services.transition(trial=trial, to_stage=Stage.STOPPED, by=roles.leader, reason="Ingen tid")
+    trial.refresh_from_db()
+    assert services.allowed_moves(trial)["back"] == Stage.RUNNING
+    services.transition(trial=trial, to_stage=Stage.RUNNING, by=roles.leader, reason="Ny chance")
+    trial.refresh_from_db()
+    assert trial.stage == Stage.RUNNING
+
+
+def test_observations_only_while_running(org, roles):
+    trial = _propose(org, roles.employee)
+    with pytest.raises(ValidationError):
+        services.add_observation(
+            trial=trial,
+            kind=ObservationKind.PROCESS,
+            text="x",
+            observed_on=timezone.localdate(),
+            by=roles.employee,
+        )
+
+
+def test_adoption_rules(org, roles):
+    trial = _run(org, roles, _propose(org, roles.employee))
+    with pytest.raises(ValidationError):
+        services.adopt(trial=trial, unit=org.team_south, by=roles.leader)
+    services.record_evaluation(
+        trial=trial, what_worked="a", evidence="b", criteria_met="yes", by=roles.leader
+    )
+    with pytest.raises(ValidationError):
+        services.adopt(trial=trial, unit=org.team_north, by=roles.leader)  # its own unit
+    services.adopt(trial=trial, unit=org.school, by=roles.leader)
+    with pytest.raises(ValidationError):
+        services.adopt(trial=trial, unit=org.school, by=roles.leader)
+    assert trial.adoptions.count() == 1
+
+
+def test_dates_must_be_in_order(org, roles):
+    with pytest.raises(ValidationError):
+        _propose(
+            org,
+            roles.employee,
+            start_date=dt.date(2026, 5, 1),
+            end_date=dt.date(2026, 4, 1),
+        )
+    assert not Trial.objects.exists()
+
+
+def test_progress_rolls_up_from_milestones_and_sub_trials(org, roles):
+    parent = _run(org, roles, _propose(org, roles.employee, title="Koordinering"))
+    child = _propose(org, roles.employee, title="Modtagelse efter udskrivelse", parent=parent)
+    milestone = services.add_milestone(trial=parent, title="Første måned", due_date=None)
+    services.add_milestone(trial=parent, title="Anden måned", due_date=None)
+    services.set_milestone_done(milestone=milestone, done=True)
+    own = own_progress(Stage.RUNNING, 1, 2)
+    assert own == pytest.approx(0.5)
+    assert selectors.progress(parent) == pytest.approx(rolled_up_progress(own, [0.0]))
+    services.approve(trial=child, by=roles.leader)
+    parent.refresh_from_db()
+    assert selectors.progress(parent) == pytest.approx((0.5 + 0.25) / 2)
+
+
+def test_rolled_up_progress_is_a_mean():
+    assert rolled_up_progress(1.0, []) == 1.0
+    assert rolled_up_progress(0.0, [1.0, 0.5]) == pytest.approx(0.5)
+    assert own_progress(Stage.IDEA, 0, 0) == 0.0
+    assert own_progress(Stage.SPREADING, 0, 4) == pytest.approx(0.5)
+
+
+def test_a_trial_cannot_be_its_own_ancestor(org, roles):
+    parent = _propose(org, roles.employee, title="A")
+    child = _propose(org, roles.employee, title="B", parent=parent)
+    with pytest.raises(ValidationError):
+        services.update_trial(trial=parent, changes={"parent": child})
+
+
+def test_governance_link_shows_as_exemption(org, roles):
+    trial = _run(org, roles, _propose(org, roles.employee))
+    services.link_governance(
+        trial=trial,
+        governance_item_id=42,
+        title="Faste minutter pr. ydelse",
+        effect=GovernanceEffect.SUSPENDS,
+        note="Teamet planlægger selv besøgene",
+    )
+    exemptions = selectors.exemptions_for_item(42)
+    assert [e.trial_title for e in exemptions] == [trial.title]
+    assert exemptions[0].effect == GovernanceEffect.SUSPENDS
+    assert selectors.exemptions_for_item(42, active_only=True)
+    assert selectors.exemptions_for_item(43) == []
+    found = selectors.search_trials(roles.employee, governance="yes")
+    assert list(found) == [trial]
+    assert list(selectors.search_trials(roles.employee, governance_item_id=42)) == [trial]
+
+
+def test_nearest_leader_walks_up_the_tree(org):
+    unit, leaders = selectors.nearest_leaders(org.team_north)
+    assert unit == org.care_home
+    assert leaders == [org.people["P1"]]
+    unit, leaders = selectors.nearest_leaders(org.team_south)
+    assert unit == org.team_south
+
+
+def test_trust_test_moves_to_evaluated_with_outcome(org, roles):
+    test = services.plan_trust_test(
+        by=roles.leader,
+        subject_person=org.people["P2"],
+        task="Planlægge weekendvagter",
+        step_from=2,
+        step_to=3,
+        risk="medium",
+    )
+    assert test.stage == Stage.APPROVED
+    with pytest.raises(ValidationError):
+        services.plan_trust_test(
+            by=roles.leader,
+            subject_person=org.people["P2"],
+            task="x",
+            step_from=3,
+            step_to=3,
+            risk="low",
+        )
+    services.record_trust_outcome(trial=test, outcome="held", note="Gik fint", by=roles.leader)
+    test.refresh_from_db()
+    assert test.stage == Stage.EVALUATED
+    assert list(test.stage_changes.values_list("to_stage", flat=True)) == [
+        Stage.APPROVED,
+        Stage.RUNNING,
+        Stage.EVALUATED,
+    ]
+    assert list(selectors.trust_tests_for(person=org.people["P2"])) == [test]
+
+
+def test_trust_tests_are_hidden_from_colleagues(org, roles, person_user):
+    test = services.plan_trust_test(
+        by=roles.leader,
+        subject_person=org.people["P2"],
+        task="Planlægge weekendvagter",
+        step_from=2,
+        step_to=3,
+        risk="medium",
+    )
+    colleague = person_user(Person.objects.get(external_id="P3"))
+    sibling_leader = person_user(org.people["P5"])
+    assert test not in selectors.visible_trials(colleague)
+    assert test not in selectors.visible_trials(sibling_leader)
+    assert test not in selectors.visible_trials(roles.politician)
+    assert test not in selectors.visible_trials(roles.administrator)
+    assert test in selectors.visible_trials(roles.leader)
+    assert test in selectors.visible_trials(roles.employee)  # the person concerned

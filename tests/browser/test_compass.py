@@ -1,0 +1,124 @@
+"""The trust compass in a real browser: answering on a phone from an invitation
+link, and a leader who sees only the count below k and the results from k on.
+"""
+
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from tests.browser.conftest import assert_accessible, js_errors, login
+from tillid.compass import services
+from tillid.compass.models import Invitation, Response
+from tillid.organisation.models import Person
+
+
+@pytest.fixture
+def survey(org, roles, monkeypatch):
+    """An open round for Plejecenter Egely (k = 5) and every invitee's token."""
+    Person.objects.bulk_create(
+        Person(external_id=f"N{i}", name=f"Nord {i}", email=f"n{i}@egeskov.dk", unit=org.team_north)
+        for i in range(6)
+    )
+    employee, leader = services.ensure_default_instruments()
+    issued = []
+    original = services.new_token
+
+    def remember():
+        token = original()
+        issued.append(token)
+        return token
+
+    monkeypatch.setattr(services, "new_token", remember)
+    today = timezone.localdate()
+    round_ = services.open_round(
+        name="Efterår",
+        instrument=employee,
+        leader_instrument=leader,
+        root=org.care_home,
+        opens_on=today,
+        closes_on=today + timedelta(days=14),
+        min_group=5,
+        min_comment_group=8,
+        send_email=False,
+    )
+    by_hash = {services.token_hash(t): t for t in issued}
+    tokens = {
+        inv.person.external_id: by_hash[inv.token_hash]
+        for inv in Invitation.objects.filter(round=round_).select_related("person")
+    }
+    return round_, tokens
+
+
+def test_answer_on_a_phone_from_the_link(phone_page, live_server, survey):
+    _round, tokens = survey
+    page = phone_page
+    url = reverse("compass:answer", args=[tokens["N0"]])
+    page.goto(url)
+    expect(page.locator("h1")).to_have_text("Tillidskompasset")
+    assert_accessible(page, "the answering page on a phone")
+    # The page fits the phone: no sideways scrolling.
+    assert page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth + 1")
+    fieldsets = page.locator("fieldset.tillid-question")
+    count = fieldsets.count()
+    assert count == 55
+    # Answer the first three, reload: the answers are still there.
+    for i in range(3):
+        fieldsets.nth(i).get_by_label("Enig", exact=True).check()
+    page.reload()
+    for i in range(3):
+        assert fieldsets.nth(i).locator("input[value='4']").is_checked()
+    # Answer the rest ("don't know" for one), and send.
+    for i in range(3, count):
+        label = "Ved ikke" if i == 10 else "Helt enig"
+        fieldsets.nth(i).get_by_label(label, exact=True).check()
+    page.fill("#id_comment", "Vi har fået mere frihed.")
+    with page.expect_navigation():
+        page.click("button[type=submit]")
+    expect(page.locator("h1")).to_have_text("Tak for dine svar")
+    assert (
+        page.evaluate(
+            "() => Object.keys(localStorage).filter(k => k.startsWith('tillid-kompas-')).length"
+        )
+        == 0
+    )
+    stored = Response.objects.get()
+    assert stored.answers["cul1"] == 4
+    assert stored.answers["str1"] == 5
+    assert stored.comment == "Vi har fået mere frihed."
+    # The link works once.
+    page.goto(url)
+    expect(page.get_by_role("alert")).to_contain_text("allerede blevet brugt")
+    assert js_errors(page) == []
+
+
+def test_leader_sees_only_the_count_below_k_and_results_from_k(page, live_server, survey, roles):
+    round_, tokens = survey
+    answers = {"cul1": 4, "cul2": 5, "cul3": 4, "str1": 3, "str2": 4, "str3": 2}
+    for ext in ("N0", "N1", "N2", "N3"):
+        services.submit_response(token=tokens[ext], answers=answers)
+    services.close_round(round_=round_)
+    login(page, live_server, roles.leader)
+    page.goto(reverse("compass:results", args=[round_.pk, roles.leader.person.unit_id]))
+    expect(page.get_by_test_id("respondents")).to_have_text("4")
+    expect(page.get_by_test_id("too-few")).to_contain_text("4 personer har svaret her")
+    assert page.locator("#radar").count() == 0
+    assert page.locator("table").count() == 1  # only the sub-units, all hidden
+    assert_accessible(page, "results below k")
+    # Reopen, a fifth answer arrives, close again: now the leader sees results.
+    round_.closed_early = False
+    round_.save()
+    services.submit_response(token=tokens["N4"], answers=answers)
+    services.close_round(round_=round_)
+    page.reload()
+    expect(page.get_by_test_id("respondents")).to_have_text("5")
+    expect(page.get_by_test_id("strongest-weakest")).to_contain_text("Stærkest")
+    expect(page.locator("#radar svg")).to_be_visible()
+    table = page.get_by_role(
+        "table", name="De fire elementer (tabellen viser de samme tal som figuren)"
+    )
+    expect(table).to_contain_text("Tillidskultur")
+    assert_accessible(page, "results from k")
+    assert js_errors(page) == []
