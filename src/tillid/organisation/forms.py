@@ -2,6 +2,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
+from tillid.core import widgets
 from tillid.core.forms import DKFDSFormMixin
 from tillid.organisation.models import Role, Unit, UnitKind
 
@@ -12,6 +13,8 @@ class UnitChoiceField(forms.ModelChoiceField):
     """Units in tree order, indented by depth so the hierarchy shows in the list."""
 
     def __init__(self, **kwargs):
+        # Thousands of units: the core widget renders them without a template each.
+        kwargs.setdefault("widget", widgets.Select)
         super().__init__(queryset=Unit.objects.filter(is_active=True).order_by("path"), **kwargs)
 
     def label_from_instance(self, obj: Unit) -> str:
