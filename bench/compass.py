@@ -260,7 +260,7 @@ def main() -> int:
 
     # Plain static files (no collectstatic manifest) and plain-HTTP cookies.
     os.environ.setdefault("TILLID_TESTING", "1")
-    from import_organisation import setup_django
+    from scratch import setup_django
 
     description, cleanup = setup_django(args.database_url)
     failed = False

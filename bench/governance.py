@@ -28,7 +28,6 @@ import os
 import random
 import statistics
 import sys
-import tempfile
 import time
 from datetime import date, timedelta
 from decimal import Decimal
@@ -37,61 +36,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 
+from scratch import setup_django  # noqa: E402 (bench/ is on the path)
+
 PAGE_BUDGET_MS = 200.0
 TOTALS_BUDGET_S = 2.0
 REPEATS = 9
-
-
-def setup_django(database_url: str | None):
-    cleanup = lambda: None  # noqa: E731
-    if database_url:
-        import dj_database_url
-        import psycopg
-
-        config = dj_database_url.parse(database_url)
-        scratch = f"{config['NAME']}_bench"
-        admin = {
-            "host": config["HOST"] or None,
-            "port": config["PORT"] or None,
-            "user": config["USER"] or None,
-            "password": config["PASSWORD"] or None,
-            "dbname": "postgres",
-            "autocommit": True,
-        }
-        with psycopg.connect(**admin) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{scratch}"')
-            conn.execute(f'CREATE DATABASE "{scratch}"')
-        os.environ["DATABASE_URL"] = database_url.rsplit("/", 1)[0] + "/" + scratch
-        description = f"PostgreSQL (scratch database {scratch})"
-
-        def cleanup():
-            from django.db import connections
-
-            connections.close_all()
-            with psycopg.connect(**admin) as conn:
-                conn.execute(f'DROP DATABASE IF EXISTS "{scratch}"')
-
-    else:
-        directory = tempfile.mkdtemp(prefix="tillid-bench-")
-        path = Path(directory) / "bench.sqlite3"
-        os.environ["DATABASE_URL"] = f"sqlite:///{path}"
-        description = f"SQLite ({path})"
-
-        def cleanup():
-            for suffix in ("", "-wal", "-shm"):
-                Path(f"{path}{suffix}").unlink(missing_ok=True)
-            os.rmdir(directory)
-
-    os.environ.setdefault("SECRET_KEY", "benchmark-only-not-secret")
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tillid.settings")
-    os.environ.setdefault("TILLID_TESTING", "1")
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0, interactive=False)
-    return description, cleanup
 
 
 WORDS = [
@@ -183,7 +132,7 @@ def main() -> int:
     parser.add_argument("--sample", type=int, default=30, help="units in the baseline sample")
     args = parser.parse_args()
 
-    description, cleanup = setup_django(args.database_url)
+    description, cleanup = setup_django(args.database_url, testing=True)
     try:
         from django.contrib.auth import get_user_model
         from django.test import Client
