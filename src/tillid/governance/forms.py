@@ -292,36 +292,22 @@ class ActivityForm(DKFDSFormMixin, forms.Form):
 SCALE = [(i, str(i)) for i in range(1, 6)]
 
 
+def _scale_question(label) -> forms.TypedChoiceField:
+    """One of the four questions, answered on the 1–5 scale."""
+    return forms.TypedChoiceField(
+        label=label,
+        choices=SCALE,
+        coerce=int,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choose a value from 1 to 5.")},
+    )
+
+
 class AssessmentForm(DKFDSFormMixin, forms.Form):
-    _required = {"required": _("Choose a value from 1 to 5.")}
-    professional = forms.TypedChoiceField(
-        label=_("Is it in line with your professional judgement?"),
-        choices=SCALE,
-        coerce=int,
-        widget=forms.RadioSelect,
-        error_messages=_required,
-    )
-    learning = forms.TypedChoiceField(
-        label=_("Does it promote learning?"),
-        choices=SCALE,
-        coerce=int,
-        widget=forms.RadioSelect,
-        error_messages=_required,
-    )
-    involving = forms.TypedChoiceField(
-        label=_("Were you involved in how it is shaped and used?"),
-        choices=SCALE,
-        coerce=int,
-        widget=forms.RadioSelect,
-        error_messages=_required,
-    )
-    meaningful = forms.TypedChoiceField(
-        label=_("Is its purpose clear and meaningful to you?"),
-        choices=SCALE,
-        coerce=int,
-        widget=forms.RadioSelect,
-        error_messages=_required,
-    )
+    professional = _scale_question(_("Is it in line with your professional judgement?"))
+    learning = _scale_question(_("Does it promote learning?"))
+    involving = _scale_question(_("Were you involved in how it is shaped and used?"))
+    meaningful = _scale_question(_("Is its purpose clear and meaningful to you?"))
     comment = forms.CharField(
         label=_("Comment"),
         required=False,
