@@ -16,6 +16,9 @@ REVIEW = (dt.date.today() + dt.timedelta(days=60)).isoformat()
 
 
 def _click(page, selector):
+    # A select change redraws the suggestion through htmx; let that swap land
+    # before submitting, or the click can hit the form being replaced.
+    page.wait_for_load_state("networkidle")
     with page.expect_navigation():
         page.click(selector)
 
