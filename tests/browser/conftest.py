@@ -234,10 +234,15 @@ def assert_accessible(page: Page, label: str) -> list[dict]:
     return violations
 
 
-def screenshot(page: Page, name: str) -> Path:
-    """Save a full-page screenshot as test-artifacts/screenshots/<name>.png."""
+def screenshot(page: Page, name: str, *, full_page: bool = True) -> Path:
+    """Save a screenshot as test-artifacts/screenshots/<name>.png.
+
+    A full-page shot briefly resizes the viewport, which fires the page's resize
+    handlers; pass full_page=False where one of them would change the state (the
+    DKFDS drawer closes itself on resize when it believes it is off-screen).
+    """
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     safe = re.sub(r"[^A-Za-z0-9._-]+", "-", name).strip("-") or "page"
     path = SCREENSHOTS / f"{safe}.png"
-    page.screenshot(path=str(path), full_page=True)
+    page.screenshot(path=str(path), full_page=full_page)
     return path

@@ -153,25 +153,26 @@ def list_items(
 ):
     _require(request, Perm.VIEW_GOVERNANCE)
     unit = get_object_or_404(Unit, pk=unit_id, is_active=True) if unit_id else None
-    ids, figures = selectors.register(
+    result = selectors.register(
         query=q, layer=layer, kind=kind, unit=unit, status=status, sort=sort
     )
-    return _LazyRows(ids, figures)
+    return _LazyRows(result)
 
 
 class _LazyRows:
     """A list of item ids that builds rows only for the requested page."""
 
-    def __init__(self, ids, figures):
-        self.ids, self.figures = ids, figures
+    def __init__(self, result: selectors.RegisterResult):
+        self.result = result
 
     def __len__(self):
-        return len(self.ids)
+        return len(self.result.ids)
 
     def __getitem__(self, index):
         if isinstance(index, slice):
-            page = selectors.items_in_order(self.ids[index])
-            return [_item_row(i, self.figures) for i in page]
+            page = selectors.items_in_order(self.result.ids[index])
+            figures = self.result.figures([i.pk for i in page])
+            return [_item_row(i, figures) for i in page]
         return self[index : index + 1][0]
 
 

@@ -58,7 +58,17 @@ def burden(
     pairs of the current activities; `people` is how many it binds (may be a
     fraction when an override is spread over units); `hourly_cost` in DKK.
     """
-    mpp = minutes_per_person(activities, own_minutes, own_occurrences)
-    people = float(people)
-    hours = mpp * people / 60.0
-    return Burden(mpp, people, hours, hours * float(hourly_cost))
+    return from_minutes(
+        minutes_per_person(activities, own_minutes, own_occurrences), people, hourly_cost
+    )
+
+
+def from_minutes(mpp: float, people, hourly_cost) -> Burden:
+    """Burden of `people` each spending `mpp` minutes a year (the second half of `burden`)."""
+    hours = hours_per_year(mpp, people)
+    return Burden(mpp, float(people), hours, hours * float(hourly_cost))
+
+
+def hours_per_year(mpp: float, people) -> float:
+    """Hours a year of `people` each spending `mpp` minutes (no objects: for sorting many)."""
+    return mpp * float(people) / 60.0

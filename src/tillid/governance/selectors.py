@@ -18,10 +18,12 @@ from datetime import date
 from difflib import SequenceMatcher
 
 from django.conf import settings
-from django.db.models import Avg, Count, Exists, FloatField, OuterRef, Q, QuerySet
+from django.core.exceptions import EmptyResultSet
+from django.db import connections
+from django.db.models import Avg, Count, Exists, FloatField, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import Cast
 
-from tillid.governance.burden import Burden, burden
+from tillid.governance.burden import Burden, burden, from_minutes, hours_per_year
 from tillid.governance.models import (
     OPEN_REVIEW_STATUSES,
     Activity,
@@ -85,7 +87,21 @@ class Tree:
         return [u for u in chosen if not (self.strict_ancestors(u) & chosen_set)]
 
     def people(self, unit_ids) -> int:
-        return sum(self.totals.get(u, 0) for u in self.maximal(unit_ids))
+        # The hot loop of every register read: `maximal` inlined.
+        paths, totals = self.paths, self.totals
+        chosen = [u for u in unit_ids if u in paths]
+        if len(chosen) < 2:
+            return totals.get(chosen[0], 0) if chosen else 0
+        strict = self.strict_ancestors
+        if len(chosen) == 2:  # the common case, without sets
+            a, b = chosen
+            if a in strict(b):
+                return totals.get(a, 0)
+            if b in strict(a):
+                return totals.get(b, 0)
+            return totals.get(a, 0) + totals.get(b, 0)
+        chosen_set = set(chosen)
+        return sum(totals.get(u, 0) for u in chosen if strict(u).isdisjoint(chosen_set))
 
     def people_within(self, unit_ids, unit_id: int) -> int:
         """People bound by units `unit_ids` who work in `unit_id` or below it."""
@@ -149,73 +165,172 @@ def _float(name: str) -> Cast:
     return Cast(name, FloatField())
 
 
-def _inputs(items: QuerySet[Item], extra: tuple[str, ...] = (), extras: dict | None = None):
-    """The burden parameters of `items` in three queries: own figures, activities, units.
+def _product(minutes: str, occurrences: str):
+    """Minutes × occurrences in SQL, as the float product `burden` would make."""
+    return _float(minutes) * _float(occurrences)
 
-    Fields named in `extra` are read in the same query into `extras` (id → values).
+
+def _stream(qs: QuerySet):
+    """Rows of a `values_list` query straight from the cursor, one at a time.
+
+    Only for columns that need no conversion (ids, floats, text): it skips
+    Django's per-row converters, and rows not kept are freed at once, so the
+    garbage collector is not set off by 20,000 tuples (it was a third of a
+    register request).
     """
-    own = {}
-    for pk, minutes, occ, override, *more in items.values_list(
-        "pk",
-        _float("minutes_per_occurrence"),
-        _float("occurrences_per_year"),
-        "people_override",
-        *extra,
-    ):
-        own[pk] = (minutes, occ, override)
-        if extras is not None:
-            extras[pk] = more
-    # The whole register needs no sub-select of its ids.
-    restrict = {"item__in": items.values("pk")} if items.query.where else {}
-    acts: dict[int, list[tuple]] = defaultdict(list)
-    for item_id, minutes, occ in (
-        Activity.objects.filter(retired_on__isnull=True, **restrict)
-        .order_by()
-        .values_list("item_id", _float("minutes_per_occurrence"), _float("occurrences_per_year"))
-    ):
-        acts[item_id].append((minutes, occ))
-    units: dict[int, list[int]] = defaultdict(list)
-    for item_id, unit_id in (
-        Item.units.through.objects.filter(**restrict).order_by().values_list("item_id", "unit_id")
-    ):
-        units[item_id].append(unit_id)
-    return own, acts, units
+    try:
+        sql, params = qs.query.sql_with_params()
+    except EmptyResultSet:  # e.g. `pk__in=[]`: Django knows there is nothing to read
+        return
+    with connections[qs.db].cursor() as cursor:
+        cursor.execute(sql, params)
+        while rows := cursor.fetchmany(2000):
+            yield from rows
 
 
-def item_figures(
-    items: QuerySet[Item] | None = None,
-    tree: Tree | None = None,
-    *,
-    extra: tuple[str, ...] = (),
-    extras: dict | None = None,
-) -> dict:
-    """Burden of every item in `items` (default: all), keyed by item id."""
-    items = Item.objects.all() if items is None else items
-    tree = tree or unit_tree()
-    cost = hourly_cost()
-    own, acts, units = _inputs(items.order_by(), extra, extras)
-    totals = tree.totals
-    result = {}
-    for pk, (minutes, occ, override) in own.items():
-        unit_ids = units.get(pk, [])
-        if len(unit_ids) == 1:
-            natural = totals.get(unit_ids[0], 0) if unit_ids[0] in tree.paths else 0
+# Above this many items, activities and units are read for all items and the
+# others skipped in Python: cheaper than a sub-select of thousands of ids
+# (e.g. the onion's active items, nearly the whole register).
+READ_ALL_ABOVE = 2000
+
+
+def _restrict(items: QuerySet[Item], known: dict | None = None) -> dict:
+    """Filter for rows of `items`' activities or units; none when reading them all.
+
+    `known` is the items already read: when they are many, everything is read
+    and the caller skips the rows of other items.
+    """
+    if not items.query.where or (known is not None and len(known) > READ_ALL_ABOVE):
+        return {}
+    return {"item__in": items.order_by().values("pk")}
+
+
+def _bound_units(items: QuerySet[Item], known: dict | None = None):
+    """(item id, unit id) rows of the items' bound units, grouped by item.
+
+    With `known` (the items already read) rows of other items are skipped.
+    """
+    restrict = _restrict(items, known)
+    rows = _stream(
+        Item.units.through.objects.filter(**restrict)
+        .order_by("item_id", "unit_id")
+        .values_list("item_id", "unit_id")
+    )
+    if restrict or known is None or not items.query.where:
+        return rows
+    return (row for row in rows if row[0] in known)
+
+
+def _natural_people(rows, tree: Tree, units: dict | None) -> dict[int, int]:
+    """People bound by each item through its units, from `_bound_units` rows.
+
+    A plain loop (this runs for every item on every register read); the unit
+    ids of each item go into `units` when given.
+    """
+    natural: dict[int, int] = {}
+    paths, totals, people = tree.paths, tree.totals, tree.people
+    current, group = None, []
+
+    def close():  # the unit ids of item `current` are all in `group`
+        if len(group) == 1:
+            natural[current] = totals.get(group[0], 0) if group[0] in paths else 0
         else:
-            natural = tree.people(unit_ids)
-        result[pk] = ItemFigures(
+            natural[current] = people(group)
+        if units is not None:
+            units[current] = group
+
+    for item_id, unit_id in rows:
+        if item_id == current:
+            group.append(unit_id)
+            continue
+        if group:
+            close()
+        current, group = item_id, [unit_id]
+    if group:
+        close()
+    return natural
+
+
+@dataclass
+class BurdenInputs:
+    """What the burden of many items is made of, one flat dict per figure.
+
+    Dicts of numbers and text are all the garbage collector would have to
+    look at; an object per item is made only for the items shown.
+    """
+
+    mpp: dict[int, float]  # minutes per person per year, in the order of the query
+    natural: dict[int, int]  # people bound through the units (items binding none: absent)
+    override: dict[int, int]  # only the items with an override
+    units: dict[int, list[int]] | None  # bound unit ids, when asked for
+    extra: dict[str, dict]  # field → id → value
+
+    def people(self, pk: int) -> int:
+        override = self.override.get(pk)
+        return self.natural.get(pk, 0) if override is None else override
+
+    def figures(self, pk: int, cost: float, unit_ids: list[int]) -> ItemFigures:
+        return ItemFigures(
             item_id=pk,
             unit_ids=unit_ids,
-            natural_people=natural,
-            override=override,
-            burden=burden(
-                activities=acts.get(pk, ()),
-                own_minutes=minutes,
-                own_occurrences=occ,
-                people=override if override is not None else natural,
-                hourly_cost=cost,
-            ),
+            natural_people=self.natural.get(pk, 0),
+            override=self.override.get(pk),
+            burden=from_minutes(self.mpp[pk], self.people(pk), cost),
         )
-    return result
+
+
+def burden_inputs(
+    items: QuerySet[Item], tree: Tree, *, extra: tuple[str, ...] = (), keep_units: bool = False
+) -> BurdenInputs:
+    """The burden parameters of `items` in three queries: own figures, activities, units.
+
+    Fields in `extra` are read with the items and must need no conversion
+    from the database (text, ids; a date comes as text on SQLite).
+    """
+    mpp: dict[int, float] = {}
+    override: dict[int, int] = {}
+    columns: dict[str, dict] = {name: {} for name in extra}
+    own = items.order_by().values_list(
+        "pk", _product("minutes_per_occurrence", "occurrences_per_year"), "people_override", *extra
+    )
+    for row in _stream(own):
+        pk = row[0]
+        mpp[pk] = row[1]
+        if row[2] is not None:
+            override[pk] = row[2]
+        for i, name in enumerate(extra, 3):
+            columns[name][pk] = row[i]
+    # Items with current activities: their sum replaces the item's own estimate.
+    acts = (
+        Activity.objects.filter(retired_on__isnull=True, **_restrict(items, mpp))
+        .order_by()
+        .values("item_id")
+        .annotate(mpp=Sum(_product("minutes_per_occurrence", "occurrences_per_year")))
+        .values_list("item_id", "mpp")
+    )
+    for pk, minutes in _stream(acts):
+        if pk in mpp:  # else an item outside `items` (see READ_ALL_ABOVE)
+            mpp[pk] = minutes
+    units: dict[int, list[int]] | None = {} if keep_units else None
+    natural = _natural_people(_bound_units(items, mpp), tree, units)
+    return BurdenInputs(mpp=mpp, natural=natural, override=override, units=units, extra=columns)
+
+
+def _unit_ids_of(items: QuerySet[Item]) -> dict[int, list[int]]:
+    """Bound unit ids of `items` (those binding none are absent)."""
+    units: dict[int, list[int]] = {}
+    for item_id, unit_id in _bound_units(items):
+        units.setdefault(item_id, []).append(unit_id)
+    return units
+
+
+def item_figures(items: QuerySet[Item] | None = None, tree: Tree | None = None) -> dict:
+    """Burden of every item in `items` (default: all), keyed by item id."""
+    items = Item.objects.all() if items is None else items
+    data = burden_inputs(items, tree or unit_tree(), keep_units=True)
+    cost = hourly_cost()
+    units = data.units
+    return {pk: data.figures(pk, cost, units.get(pk, [])) for pk in data.mpp}
 
 
 def item_burden(item: Item) -> ItemFigures:
@@ -333,14 +448,10 @@ def totals_by(burdens: dict[int, Burden], pairs: list[tuple[int, str]], choices)
 def onion(unit: Unit | None = None, rows: list["UnitItemRow"] | None = None) -> dict:
     """Count and burden per layer (and kind) for the organisation or one unit."""
     if unit is None:
-        extras: dict[int, list] = {}
-        figures = item_figures(active_items(), extra=("layer", "kind"), extras=extras)
-        burdens = {pk: fig.burden for pk, fig in figures.items()}
-        found = [(pk, layer, kind) for pk, (layer, kind) in extras.items()]
-    else:
-        rows = unit_items(unit) if rows is None else rows
-        burdens = {r.item.pk: r.burden for r in rows}
-        found = [(r.item.pk, r.item.layer, r.item.kind) for r in rows]
+        return _organisation_onion()
+    rows = unit_items(unit) if rows is None else rows
+    burdens = {r.item.pk: r.burden for r in rows}
+    found = [(r.item.pk, r.item.layer, r.item.kind) for r in rows]
     layers = totals_by(burdens, [(pk, layer) for pk, layer, _k in found], Layer.choices)
     kinds = totals_by(burdens, [(pk, kind) for pk, _l, kind in found], Kind.choices)
     return {
@@ -351,7 +462,62 @@ def onion(unit: Unit | None = None, rows: list["UnitItemRow"] | None = None) -> 
     }
 
 
+def _organisation_onion() -> dict:
+    """`onion()` for all active items: the same sums, without an object per item."""
+    cost = hourly_cost()
+    data = burden_inputs(active_items(), unit_tree(), extra=("layer", "kind"))
+    sums = {
+        field: {key: [0, ZERO, ZERO] for key in choices.values}
+        for field, choices in (("layer", Layer), ("kind", Kind))
+    }
+    layer_of, kind_of = data.extra["layer"], data.extra["kind"]
+    for pk, mpp in data.mpp.items():
+        hours = hours_per_year(mpp, data.people(pk))
+        for group in (sums["layer"].get(layer_of[pk]), sums["kind"].get(kind_of[pk])):
+            if group is not None:
+                group[0] += 1
+                group[1] += hours
+                group[2] += hours * cost
+
+    def rows(field: str, choices) -> list[dict]:
+        return [
+            {
+                "key": key,
+                "label": label,
+                "count": sums[field][key][0],
+                "burden": Burden(ZERO, ZERO, sums[field][key][1], sums[field][key][2]),
+            }
+            for key, label in choices
+        ]
+
+    layers = rows("layer", Layer.choices)
+    return {
+        "layers": layers,
+        "kinds": rows("kind", Kind.choices),
+        "total": sum_burdens(row["burden"] for row in layers),
+        "count": len(data.mpp),
+    }
+
+
 # --- the register list -------------------------------------------------------
+
+
+@dataclass
+class RegisterResult:
+    """The register's matching items in order, with their burden made on demand."""
+
+    ids: list[int]  # the matching items, in the order asked for
+    total: Burden  # of all the matching items, not just one page
+    inputs: BurdenInputs
+    cost: float
+
+    def burden(self, pk: int) -> Burden:
+        return from_minutes(self.inputs.mpp[pk], self.inputs.people(pk), self.cost)
+
+    def figures(self, ids: list[int]) -> dict[int, ItemFigures]:
+        """Full figures (with the bound units) of a few items, e.g. one page: one query."""
+        units = _unit_ids_of(Item.objects.filter(pk__in=ids))
+        return {pk: self.inputs.figures(pk, self.cost, units.get(pk, [])) for pk in ids}
 
 
 def register(
@@ -364,8 +530,13 @@ def register(
     min_hours: float | None = None,
     max_hours: float | None = None,
     sort: str = "burden",
-) -> tuple[list[int], dict]:
-    """Ids of the matching items in order, and the burden figures of all of them."""
+) -> RegisterResult:
+    """The matching items in order, their burden figures and their total burden.
+
+    Every matching item's burden is needed (to sort by it and to total it), so
+    it is computed from a few grouped queries without an object per item; the
+    page itself builds figures only for the rows it shows.
+    """
     items = Item.objects.all()
     if query:
         items = items.filter(
@@ -388,22 +559,42 @@ def register(
         )
     elif status:
         items = items.filter(status=status)
-    extras: dict[int, list] = {}
-    figures = item_figures(items, extra=("title", "introduced_on"), extras=extras)
-    ordered = [(pk, title, introduced) for pk, (title, introduced) in extras.items()]
+    # Only the column the order needs; a date is read as text on SQLite, which
+    # orders like the date itself (ISO format).
+    extra = {"title": ("title",), "introduced": ("introduced_on",)}.get(sort, ())
+    data = burden_inputs(items, unit_tree(), extra=extra)
+    hours = {pk: hours_per_year(mpp, data.people(pk)) for pk, mpp in data.mpp.items()}
+    ids = list(hours)
     if min_hours is not None:
-        ordered = [r for r in ordered if figures[r[0]].burden.hours >= min_hours]
+        ids = [pk for pk in ids if hours[pk] >= min_hours]
     if max_hours is not None:
-        ordered = [r for r in ordered if figures[r[0]].burden.hours <= max_hours]
+        ids = [pk for pk in ids if hours[pk] <= max_hours]
+    # Ties go by id: sort by id first, then by the key (Python's sort is stable,
+    # also in reverse), so no tuple is made per item.
     if sort == "title":
-        ordered.sort(key=lambda r: (r[1].lower(), r[0]))
+        titles = data.extra["title"]
+        ids.sort()
+        ids.sort(key=lambda pk: titles[pk].lower())
     elif sort == "introduced":
-        ordered.sort(key=lambda r: (r[2], r[0]), reverse=True)
+        ids.sort(reverse=True)
+        ids.sort(key=data.extra["introduced_on"].__getitem__, reverse=True)
     elif sort == "burden_asc":
-        ordered.sort(key=lambda r: (figures[r[0]].burden.hours, r[0]))
+        ids.sort()
+        ids.sort(key=hours.__getitem__)
     else:
-        ordered.sort(key=lambda r: (-figures[r[0]].burden.hours, r[0]))
-    return [r[0] for r in ordered], figures
+        ids.sort()
+        ids.sort(key=hours.__getitem__, reverse=True)
+    cost = hourly_cost()
+    total_hours = total_dkk = ZERO
+    for pk in ids:
+        total_hours += hours[pk]
+        total_dkk += hours[pk] * cost
+    return RegisterResult(
+        ids=ids,
+        total=Burden(ZERO, ZERO, total_hours, total_dkk),
+        inputs=data,
+        cost=cost,
+    )
 
 
 def items_in_order(ids: list[int]) -> list[Item]:
@@ -800,7 +991,7 @@ def likely_duplicates(threshold: float = 0.75, limit: int = 200) -> list[dict]:
     """Pairs of active items with similar titles that bind overlapping units."""
     tree = unit_tree()
     items = list(active_items().values_list("pk", "title"))
-    _own, _acts, units = _inputs(active_items())
+    units = _unit_ids_of(active_items())
     norm = {pk: _normalise(t) for pk, t in items}
     titles = dict(items)
     # Only compare items sharing a word of four letters or more (blocking).
@@ -843,7 +1034,7 @@ def added_since_last_review() -> list[dict]:
         return []
     area_paths = {a.pk: a.path for a in areas}
     tree = unit_tree()
-    _own, _acts, units = _inputs(Item.objects.all())
+    units = _unit_ids_of(Item.objects.all())
     item_rows = list(active_items().values_list("pk", "title", "introduced_on"))
 
     def areas_of(item_id: int) -> set[int]:

@@ -81,19 +81,19 @@ def register(request):
             "max_hours": data["max_hours"],
             "sort": data["sort"] or "burden",
         }
-    ids, figures = selectors.register(**filters)
-    page = _page(request, ids)
+    result = selectors.register(**filters)
+    page = _page(request, result.ids)
     items = selectors.items_in_order(list(page.object_list))
     meanings = selectors.meaning([i.pk for i in items])
     rows = [
-        {"item": i, "burden": figures[i.pk].burden, "meaning": meanings.get(i.pk)} for i in items
+        {"item": i, "burden": result.burden(i.pk), "meaning": meanings.get(i.pk)} for i in items
     ]
     context = {
         "form": form,
         "page_obj": page,
         "rows": rows,
-        "total": selectors.sum_burdens(figures[pk].burden for pk in ids),
-        "count": len(ids),
+        "total": result.total,
+        "count": len(result.ids),
         "can_manage": can_manage_any(request.user),
     }
     template = "governance/_register_table.html" if request.htmx else "governance/register.html"
