@@ -5,9 +5,17 @@ seconds. These render the same HTML directly. The class names match Django's
 so the DKFDS form mixin gives them its select styling.
 """
 
+from html import escape as _escape
+
 from django import forms
 from django.forms.utils import flatatt
-from django.utils.html import escape, format_html, mark_safe
+from django.utils.html import format_html, mark_safe
+
+
+def escape(value) -> str:
+    # The same text as django.utils.html.escape (which calls html.escape), without
+    # its lazy-string and safe-string wrapping: a few µs saved per option.
+    return _escape(str(value))
 
 
 class Select(forms.Select):
