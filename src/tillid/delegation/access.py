@@ -10,7 +10,9 @@ Only through tillid.organisation.permissions:
 
 Administrators, colleagues, leaders of other units and politicians hold
 neither permission for the person's unit, so they never reach a record.
-Team records (a team as subject) are for the team's leaders and HR.
+Team records (a team as subject) are for the team's leaders and HR; the
+team's own members (active people whose unit is the team) also read the
+team's dosings — the mandate the team has been given — but not its breaches.
 """
 
 from dataclasses import dataclass
@@ -59,6 +61,19 @@ def can_read(user, subject: Subject) -> bool:
     return has_perm(user, Perm.VIEW_DELEGATION_RECORDS, unit) or has_perm(
         user, Perm.MANAGE_DELEGATION, unit
     )
+
+
+def is_team_member(user, subject: Subject) -> bool:
+    """The user is an active person whose own unit is the team the records are about."""
+    if subject.person is not None or subject.team is None or not subject.team.is_active:
+        return False
+    person = person_of(user)
+    return person is not None and person.unit_id == subject.team.pk
+
+
+def can_read_dosings(user, subject: Subject) -> bool:
+    """Dosings (never breaches): whoever reads the records, and a team's own members."""
+    return can_read(user, subject) or is_team_member(user, subject)
 
 
 def can_manage(user, subject: Subject) -> bool:

@@ -11,6 +11,7 @@ import random
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from tillid.delegation import services
 from tillid.delegation.access import Subject
@@ -199,6 +200,14 @@ def build_demo(*, seed: int, log) -> None:
             )
             dosings += 1
     log(
-        f"{dosings} dosings, {tests} trust tests, {breaches} breaches "
-        f"({Dosing.objects.filter(subject_unit__isnull=False).count()} for a team)."
+        _(
+            "%(dosings)s dosings, %(tests)s trust tests, %(breaches)s breaches "
+            "(%(teams)s for a team)."
+        )
+        % {
+            "dosings": dosings,
+            "tests": tests,
+            "breaches": breaches,
+            "teams": Dosing.objects.filter(subject_unit__isnull=False).count(),
+        }
     )

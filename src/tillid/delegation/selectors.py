@@ -43,6 +43,14 @@ def latest_dosing(subject: Subject, task: str | None = None) -> Dosing | None:
     return qs.order_by("-created_at", "-pk").first()
 
 
+def current_by_task(dosings: list[Dosing]) -> list[Dosing]:
+    """The dosing in force per task (the newest of each), given dosings oldest first."""
+    current: dict[str, Dosing] = {}
+    for d in dosings:
+        current[d.task] = d
+    return sorted(current.values(), key=lambda d: (d.task.lower(), d.pk))
+
+
 @dataclass(frozen=True)
 class HistoryRow:
     date: object

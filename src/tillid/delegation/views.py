@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -94,10 +95,23 @@ def mine(request):
     person = access.person_of(request.user)
     if person is None:
         raise PermissionDenied
-    return _records_page(request, Subject(person=person))
+    team = Subject(team=person.unit)
+    extra = {}
+    if access.can_read_dosings(request.user, team):
+        # The mandate the person's own team has been given: its dosings, never its breaches.
+        team_dosings = list(selectors.dosings_for(team))
+        services.log_reads(
+            reader=request.user, kind=ReadKind.DOSING, records=team_dosings, subject=team
+        )
+        extra = {
+            "team": team.team,
+            "team_current": selectors.current_by_task(team_dosings),
+            "team_history": team_dosings[::-1],
+        }
+    return _records_page(request, Subject(person=person), extra)
 
 
-def _records_page(request, subject: Subject):
+def _records_page(request, subject: Subject, extra: dict | None = None):
     _require_read(request, subject)
     dosings = list(selectors.dosings_for(subject))
     breaches = list(selectors.breaches_for(subject))
@@ -125,6 +139,7 @@ def _records_page(request, subject: Subject):
         + urlencode({"person": subject.person.pk} if subject.person else {"team": subject.team.pk}),
         "trust_test_url": reverse("trials:trust_test_new") + "?" + urlencode(trust_test_query),
         "read_log": _page(request, selectors.read_log(subject)) if show_log else None,
+        **(extra or {}),
     }
     if show_log:
         context["page_obj"] = context["read_log"]
@@ -267,7 +282,10 @@ def dosing_detail(request, dosing_id: int):
         anonymised_at__isnull=True,
     )
     subject = _subject_of(dosing)
-    _require_read(request, subject)
+    if not access.can_read_dosings(request.user, subject):
+        raise PermissionDenied
+    # A team member reads the team's dosing, not the breaches recorded against it.
+    full_reader = access.can_read(request.user, subject)
     services.log_reads(reader=request.user, kind=ReadKind.DOSING, records=[dosing], subject=subject)
     suggestion_now = suggest_step(
         competence=dosing.competence,
@@ -282,11 +300,17 @@ def dosing_detail(request, dosing_id: int):
         {
             "dosing": dosing,
             "subject": subject,
-            "subject_url": _subject_url(subject),
+            "subject_url": (
+                _subject_url(subject)
+                if full_reader
+                else reverse("delegation:mine") + "#team-mandate"
+            ),
             "suggestion": suggestion_now,
             "preconditions": PRECONDITIONS,
             "can_manage": access.can_manage(request.user, subject),
-            "breaches": dosing.breaches.filter(anonymised_at__isnull=True),
+            "breaches": (
+                dosing.breaches.filter(anonymised_at__isnull=True) if full_reader else None
+            ),
         },
     )
 
@@ -398,7 +422,10 @@ def read_log(request):
     reads = selectors.all_reads()
     form = SearchForm(request.GET or None)
     if form.is_valid() and form.cleaned_data["q"]:
-        reads = reads.filter(subject_person__name__icontains=form.cleaned_data["q"])
+        query = form.cleaned_data["q"]
+        reads = reads.filter(
+            Q(subject_person__name__icontains=query) | Q(subject_unit__name__icontains=query)
+        )
     return render(
         request, "delegation/read_log.html", {"form": form, "page_obj": _page(request, reads)}
     )

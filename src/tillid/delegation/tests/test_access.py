@@ -4,9 +4,11 @@ import pytest
 from django.urls import reverse
 
 from tillid.conftest import PASSWORD
+from tillid.delegation import services
+from tillid.delegation.access import Subject
 from tillid.delegation.models import Dosing, ReadKind, RecordRead
 from tillid.delegation.tests.helpers import breach, dose
-from tillid.organisation.models import Role
+from tillid.organisation.models import Person, Role
 
 pytestmark = pytest.mark.django_db
 
@@ -185,3 +187,170 @@ def test_reading_a_trust_test_is_logged_for_the_person(client, org, records, act
     login(client, actors["colleague"])
     assert client.get(reverse("trials:detail", args=[test.pk])).status_code == 404
     assert RecordRead.objects.filter(kind=ReadKind.TRUST_TEST).count() >= 1
+
+
+# Team records: the team's own members read the team's dosings (its mandate),
+# never its breaches, and never a colleague's personal records.
+
+
+@pytest.fixture
+def team_records(org, roles):
+    team = org.team_north
+    d = services.record_dosing(
+        subject=Subject(team=team),
+        task="Selv fordele weekendvagterne",
+        competence=3,
+        intention=3,
+        resources=3,
+        consequence=1,
+        reversibility=1,
+        chosen_step=4,
+        reason="Teamet har vist det kan",
+        decided_by=roles.leader,
+    )
+    b = breach(d, roles.leader, what_happened="Weekendplanen kom ikke ud i tide")
+    personal = dose(org.people["P2"], roles.leader, task="Lars alene med medicinrummet")
+    return team, d, b, personal
+
+
+def _team_urls(team, d, b):
+    return {
+        "team": reverse("delegation:team", args=[team.pk]),
+        "dosing": reverse("delegation:dosing", args=[d.pk]),
+        "breach": reverse("delegation:breach", args=[b.pk]),
+    }
+
+
+TEAM_DENIED = [
+    "sibling_member",
+    "sibling_leader",
+    "other_leader",
+    "politician",
+    "administrator",
+    "superuser",
+    "consultant",
+    "med_tr",
+]
+
+
+@pytest.fixture
+def team_actors(org, actors, person_user):
+    return {**actors, "sibling_member": person_user(org.people["P4"])}  # Team Syd
+
+
+def test_a_member_reads_the_teams_mandate_and_the_read_is_logged(
+    client, org, team_records, team_actors
+):
+    team, d, b, personal = team_records
+    member = team_actors["colleague"]  # Sofie Jensen, Team Nord
+    login(client, member)
+    page = client.get(reverse("delegation:mine"))
+    assert page.status_code == 200
+    assert page.context["team"] == team
+    assert [x.pk for x in page.context["team_current"]] == [d.pk]
+    assert [x.pk for x in page.context["team_history"]] == [d.pk]
+    body = page.content.decode()
+    assert "Selv fordele weekendvagterne" in body
+    # Not the team's breach, not a colleague's personal record.
+    assert "Weekendplanen kom ikke ud" not in body
+    assert "medicinrummet" not in body
+    logged = RecordRead.objects.filter(reader=member, subject_unit=team, kind=ReadKind.DOSING)
+    assert list(logged.values_list("record_id", flat=True)) == [d.pk]
+    assert logged.get().subject_person is None
+
+    detail = client.get(reverse("delegation:dosing", args=[d.pk]))
+    assert detail.status_code == 200
+    assert detail.context["breaches"] is None
+    assert not detail.context["can_manage"]
+    assert reverse("delegation:breach", args=[b.pk]) not in detail.content.decode()
+    assert logged.count() == 2
+    # Read-only: no breach, no writing, not the full team page, not the colleague's records.
+    for url in (
+        reverse("delegation:breach", args=[b.pk]),
+        reverse("delegation:team", args=[team.pk]),
+        reverse("delegation:breach_new", args=[d.pk]),
+        reverse("delegation:dosing_new") + f"?team={team.pk}",
+        reverse("delegation:dosing", args=[personal.pk]),
+        reverse("delegation:person", args=[org.people["P2"].pk]),
+    ):
+        assert client.get(url).status_code == 403, url
+    assert not RecordRead.objects.filter(reader=member, kind=ReadKind.BREACH).exists()
+    assert not RecordRead.objects.filter(reader=member, subject_person__isnull=False).exists()
+
+    # HR sees who read the team's mandate, in the read log and on the team's page.
+    login(client, team_actors["hr"])
+    log = client.get(reverse("delegation:read_log"), {"q": "Team Nord"})
+    assert "Sofie Jensen" in [r.reader_name for r in log.context["page_obj"]]
+    team_page = client.get(reverse("delegation:team", args=[team.pk]))
+    assert "Sofie Jensen" in [r.reader_name for r in team_page.context["read_log"]]
+
+
+@pytest.mark.parametrize("who", TEAM_DENIED)
+def test_no_one_outside_the_team_reads_its_records(client, team_records, team_actors, who):
+    team, d, b, _personal = team_records
+    login(client, team_actors[who])
+    for name, url in _team_urls(team, d, b).items():
+        response = client.get(url)
+        assert response.status_code in (403, 404), (who, name)
+        assert b"Selv fordele" not in response.content
+        assert b"Weekendplanen" not in response.content
+    mine = client.get(reverse("delegation:mine"))
+    if mine.status_code == 200:  # people with a unit of their own see only that unit's mandate
+        assert mine.context["team"] != team
+        assert b"Selv fordele" not in mine.content
+    else:
+        assert mine.status_code == 403
+    # The API has no dosing records at all; its aggregates are not for employees.
+    paths = client.get("/api/openapi.json").json()["paths"]
+    assert not [
+        p for p in paths if "delegation" in p and "aggregate" not in p and "ladder" not in p
+    ]
+    if who == "sibling_member":
+        response = client.get("/api/delegation/aggregate", {"unit_id": team.pk})
+        assert response.status_code == 403
+        assert "Selv fordele" not in response.content.decode()
+    assert not RecordRead.objects.filter(subject_unit=team).exists()
+
+
+def test_a_former_member_no_longer_reads_the_mandate(client, org, team_records, team_actors):
+    team, d, _b, _personal = team_records
+    member = team_actors["colleague"]
+    login(client, member)
+    assert client.get(reverse("delegation:dosing", args=[d.pk])).status_code == 200
+    reads = RecordRead.objects.filter(reader=member, subject_unit=team).count()
+    # Moved to Team Syd (as an organisation import would do).
+    Person.objects.filter(pk=org.people["P3"].pk).update(unit=org.team_south)
+    assert client.get(reverse("delegation:dosing", args=[d.pk])).status_code == 403
+    mine = client.get(reverse("delegation:mine"))
+    assert mine.context["team"] == org.team_south
+    assert mine.context["team_current"] == []
+    assert "Selv fordele" not in mine.content.decode()
+    # ... nor once they have left (an inactive person).
+    Person.objects.filter(pk=org.people["P3"].pk).update(unit=team, is_active=False)
+    assert client.get(reverse("delegation:dosing", args=[d.pk])).status_code == 403
+    assert client.get(reverse("delegation:mine")).status_code == 403
+    assert RecordRead.objects.filter(reader=member, subject_unit=team).count() == reads
+
+
+def test_team_members_read_only_their_own_teams_mandate(client, org, roles, team_actors):
+    south = services.record_dosing(
+        subject=Subject(team=org.team_south),
+        task="Aftale besøgstider med pårørende",
+        competence=3,
+        intention=3,
+        resources=3,
+        consequence=1,
+        reversibility=1,
+        chosen_step=4,
+        reason="Et bevidst valg",
+        decided_by=roles.leader,
+    )
+    login(client, team_actors["sibling_member"])
+    assert [x.pk for x in client.get(reverse("delegation:mine")).context["team_current"]] == [
+        south.pk
+    ]
+    login(client, team_actors["colleague"])
+    mine = client.get(reverse("delegation:mine"))
+    assert mine.context["team_current"] == []
+    assert "besøgstider" not in mine.content.decode()
+    assert client.get(reverse("delegation:dosing", args=[south.pk])).status_code == 403

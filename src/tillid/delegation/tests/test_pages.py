@@ -160,7 +160,7 @@ def test_team_dosing(client, org, roles):
     page = client.get(reverse("delegation:team", args=[org.team_north.pk]))
     assert page.status_code == 200
     assert [row.step for row in page.context["history"]] == [3]
-    login(client, roles.employee)  # a member, but team records are for leaders and HR
+    login(client, roles.employee)  # a member reads the mandate on own page, not the team page
     assert client.get(reverse("delegation:team", args=[org.team_north.pk])).status_code == 403
 
 
