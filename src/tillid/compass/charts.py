@@ -4,6 +4,7 @@ import json
 from functools import lru_cache
 
 import altair as alt
+from django.utils.translation import get_language
 
 
 def radar_spec(elements: list[dict], *, title: str) -> dict | None:
@@ -50,6 +51,9 @@ def _radar_template(title: str) -> str:
 
 
 def to_svg(spec: dict) -> str:
+    """The chart as SVG for a PDF, with Danish number and date formats in Danish."""
     import vl_convert
 
+    if (get_language() or "da").startswith("da"):
+        return vl_convert.vegalite_to_svg(spec, format_locale="da-DK", time_format_locale="da-DK")
     return vl_convert.vegalite_to_svg(spec)

@@ -13,6 +13,7 @@ import random
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from tillid.organisation.models import Person, Unit, UnitKind
 from tillid.trials import selectors, services
@@ -204,7 +205,7 @@ def build_demo(*, seed: int, log) -> None:
     rng = random.Random(seed)
     units, care_home = _units()
     if not units:
-        log("No units for trial actions; skipped.")
+        log(_("No units for trial actions; skipped."))
         return
     User = get_user_model()
     leader = User.objects.filter(username="leder").first()
@@ -217,7 +218,7 @@ def build_demo(*, seed: int, log) -> None:
     # The demo leader's care home gets a fair share, so the demo logins see trials.
     home_units = [u for u in units if care_home and u.path.startswith(care_home.path)]
 
-    stages = [stage for stage, n in STAGE_MIX for _ in range(n)]
+    stages = [stage for stage, n in STAGE_MIX for _copy in range(n)]
     rng.shuffle(stages)
     made: list[Trial] = []
     for index, final in enumerate(stages):
@@ -333,8 +334,16 @@ def build_demo(*, seed: int, log) -> None:
                 parent=parent,
             )
     log(
-        f"{len(made)} trial actions, {Adoption.objects.count()} adoptions, "
-        f"{Observation.objects.count()} observations, {Evaluation.objects.count()} evaluations."
+        _(
+            "%(trials)s trial actions, %(adoptions)s adoptions, %(observations)s "
+            "observations, %(evaluations)s evaluations."
+        )
+        % {
+            "trials": len(made),
+            "adoptions": Adoption.objects.count(),
+            "observations": Observation.objects.count(),
+            "evaluations": Evaluation.objects.count(),
+        }
     )
 
 

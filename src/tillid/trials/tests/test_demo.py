@@ -33,7 +33,7 @@ def test_demo_builds_trials_and_dosing_for_the_demo_leader(monkeypatch):
     assert Dosing.objects.filter(decided_by=leader).count() >= 10
     assert Trial.objects.filter(kind=TrialKind.TRUST_TEST).exists()
     assert Breach.objects.exclude(adjusted_dosing=None).exists()
-    assert "75 trial actions" in out.getvalue()
+    assert "75 prøvehandlinger" in out.getvalue()
 
     # Deterministic for a seed: the same trials and dosings when built again.
     before = _signature()
