@@ -78,6 +78,7 @@ def test_answer_on_a_phone_from_the_link(phone_page, live_server, survey):
     with page.expect_navigation():
         page.click("button[type=submit]")
     expect(page.locator("h1")).to_have_text("Tak for dine svar")
+    assert_accessible(page, "the thank-you page on a phone")
     assert (
         page.evaluate(
             "() => Object.keys(localStorage).filter(k => k.startsWith('tillid-kompas-')).length"

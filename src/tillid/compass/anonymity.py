@@ -22,16 +22,23 @@ finds known hidden terms with 1..k-1 respondents and hides one more shown
 cell in their derivation — the smallest — until none is left (secondary,
 complementary suppression). Hidden cells carry no figure at all, so a hidden
 small group and a hidden empty group look the same.
+
+Several count tables over the same cells (the respondents, and those with a
+score on each dimension) can be decided together: one set of shown cells
+that is safe for every table (see `suppress`). Variables are numbered
+internally, so a municipality's few thousand units take milliseconds.
 """
 
-from collections import OrderedDict, defaultdict
-from collections.abc import Iterable, Mapping
+from collections import OrderedDict
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 ALL = "all"
 
-# A variable of the equation system: ("T" | "D", unit id, group).
-Var = tuple[str, int, str]
+# Variable kinds: a unit's subtree (T) and the people placed directly in it (D).
+_T, _D = 0, 1
+# What is known of a variable (`_derive`); an equation's index means derived from it.
+_UNKNOWN, _SHOWN, _EMPTY = -1, -2, -3
 
 
 @dataclass(frozen=True)
@@ -58,13 +65,24 @@ class Disclosure:
 
 @dataclass
 class _Structure:
-    """What depends only on the tree and the role groups, shared across runs."""
+    """What depends only on the tree and the role groups, shared across runs.
 
-    children: dict[int, list[int]]
-    order: list[int]  # parents before children
-    depth: dict[int, int]
-    equations: list[tuple[Var, ...]]
-    by_var: dict[Var, list[int]]
+    Variable v = (kind × units + position) × groups + group index, with the
+    groups in the order (*roles, ALL).
+    """
+
+    ids: list[int]  # unit id by position
+    position: dict[int, int]
+    parent: list[int]  # position, or -1 at a root
+    groups: tuple[str, ...]
+    children: list[list[int]]
+    order: list[int]  # positions, parents before children
+    depth: list[int]
+    equations: list[tuple[int, ...]]  # (total, part, part, ...): total = sum of parts
+    by_var: list[list[int]]
+
+    def var(self, kind: int, position: int, group: int) -> int:
+        return (kind * len(self.ids) + position) * len(self.groups) + group
 
 
 _STRUCTURES: "OrderedDict[tuple, _Structure]" = OrderedDict()
@@ -76,125 +94,163 @@ def _structure(nodes: list[GroupNode], roles: tuple[str, ...]) -> _Structure:
     if found is not None:
         _STRUCTURES.move_to_end(key)
         return found
-    children: dict[int, list[int]] = defaultdict(list)
-    ids = {n.id for n in nodes}
-    for n in nodes:
-        if n.parent is not None and n.parent in ids:
-            children[n.parent].append(n.id)
+    ids = [n.id for n in nodes]
+    position = {uid: i for i, uid in enumerate(ids)}
+    children: list[list[int]] = [[] for _ in ids]
+    parent = [-1] * len(ids)
+    roots = []
+    for i, n in enumerate(nodes):
+        if n.parent is not None and n.parent in position:
+            parent[i] = position[n.parent]
+            children[parent[i]].append(i)
+        else:
+            roots.append(i)
     order: list[int] = []
-    stack = [n.id for n in nodes if n.parent is None or n.parent not in ids]
+    depth = [0] * len(ids)
+    stack = roots[::-1]
     while stack:
-        uid = stack.pop()
-        order.append(uid)
-        stack.extend(children[uid])
-    equations = _equations([n.id for n in nodes], children, roles)
+        i = stack.pop()
+        order.append(i)
+        for c in children[i]:
+            depth[c] = depth[i] + 1
+            stack.append(c)
     found = _Structure(
+        ids=ids,
+        position=position,
+        parent=parent,
+        groups=(*roles, ALL),
         children=children,
         order=order,
-        depth=_depths(nodes),
-        equations=equations,
-        by_var=index_equations(equations),
+        depth=depth,
+        equations=[],
+        by_var=[],
     )
+    found.equations = _equations(found, bool(roles))
+    found.by_var = [[] for _ in range(2 * len(ids) * len(found.groups))]
+    for i, eq in enumerate(found.equations):
+        for v in eq:
+            found.by_var[v].append(i)
     _STRUCTURES[key] = found
     while len(_STRUCTURES) > 4:
         _STRUCTURES.popitem(last=False)
     return found
 
 
-def _totals(
-    nodes: list[GroupNode], roles: tuple[str, ...], structure: _Structure
-) -> dict[Var, int]:
-    counts: dict[Var, int] = {}
-    for n in nodes:
-        direct = {r: int(n.counts.get(r, 0)) for r in roles}
-        for r in roles:
-            counts[("D", n.id, r)] = direct[r]
-        if roles:
-            counts[("D", n.id, ALL)] = sum(direct.values())
-        else:
-            counts[("D", n.id, ALL)] = int(n.counts.get(ALL, 0))
-    children = structure.children
-    for uid in reversed(structure.order):
-        for g in (*roles, ALL):
-            counts[("T", uid, g)] = counts[("D", uid, g)] + sum(
-                counts[("T", c, g)] for c in children[uid]
+def _equations(s: _Structure, with_roles: bool) -> list[tuple[int, ...]]:
+    equations: list[tuple[int, ...]] = []
+    n_groups = len(s.groups)
+    every = n_groups - 1
+    for i in range(len(s.ids)):
+        for g in range(n_groups):
+            equations.append(
+                (s.var(_T, i, g), s.var(_D, i, g), *(s.var(_T, c, g) for c in s.children[i]))
             )
-    return counts
-
-
-def _equations(
-    unit_ids: Iterable[int], children: dict[int, list[int]], roles: tuple[str, ...]
-) -> list[tuple[Var, ...]]:
-    """Each equation as (total, part, part, ...): total = sum of parts."""
-    equations: list[tuple[Var, ...]] = []
-    groups = (*roles, ALL)
-    for uid in unit_ids:
-        for g in groups:
-            equations.append((("T", uid, g), ("D", uid, g), *(("T", c, g) for c in children[uid])))
-        if roles:
-            equations.append((("T", uid, ALL), *(("T", uid, r) for r in roles)))
-            equations.append((("D", uid, ALL), *(("D", uid, r) for r in roles)))
+        if with_roles:
+            for kind in (_T, _D):
+                equations.append(
+                    (s.var(kind, i, every), *(s.var(kind, i, g) for g in range(every)))
+                )
     return equations
 
 
-def index_equations(equations: list[tuple[Var, ...]]) -> dict[Var, list[int]]:
-    by_var: dict[Var, list[int]] = defaultdict(list)
-    for i, eq in enumerate(equations):
-        for v in eq:
-            by_var[v].append(i)
-    return by_var
+def _totals(direct: Iterable[tuple[int, Sequence[int]]], s: _Structure) -> list[int]:
+    """Respondents per variable from (unit id, direct counts per role group) pairs."""
+    n_units, n_groups = len(s.ids), len(s.groups)
+    every = n_groups - 1
+    counts = [0] * (2 * n_units * n_groups)
+    position = s.position
+    for uid, per_role in direct:
+        d = (n_units + position[uid]) * n_groups
+        if every:
+            counts[d : d + every] = per_role
+            counts[d + every] = sum(per_role)
+        else:
+            counts[d] = per_role[0]
+    parent = s.parent
+    for i in reversed(s.order):
+        t, d = i * n_groups, (n_units + i) * n_groups
+        p = parent[i] * n_groups
+        for g in range(n_groups):
+            counts[t + g] += counts[d + g]
+            if p >= 0:
+                counts[p + g] += counts[t + g]
+    return counts
 
 
-def derivable(
-    shown: set[Var],
-    equations: list[tuple[Var, ...]],
-    empty: Iterable[Var] = (),
-    by_var: dict[Var, list[int]] | None = None,
-) -> dict[Var, tuple[Var, ...] | None]:
-    """Every variable whose value follows from the shown ones, with its source.
+class _Closure:
+    """What follows from the shown variables and the known-empty ones.
 
-    Returns {var: None} for shown variables, {var: ()} for groups known to
-    be empty (counts are public, and the sum over nobody is nothing) and
-    {var: other terms of the equation that gave it} for derived ones.
+    `status[v]` is _UNKNOWN, _SHOWN, _EMPTY or the index of the equation v
+    was derived from. `extend` adds more known-empty variables and carries
+    on from where this closure stopped, as a copy.
     """
-    known: dict[Var, tuple[Var, ...] | None] = dict.fromkeys(empty, ())
-    known.update(dict.fromkeys(shown))
-    if by_var is None:
-        by_var = index_equations(equations)
-    is_known = known.__contains__
-    unknown_left = [len(eq) - sum(map(is_known, eq)) for eq in equations]
-    queue = [i for i, n in enumerate(unknown_left) if n == 1]
-    while queue:
-        i = queue.pop()
-        if unknown_left[i] != 1:
-            continue
-        eq = equations[i]
-        target = next(v for v in eq if v not in known)
-        known[target] = tuple(v for v in eq if v != target)
-        for j in by_var[target]:
-            unknown_left[j] -= 1
-            if unknown_left[j] == 1:
-                queue.append(j)
-    return known
 
+    def __init__(self, s: _Structure, status: list[int], unknown: list[bool], left: list[int]):
+        self.s, self.status, self.unknown, self.left = s, status, unknown, left
 
-def _shown_sources(var: Var, known: dict[Var, tuple[Var, ...] | None]) -> set[Var]:
-    """The shown variables a derived variable was computed from."""
-    found: set[Var] = set()
-    seen: set[Var] = set()
-    stack = [var]
-    while stack:
-        v = stack.pop()
-        if v in seen:
-            continue
-        seen.add(v)
-        source = known.get(v)
-        if source is None:
-            if v != var:
+    @classmethod
+    def of(cls, s: _Structure, shown: bytearray, empty: Iterable[int]) -> "_Closure":
+        status = [_SHOWN if flag else _UNKNOWN for flag in shown]
+        for v in empty:
+            if status[v] == _UNKNOWN:
+                status[v] = _EMPTY
+        unknown = [x == _UNKNOWN for x in status]
+        is_unknown = unknown.__getitem__
+        left = [sum(map(is_unknown, eq)) for eq in s.equations]
+        closure = cls(s, status, unknown, left)
+        closure._propagate([i for i, n in enumerate(left) if n == 1])
+        return closure
+
+    def extend(self, empty: Iterable[int]) -> "_Closure":
+        status, unknown, left = self.status, self.unknown, self.left
+        newly = [v for v in empty if unknown[v]]
+        if not newly:
+            return self
+        closure = _Closure(self.s, status.copy(), unknown.copy(), left.copy())
+        queue = []
+        for v in newly:
+            closure.status[v] = _EMPTY
+            queue.extend(closure._settle(v))
+        closure._propagate(queue)
+        return closure
+
+    def _settle(self, v: int) -> list[int]:
+        self.unknown[v] = False
+        left = self.left
+        ready = []
+        for j in self.s.by_var[v]:
+            left[j] -= 1
+            if left[j] == 1:
+                ready.append(j)
+        return ready
+
+    def _propagate(self, queue: list[int]) -> None:
+        equations, unknown, left, status = self.s.equations, self.unknown, self.left, self.status
+        while queue:
+            i = queue.pop()
+            if left[i] != 1:
+                continue
+            target = next(v for v in equations[i] if unknown[v])
+            status[target] = i
+            queue.extend(self._settle(target))
+
+    def shown_sources(self, var: int) -> set[int]:
+        """The shown variables a derived variable was computed from."""
+        status, equations = self.status, self.s.equations
+        found: set[int] = set()
+        seen: set[int] = set()
+        stack = [var]
+        while stack:
+            v = stack.pop()
+            if v in seen:
+                continue
+            seen.add(v)
+            source = status[v]
+            if source == _SHOWN:
                 found.add(v)
-            continue
-        stack.extend(source)
-    return found
+            elif source >= 0:
+                stack.extend(u for u in equations[source] if u != v)
+        return found
 
 
 def suppress(
@@ -204,73 +260,101 @@ def suppress(
     roles: tuple[str, ...] = (),
     protect_root: bool = True,
     start: set[tuple[int, str]] | None = None,
+    also: Iterable[Mapping[int, Sequence[int]]] = (),
 ) -> Disclosure:
     """Decide which cells (unit subtree × group) may show a figure.
 
     `roles` are the role groups offered as a filter; with none, only the
     "all" cells exist (as for comments). `k` must be at least 1; the callers
     never pass less than 3. `start`, if given, limits the cells that may be
-    shown at all (a head start from a related disclosure); the result is
-    checked in full either way.
+    shown at all; the result is checked in full either way.
+
+    `also` are further count tables over the same units, each {unit id:
+    respondents placed directly there, per role group in the order of
+    `roles`}, never above the nodes' own counts (say, the respondents with a
+    score on each dimension). The result is then safe for every table at
+    once: a cell is shown only where each table has k or more (or nobody: a
+    dimension no one in the cell has a score on simply has no figure there),
+    and every table is attacked with its own known-empty groups. One decision
+    for all dimensions keeps a unit's figures whole: a cell shows every
+    dimension or none.
     """
     if k < 1:
         raise ValueError("k must be positive")
     nodes = list(nodes)
-    structure = _structure(nodes, roles)
-    counts = _totals(nodes, roles, structure)
-    groups = (*roles, ALL)
-    unit_ids = [n.id for n in nodes]
-    depth = structure.depth
-    equations = structure.equations
-    by_var = structure.by_var
-    empty = [v for v, n in counts.items() if n == 0]
-    shown: set[Var] = {
-        ("T", uid, g)
-        for uid in unit_ids
-        for g in groups
-        if counts[("T", uid, g)] >= k and (start is None or (uid, g) in start)
-    }
+    s = _structure(nodes, roles)
+    groups = roles or (ALL,)
+    counts = _totals(((n.id, [int(n.counts.get(g, 0)) for g in groups]) for n in nodes), s)
+    tables = [counts, *(_totals(table.items(), s) for table in also)]
+    if any(n > total for t in tables[1:] for n, total in zip(t, counts, strict=True)):
+        # The closures below start from the respondents' empty groups, which
+        # is only sound when those are empty in every table too.
+        raise ValueError("a count table has more respondents than the nodes")
+    base_empty = [v for v, n in enumerate(counts) if n == 0]
+    # Per table: the groups it has empty beyond the respondents' own, and its small groups.
+    extra_empty = [[v for v, n in enumerate(t) if n == 0 and counts[v]] for t in tables]
+    small = [[v for v, n in enumerate(t) if 0 < n < k] for t in tables]
+    n_units, n_groups = len(s.ids), len(s.groups)
+    every = n_groups - 1
+    shown = bytearray(len(counts))
+    for i, uid in enumerate(s.ids):
+        for g, group in enumerate(s.groups):
+            v = i * n_groups + g
+            # A dimension nobody in the cell has a score on shows no figure there: no danger.
+            if (
+                counts[v] >= k
+                and all(t[v] >= k or t[v] == 0 for t in tables)
+                and (start is None or (uid, group) in start)
+            ):
+                shown[v] = 1
 
-    def cost(v: Var) -> tuple:
+    def cost(v: int) -> tuple:
         # Hide the smallest cell first; among equals prefer role cells and deep units.
-        return (counts[v], v[2] == ALL, -depth.get(v[1], 0), v[1])
+        i, g = divmod(v, n_groups)
+        return (counts[v], g == every, -s.depth[i], s.ids[i])
+
+    def is_root_total(v: int) -> bool:
+        i, g = divmod(v, n_groups)
+        return s.depth[i] == 0 and g == every
 
     while True:
-        known = derivable(shown, equations, empty, by_var)
-        to_hide: set[Var] = set()
-        for v, source in known.items():
-            if source is None:
-                continue
-            n = counts[v]
-            if 0 < n < k:
-                candidates = _shown_sources(v, known)
+        common = _Closure.of(s, shown, base_empty)
+        to_hide: set[int] = set()
+        # A variable derived before any table's own empties were added has the
+        # same derivation in every table: trace it once per pass.
+        traced: dict[int, set[int]] = {}
+        for extra, danger in zip(extra_empty, small, strict=True):
+            closure = common.extend(extra)
+            for v in danger:
+                if closure.status[v] < 0:
+                    continue  # not derived (shown cells are never small)
+                if common.status[v] >= 0:
+                    if v not in traced:
+                        traced[v] = common.shown_sources(v)
+                    candidates = traced[v]
+                else:
+                    candidates = closure.shown_sources(v)
                 if not candidates or candidates & to_hide:
                     continue  # already being fixed in this pass
                 if protect_root and len(candidates) > 1:
-                    roots = {c for c in candidates if depth.get(c[1], 0) == 0 and c[2] == ALL}
-                    candidates = (candidates - roots) or candidates
+                    candidates = {c for c in candidates if not is_root_total(c)} or candidates
                 to_hide.add(min(candidates, key=cost))
         if not to_hide:
             break
-        shown -= to_hide
+        for v in to_hide:
+            shown[v] = 0
     return Disclosure(
         k=k,
         roles=roles,
-        totals={(v[1], v[2]): n for v, n in counts.items() if v[0] == "T"},
-        visible={(v[1], v[2]) for v in shown},
+        totals={
+            (uid, group): counts[i * n_groups + g]
+            for i, uid in enumerate(s.ids)
+            for g, group in enumerate(s.groups)
+        },
+        visible={
+            (s.ids[i], s.groups[g])
+            for i in range(n_units)
+            for g in range(n_groups)
+            if shown[i * n_groups + g]
+        },
     )
-
-
-def _depths(nodes: list[GroupNode]) -> dict[int, int]:
-    parent = {n.id: n.parent for n in nodes}
-    depth: dict[int, int] = {}
-    for uid in parent:
-        chain = []
-        cur: int | None = uid
-        while cur is not None and cur in parent and cur not in depth:
-            chain.append(cur)
-            cur = parent[cur]
-        base = depth[cur] + 1 if cur is not None and cur in depth else 0
-        for offset, c in enumerate(reversed(chain)):
-            depth[c] = base + offset
-    return depth

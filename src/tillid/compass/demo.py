@@ -11,6 +11,7 @@ from datetime import timedelta
 from statistics import NormalDist
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from tillid.compass import services
 from tillid.compass.instruments import spec_for
@@ -87,7 +88,7 @@ def build_demo(*, seed: int, log) -> None:
     plan = _item_plan(spec)
     root = Unit.objects.filter(parent__isnull=True, is_active=True).order_by("pk").first()
     if root is None:
-        log("No organisation; the compass demo is skipped.")
+        log(_("No organisation; the compass demo is skipped."))
         return
     people = list(
         Person.objects.filter(is_active=True, unit__is_active=True)
@@ -117,6 +118,7 @@ def build_demo(*, seed: int, log) -> None:
             instrument=employee,
             leader_instrument=leader_instrument,
             root=root,
+            tree=services.unit_tree(root),
             opens_on=opens_on,
             closes_on=closes_on,
             min_group=5,
@@ -152,7 +154,8 @@ def build_demo(*, seed: int, log) -> None:
             shift = rng.gauss(0.25 if person.is_leader else 0.0, 0.45)
             comment = rng.choice(COMMENTS) if rng.random() < 0.12 else ""
             responses.append(
-                Response(
+                services.response_sheet(
+                    spec=spec,
                     round_id=round_.pk,
                     unit_id=person.unit_id,
                     role_group=RoleGroup.LEADER if person.is_leader else RoleGroup.EMPLOYEE,
@@ -165,7 +168,10 @@ def build_demo(*, seed: int, log) -> None:
             )
         Invitation.objects.bulk_create(invitations, batch_size=2000)
         Response.objects.bulk_create(responses, batch_size=2000)
-        log(f"{name}: {len(invitations)} invited, {len(responses)} answered")
+        log(
+            _("%(name)s: %(invited)s invited, %(answered)s answered")
+            % {"name": name, "invited": len(invitations), "answered": len(responses)}
+        )
         if open_now:
             break
         # Dialogue after each closed round in about a third of the institutions.
@@ -198,7 +204,10 @@ def build_demo(*, seed: int, log) -> None:
                     )
                 )
         DialogueAction.objects.bulk_create(actions)
-        log(f"{name}: {len(meetings)} dialogue meetings, {len(actions)} actions")
+        log(
+            _("%(name)s: %(meetings)s dialogue meetings, %(actions)s actions")
+            % {"name": name, "meetings": len(meetings), "actions": len(actions)}
+        )
     _self_assessment(rounds[1], leader_spec, rng)
 
 

@@ -24,15 +24,6 @@ def unit_pdf(request, context: dict) -> bytes:
     return HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf()
 
 
-def _subtree(results: Results, unit_id: int) -> list[int]:
-    out, stack = [], [unit_id]
-    while stack:
-        cur = stack.pop()
-        out.append(cur)
-        stack.extend(reversed(results.children.get(cur, [])))
-    return out
-
-
 def results_xlsx(results: Results, unit) -> bytes:
     """One row per unit in the subtree and group; hidden cells are the same text."""
     from openpyxl import Workbook
@@ -49,7 +40,7 @@ def results_xlsx(results: Results, unit) -> bytes:
         (RoleGroup.LEADER.value, str(RoleGroup.LEADER.label)),
         (RoleGroup.EMPLOYEE.value, str(RoleGroup.EMPLOYEE.label)),
     ]
-    for unit_id in _subtree(results, unit.pk):
+    for unit_id in results.subtree_ids(unit.pk):
         u = results.units[unit_id]
         for group, label in groups:
             row = [u.name, label, results.count(unit_id, group)]

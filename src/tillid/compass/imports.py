@@ -14,6 +14,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from tillid.compass import services
 from tillid.compass.instruments import spec_for
 from tillid.compass.models import Instrument, Response, RoleGroup, Round
 from tillid.core.tabular import RowError, TabularFileError, read_file
@@ -166,6 +167,7 @@ def import_responses(
             name=name.strip(),
             instrument=instrument,
             root=root,
+            tree=services.unit_tree(root),
             opens_on=closes_on,
             closes_on=closes_on,
             min_group=settings.TILLID_ANONYMITY_MIN_GROUP,
@@ -175,13 +177,14 @@ def import_responses(
         )
         Response.objects.bulk_create(
             [
-                Response(
-                    round=round_,
-                    unit=unit,
+                services.response_sheet(
+                    spec=spec,
+                    round_id=round_.pk,
+                    unit_id=unit.pk,
                     role_group=role,
                     submitted_on=closes_on,
                     answers=answers,
-                    comment=(comment or "").strip(),
+                    comment=comment or "",
                 )
                 for unit, role, answers, comment in rows
             ],

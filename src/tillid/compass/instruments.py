@@ -10,9 +10,11 @@ instruments/tillidskompas-v1.yaml.
 
 import hashlib
 import json
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import yaml
 from django.utils.translation import gettext as _
 
@@ -78,6 +80,10 @@ def validate(data: dict) -> list[str]:
         low, high = scale.get("min"), scale.get("max")
         if not (isinstance(low, int) and isinstance(high, int) and high - low >= 1):
             errors.append(_("The scale needs whole-number min and max, with max above min."))
+        elif high - low > MAX_SCALE_STEPS:
+            errors.append(
+                _("The scale can have at most %(n)s values.") % {"n": MAX_SCALE_STEPS + 1}
+            )
         else:
             labels = scale.get("labels") or []
             values = [lab.get("value") for lab in labels if isinstance(lab, dict)]
@@ -172,6 +178,56 @@ class Spec:
 
 
 _SPECS: dict[tuple[int, str], Spec] = {}
+
+# A packed answer sheet (`pack_answers`) has one character per item: "0" + the
+# answer's step above the scale's minimum, or "-" where the item has no answer.
+MAX_SCALE_STEPS = 20
+_ZERO, _NO_ANSWER = ord("0"), "-"
+
+
+def pack_answers(spec: Spec, answers: Mapping[str, int]) -> str:
+    """The answers as one short string in the instrument's item order.
+
+    Stored beside the answers (Response.packed), so a round's results read
+    tens of thousands of sheets without decoding JSON; see `unpack_answers`.
+    """
+    out = []
+    for code, _reverse in spec.items:
+        value = answers.get(code)
+        if value is None:
+            out.append(_NO_ANSWER)
+        elif spec.low <= value <= spec.high:
+            out.append(chr(_ZERO + value - spec.low))
+        else:
+            raise ValueError(f"{code}={value} is outside the scale")
+    return "".join(out)
+
+
+def unpack_answers(spec: Spec, packed: Sequence[str]) -> np.ndarray:
+    """Packed sheets as a float matrix (sheets × items), NaN where not answered."""
+    width = len(spec.items)
+    if not packed:
+        return np.empty((0, width))
+    raw = np.frombuffer("".join(packed).encode("ascii"), dtype=np.uint8).reshape(-1, width)
+    values = raw.astype(float) - _ZERO + spec.low
+    values[raw == ord(_NO_ANSWER)] = np.nan
+    return values
+
+
+def answer_matrix(spec: Spec, answers: Sequence[Mapping[str, int]]) -> np.ndarray:
+    """The same matrix from answer dicts (sheets stored before packing existed)."""
+    codes = spec.item_codes
+    # numpy reads None as NaN in a float array.
+    matrix = np.array([list(map(a.get, codes)) for a in answers], dtype=float)
+    return matrix.reshape(len(answers), len(codes))
+
+
+def spec_for_key(instrument_id: int, checksum: str) -> Spec:
+    """The spec of an instrument known by id and checksum, loaded only if not yet cached."""
+    found = _SPECS.get((instrument_id, checksum))
+    if found is None:
+        found = spec_for(Instrument.objects.get(pk=instrument_id))
+    return found
 
 
 def spec_for(instrument: Instrument) -> Spec:

@@ -134,6 +134,12 @@ class Round(models.Model):
     min_group = models.PositiveSmallIntegerField(_("smallest group with results"))
     min_comment_group = models.PositiveSmallIntegerField(_("smallest group with comments"))
     closed_early = models.BooleanField(default=False)
+    # The round's units as they hung together when it opened: {unit id: parent
+    # id, or None at the root}. Results roll up this tree, not today's, so a
+    # later reorganisation can neither move anyone's answer nor be used to
+    # subtract one set of figures from another. Empty only for rounds stored
+    # before it existed (they roll up the current tree).
+    tree = models.JSONField(default=dict, editable=False)
     # Imported rounds hold responses from another tool and have no invitations.
     is_imported = models.BooleanField(default=False)
     created_by = models.ForeignKey(
@@ -206,6 +212,9 @@ class Response(models.Model):
     submitted_on = models.DateField()
     # {item code: 1..max}; don't-know and skipped items are absent.
     answers = models.JSONField(default=dict)
+    # The same answers packed in the instrument's item order (instruments.pack_answers),
+    # read when computing a round's results; "" only for sheets stored before it existed.
+    packed = models.TextField(default="", editable=False)
     comment = models.TextField(blank=True)
 
     class Meta:

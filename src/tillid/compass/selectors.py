@@ -1,18 +1,21 @@
 """Reads of the compass: rounds, response rates and results under the anonymity rules.
 
 Every figure that leaves this module for a page, an export or the API comes
-from `round_results`, which runs the anonymity engine (anonymity.py) per
-dimension and for comments; cells the engine hides have no figure at all.
+from `round_results`, which runs the anonymity engine (anonymity.py) once for
+the scores (all dimensions together) and once for comments; cells the engine
+hides have no figure at all.
 """
 
 from collections import OrderedDict, defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from functools import cached_property
 
+import numpy as np
 from django.db.models import Count, Q
 
 from tillid.compass import scoring
 from tillid.compass.anonymity import ALL, Disclosure, GroupNode, suppress
-from tillid.compass.instruments import Spec, spec_for
+from tillid.compass.instruments import Spec, answer_matrix, spec_for, unpack_answers
 from tillid.compass.models import (
     DialogueAction,
     DialogueMeeting,
@@ -27,6 +30,7 @@ from tillid.organisation.models import Unit
 
 ROLES = (RoleGroup.LEADER.value, RoleGroup.EMPLOYEE.value)
 GROUPS = (ALL, *ROLES)
+GROUPS_ORDER = (*ROLES, ALL)  # as in Results.sums and the anonymity engine
 
 
 def rounds_for(scope, *, manage_scope=None):
@@ -67,8 +71,8 @@ class RateRow:
         return round(100 * self.answered / self.invited)
 
 
-def response_rates(round_: Round, *, within: Unit | None = None) -> list[RateRow]:
-    """Invited and answered per unit subtree.
+def response_rates(round_: Round) -> list[RateRow]:
+    """Invited and answered per unit subtree (of the round's frozen tree).
 
     Once closed, every count. While open, counts only for units with at least
     k invited, with complementary suppression over the invited counts.
@@ -81,16 +85,21 @@ def response_rates(round_: Round, *, within: Unit | None = None) -> list[RateRow
         .values_list("unit_id", "used", "n")
     ):
         direct[unit_id][1 if used else 0] += n
-    units = {u.pk: u for u in Unit.objects.filter(pk__in=_with_ancestors(round_, direct.keys()))}
+    units, parent_of = _round_units(round_, direct.keys())
+
+    def chain(uid: int | None) -> list[int]:  # the root first, the unit last
+        found = []
+        while uid is not None:
+            found.append(uid)
+            uid = parent_of.get(uid)
+        return found[::-1]
+
+    chains = {uid: chain(uid) for uid in units}
     totals = defaultdict(lambda: [0, 0])
     for unit_id, (not_used, used) in direct.items():
-        unit = units.get(unit_id)
-        if unit is None:
-            continue
-        for anc in _path_ids(unit.path):
-            if anc in units:
-                totals[anc][0] += not_used + used
-                totals[anc][1] += used
+        for anc in chains.get(unit_id) or chain(unit_id):
+            totals[anc][0] += not_used + used
+            totals[anc][1] += used
     show_all = round_.is_closed
     live = None
     if not show_all:
@@ -100,25 +109,22 @@ def response_rates(round_: Round, *, within: Unit | None = None) -> list[RateRow
         live = suppress(
             [
                 GroupNode(
-                    id=u.pk,
-                    parent=u.parent_id if u.parent_id in units and u.pk != round_.root_id else None,
-                    counts={ALL: sum(direct[u.pk]) if u.pk in direct else 0},
+                    id=uid,
+                    parent=parent_of[uid],
+                    counts={ALL: sum(direct[uid]) if uid in direct else 0},
                 )
-                for u in units.values()
+                for uid in units
             ],
             k=round_.min_group,
         )
     rows = []
-    root_depth = round_.root.depth
-    for unit in sorted(units.values(), key=lambda u: _sort_key(u, units)):
-        if within is not None and not unit.path.startswith(within.path):
-            continue
-        invited, answered = totals[unit.pk]
-        visible = show_all or live.is_visible(unit.pk)
+    for uid in sorted(units, key=lambda u: tuple(units[a].name for a in chains[u] if a in units)):
+        invited, answered = totals[uid]
+        visible = show_all or live.is_visible(uid)
         rows.append(
             RateRow(
-                unit=unit,
-                depth=max(0, unit.depth - root_depth),
+                unit=units[uid],
+                depth=len(chains[uid]) - 1,
                 invited=invited,
                 answered=answered if visible else None,
             )
@@ -128,19 +134,6 @@ def response_rates(round_: Round, *, within: Unit | None = None) -> list[RateRow
 
 def _path_ids(path: str) -> list[int]:
     return [int(p) for p in path.strip("/").split("/") if p]
-
-
-def _with_ancestors(round_: Round, unit_ids) -> set[int]:
-    ids = set(unit_ids)
-    for path in Unit.objects.filter(pk__in=ids).values_list("path", flat=True):
-        for anc in _path_ids(path):
-            ids.add(anc)
-    root_ancestors = set(_path_ids(round_.root.path)[:-1])
-    return ids - root_ancestors
-
-
-def _sort_key(unit: Unit, units: dict[int, Unit]) -> tuple:
-    return tuple(units[a].name if a in units else "" for a in _path_ids(unit.path))
 
 
 # --- results ----------------------------------------------------------------------
@@ -155,9 +148,12 @@ class Results:
     units: dict[int, Unit]
     children: dict[int | None, list[int]]
     counts: dict[tuple[int, str], int]  # respondents per (unit subtree, group): public
-    # (dimension, unit, group) -> running sums; only cells the engine allows.
-    cells: dict[tuple[str, int, str], scoring.Accumulator] = field(default_factory=dict)
-    disclosures: dict[str, Disclosure] = field(default_factory=dict)
+    # The cells that may show figures, decided once for every dimension.
+    disclosure: Disclosure
+    # Running sums of every unit subtree: units × GROUPS_ORDER × dimensions ×
+    # scoring.SUM_FIELDS. Read only through `accumulator`, which applies the rules.
+    sums: np.ndarray
+    position: dict[int, int]  # unit id -> row of `sums`
     comments: Disclosure | None = None
 
     @property
@@ -165,18 +161,55 @@ class Results:
         return self.round.min_group
 
     def score(self, dimension: str, unit_id: int, group: str = ALL):
-        acc = self.cells.get((dimension, unit_id, group))
+        acc = self.accumulator(dimension, unit_id, group)
         return acc.result() if acc is not None else None
 
     def accumulator(self, dimension: str, unit_id: int, group: str = ALL):
-        return self.cells.get((dimension, unit_id, group))
+        """The cell's running sums, or None where nothing may be shown."""
+        if not self.disclosure.is_visible(unit_id, group):
+            return None
+        row = self.sums[
+            self.position[unit_id], GROUPS_ORDER.index(group), self._dimension_index[dimension]
+        ].tolist()
+        # A shown cell has k or more scores on a dimension, or none at all.
+        return scoring.Accumulator.from_sums(row) if row[0] >= self.k else None
+
+    @cached_property
+    def _dimension_index(self) -> dict[str, int]:
+        return {code: d for d, code in enumerate(self.spec.dimension_codes())}
+
+    def shown_cells(self) -> int:
+        """How many (dimension, unit subtree, group) figures may be shown."""
+        return sum(
+            int(
+                np.count_nonzero(self.sums[self.position[u], GROUPS_ORDER.index(g), :, 0] >= self.k)
+            )
+            for u, g in self.disclosure.visible
+        )
 
     def count(self, unit_id: int, group: str = ALL) -> int:
         return self.counts.get((unit_id, group), 0)
 
     def is_visible(self, unit_id: int, group: str = ALL) -> bool:
-        """Any figure for this cell at all (at least one dimension shown)."""
-        return any(d.is_visible(unit_id, group) for d in self.disclosures.values())
+        """Whether this cell shows its figures (all dimensions with a score)."""
+        return self.disclosure.is_visible(unit_id, group)
+
+    def subtree_ids(self, unit_id: int) -> list[int]:
+        """The unit and every unit below it in the round's (frozen) tree, parents first."""
+        return _preorder(self.children, [unit_id])
+
+    @cached_property
+    def parent_of(self) -> dict[int, int | None]:
+        return {kid: parent for parent, kids in self.children.items() for kid in kids}
+
+    def chain(self, unit_id: int) -> list[int]:
+        """The unit and its ancestors up to the round's root, in the round's tree."""
+        found: list[int] = []
+        cur: int | None = unit_id
+        while cur is not None:
+            found.append(cur)
+            cur = self.parent_of.get(cur)
+        return found
 
     def comments_visible(self, unit_id: int) -> bool:
         return self.comments is not None and self.comments.is_visible(unit_id)
@@ -186,9 +219,48 @@ class Results:
         return self.round.root_id
 
 
-def _rollup_units(round_: Round, unit_ids) -> dict[int, Unit]:
-    ids = _with_ancestors(round_, unit_ids) | {round_.root_id}
-    return {u.pk: u for u in Unit.objects.filter(pk__in=ids)}
+def _round_units(round_: Round, unit_ids) -> tuple[dict[int, Unit], dict[int, int | None]]:
+    """The units to roll up — those given, their ancestors up to the round's
+    root, and the root — and each one's parent within the round (None at the root).
+
+    The structure is the round's frozen tree (Round.tree), so a reorganisation
+    after opening changes nothing; rounds without one use today's tree.
+    """
+    root = round_.root
+    # One query for the round's subtree finds nearly every unit; units moved
+    # out of it since (and their new ancestors) are fetched after.
+    found = {u.pk: u for u in Unit.objects.filter(path__startswith=root.path).order_by()}
+
+    def fetch(ids) -> None:
+        missing = set(ids) - found.keys()
+        if missing:
+            found.update((u.pk, u) for u in Unit.objects.filter(pk__in=missing).order_by())
+
+    wanted = set(unit_ids) | {root.pk}
+    if round_.tree:
+        frozen = {int(uid): parent for uid, parent in round_.tree.items()}
+        parent_of: dict[int, int | None] = {}
+        for uid in wanted:
+            # A unit missing from the frozen tree (never expected) counts at the root.
+            cur = uid
+            while cur is not None and cur not in parent_of:
+                parent = frozen.get(cur, root.pk) if cur != root.pk else None
+                parent_of[cur] = parent
+                cur = parent
+        fetch(parent_of)
+        return {uid: found[uid] for uid in parent_of if uid in found}, parent_of
+    fetch(wanted)
+    above_root = set(_path_ids(root.path)[:-1])
+    for uid in list(wanted):
+        if uid in found:
+            wanted.update(_path_ids(found[uid].path))
+    wanted -= above_root
+    fetch(wanted)
+    units = {pk: found[pk] for pk in wanted if pk in found}
+    return units, {
+        u.pk: (u.parent_id if u.parent_id in units and u.pk != root.pk else None)
+        for u in units.values()
+    }
 
 
 def round_results(round_: Round) -> Results:
@@ -226,110 +298,88 @@ _RESULTS_CACHE_SIZE = 8
 
 def _compute_results(round_: Round) -> Results:
     spec = spec_for(round_.instrument)
-    rows = list(
-        Response.objects.filter(round=round_).values_list("unit_id", "role_group", "answers")
-    )
-    units = _rollup_units(round_, {r[0] for r in rows})
-    parent_of = {
-        u.pk: (u.parent_id if u.parent_id in units and u.pk != round_.root_id else None)
-        for u in units.values()
-    }
+    rows, values = _answer_rows(round_, spec)
+    units, parent_of = _round_units(round_, {r[0] for r in rows})
     children: dict[int | None, list[int]] = defaultdict(list)
     for uid, parent in parent_of.items():
         children[parent].append(uid)
     for ids in children.values():
         ids.sort(key=lambda i: units[i].name)
 
-    dims = [(code, spec.dimension_items(code)) for code in spec.dimension_codes()]
-    low, span = spec.low, spec.high - spec.low
-    # Direct sums per (dimension, unit, role); rolled up the tree afterwards.
-    direct_sums: dict[tuple[str, int, str], scoring.Accumulator] = defaultdict(scoring.Accumulator)
-    everyone: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    # Item score by answer value, straight and mirrored (scoring.item_score).
-    straight = {v: 100.0 * (v - low) / span for v in range(low, spec.high + 1)}
-    mirrored = {v: 100.0 - score for v, score in straight.items()}
-    prepared = [
-        (code, [(item, mirrored if reverse else straight) for item, reverse in items], len(items))
-        for code, items in dims
+    codes = spec.dimension_codes()
+    members = {code: items for code, _family, items in spec.dimensions}
+    # Every respondent's dimension scores, then running sums per (unit, role)
+    # as an array units × roles × dimensions × sums, rolled up the tree.
+    unit_ids = list(units)
+    position = {uid: i for i, uid in enumerate(unit_ids)}
+    role_number = {role: r for r, role in enumerate(ROLES)}
+    scores = scoring.respondent_scores(
+        values,
+        spec.items,
+        [members[code] for code in codes],
+        low=spec.low,
+        high=spec.high,
+    )
+    groups = np.array(
+        [position[uid] * len(ROLES) + role_number[role] for uid, role in rows], dtype=np.intp
+    )
+    n_cells = len(unit_ids) * len(ROLES)
+    direct = scoring.group_sums(scores, groups, n_cells).reshape(
+        len(unit_ids), len(ROLES), len(codes), len(scoring.SUM_FIELDS)
+    )
+    subtree = direct.copy()
+    for uid in reversed(_preorder(children, children[None])):  # children before parents
+        parent = parent_of[uid]
+        if parent is not None:
+            subtree[position[parent]] += subtree[position[uid]]
+
+    respondents = np.bincount(groups, minlength=n_cells).reshape(len(unit_ids), len(ROLES))
+    nodes = [
+        GroupNode(id=uid, parent=parent_of[uid], counts=dict(zip(ROLES, per_role, strict=True)))
+        for uid, per_role in zip(unit_ids, respondents.tolist(), strict=True)
     ]
-    for unit_id, role, answers in rows:
-        everyone[unit_id][role] += 1
-        get = answers.get
-        for code, items, size in prepared:
-            total, answered = 0.0, 0
-            for item, table in items:
-                value = get(item)
-                if value is not None:
-                    total += table[value]
-                    answered += 1
-            if answered and 2 * answered >= size:
-                direct_sums[(code, unit_id, role)].add(total / answered)
-
-    # Post-order roll-up: each unit's subtree sums = own direct + children's subtree.
-    order: list[int] = []
-    stack = list(children[None])
-    while stack:
-        uid = stack.pop()
-        order.append(uid)
-        stack.extend(children.get(uid, []))
-    sums: dict[tuple[str, int, str], scoring.Accumulator] = {}
-    for uid in reversed(order):
-        for code, _items in dims:
-            for role in ROLES:
-                acc = scoring.Accumulator()
-                own = direct_sums.get((code, uid, role))
-                if own is not None:
-                    acc.merge(own)
-                for child in children.get(uid, []):
-                    child_acc = sums.get((code, child, role))
-                    if child_acc is not None:
-                        acc.merge(child_acc)
-                if acc.n:
-                    sums[(code, uid, role)] = acc
-            total = scoring.Accumulator()
-            for role in ROLES:
-                part = sums.get((code, uid, role))
-                if part is not None:
-                    total.merge(part)
-            if total.n:
-                sums[(code, uid, ALL)] = total
-
-    def nodes(counts):
-        return [
-            GroupNode(id=uid, parent=parent_of[uid], counts=dict(counts.get(uid, {})))
-            for uid in units
-        ]
-
-    direct_counts: dict[str, dict[int, dict[str, int]]] = {
-        code: defaultdict(dict) for code, _items in dims
-    }
-    for (code, uid, role), acc in direct_sums.items():
-        direct_counts[code][uid][role] = acc.n
-
-    k = round_.min_group
-    base = suppress(nodes(everyone), k=k, roles=ROLES)
-    results = Results(round=round_, spec=spec, units=units, children=children, counts=base.totals)
-    for code, _items in dims:
-        direct = direct_counts[code]
-        if all(
-            direct.get(uid, {}).get(role, 0) == everyone.get(uid, {}).get(role, 0)
-            for uid in units
-            for role in ROLES
-        ):
-            disclosure = base  # everyone has a score here: same groups, same answer
-        else:
-            disclosure = suppress(nodes(direct), k=k, roles=ROLES, start=base.visible)
-        results.disclosures[code] = disclosure
-        for unit_id, group in disclosure.visible:
-            acc = sums.get((code, unit_id, group))
-            if acc is not None and acc.n >= k:
-                results.cells[(code, unit_id, group)] = acc
+    # Per dimension: unit -> respondents with a score there, per role group.
+    scored = direct[..., 0].astype(int).transpose(2, 0, 1).tolist()
+    per_dimension = [dict(zip(unit_ids, table, strict=True)) for table in scored]
+    # One decision for every dimension: a cell is shown with all its figures or none.
+    disclosure = suppress(nodes, k=round_.min_group, roles=ROLES, also=per_dimension)
+    results = Results(
+        round=round_,
+        spec=spec,
+        units=units,
+        children=children,
+        counts=disclosure.totals,
+        disclosure=disclosure,
+        sums=np.concatenate([subtree, subtree.sum(axis=1, keepdims=True)], axis=1),
+        position=position,
+    )
     comment_nodes = [
-        GroupNode(id=n.id, parent=n.parent, counts={ALL: sum(n.counts.values())})
-        for n in nodes(everyone)
+        GroupNode(id=n.id, parent=n.parent, counts={ALL: sum(n.counts.values())}) for n in nodes
     ]
     results.comments = suppress(comment_nodes, k=round_.min_comment_group)
     return results
+
+
+def _preorder(children: dict[int | None, list[int]], start: list[int]) -> list[int]:
+    """`start` and everything below, each unit before its children, siblings in order."""
+    found, stack = [], start[::-1]
+    while stack:
+        uid = stack.pop()
+        found.append(uid)
+        stack.extend(reversed(children.get(uid, [])))
+    return found
+
+
+def _answer_rows(round_: Round, spec: Spec) -> tuple[list[tuple[int, str]], np.ndarray]:
+    """(unit, role group) of every response, and the answers as a matrix (responses × items)."""
+    rows = Response.objects.filter(round=round_)
+    packed = list(rows.values_list("unit_id", "role_group", "packed"))
+    width = len(spec.items)
+    if all(len(p) == width for _u, _r, p in packed):
+        return [(u, r) for u, r, _p in packed], unpack_answers(spec, [p for _u, _r, p in packed])
+    # Some sheets were stored before packing existed: read the answers themselves.
+    answers = list(rows.values_list("unit_id", "role_group", "answers"))
+    return [(u, r) for u, r, _a in answers], answer_matrix(spec, [a for _u, _r, a in answers])
 
 
 def comments_for(results: Results, unit: Unit) -> list[str]:
@@ -339,7 +389,7 @@ def comments_for(results: Results, unit: Unit) -> list[str]:
     if not results.comments_visible(unit.pk):
         return []
     texts = list(
-        Response.objects.filter(round=results.round, unit__path__startswith=unit.path)
+        Response.objects.filter(round=results.round, unit_id__in=results.subtree_ids(unit.pk))
         .exclude(comment="")
         .values_list("comment", flat=True)
     )
@@ -488,8 +538,11 @@ def results_report(results: Results, *, within: Unit | None = None) -> dict:
     """Every unit subtree and group of a round, hidden cells as null. Aggregates only."""
     codes = results.spec.dimension_codes()
     units = []
-    for unit in sorted(results.units.values(), key=lambda u: _sort_key(u, results.units)):
-        if within is not None and not unit.path.startswith(within.path):
+    # Everything when the asked-for unit is the round's root or above it.
+    whole = within is None or results.round.root.is_within(within)
+    order = results.subtree_ids(results.root_id)  # parents first, siblings by name
+    for unit in (results.units[uid] for uid in order if uid in results.units):
+        if not whole and within.pk not in results.chain(unit.pk):
             continue
         groups = {}
         for group in GROUPS:
@@ -504,7 +557,7 @@ def results_report(results: Results, *, within: Unit | None = None) -> dict:
                 "id": unit.pk,
                 "external_id": unit.external_id,
                 "name": unit.name,
-                "parent_id": unit.parent_id if unit.pk != results.root_id else None,
+                "parent_id": results.parent_of.get(unit.pk),
                 "groups": groups,
             }
         )

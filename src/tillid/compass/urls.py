@@ -30,6 +30,7 @@ urlpatterns = [
         name="self_assessment",
     ),
     path("svar/", views.answer_start, name="answer_start"),
+    path("svar/tak/<str:key>/", views.answer_thanks, name="answer_thanks"),
     path("svar/<str:token>/", views.answer, name="answer"),
     path("enheder/<int:unit_id>/dialog/", views.dialogue, name="dialogue"),
     path("enheder/<int:unit_id>/dialog/nyt-moede/", views.meeting_new, name="meeting_new"),

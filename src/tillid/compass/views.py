@@ -255,31 +255,37 @@ def answer_start(request):
     return render(request, "compass/answer_start.html", {"form": form})
 
 
+def _link_closed(request, exc: "services.CompassError"):
+    status = 410 if isinstance(exc, services.LinkUsed | services.RoundNotOpen) else 404
+    return render(request, "compass/answer_closed.html", {"message": str(exc)}, status=status)
+
+
 @never_cache
 def answer(request, token):
-    try:
-        inv = services.invitation_for_token(token)
-        services.check_answerable(inv)
-    except services.CompassError as exc:
-        status = 410 if isinstance(exc, services.LinkUsed | services.RoundNotOpen) else 404
-        return render(request, "compass/answer_closed.html", {"message": str(exc)}, status=status)
-    instrument = inv.round.instrument
     error = None
     if request.method == "POST":
         raw = {k[2:]: v for k, v in request.POST.items() if k.startswith("q_")}
         try:
-            services.submit_response(
+            # The service looks the link up, checks it and stores the answers in one go.
+            response = services.submit_response(
                 token=token, answers=raw, comment=request.POST.get("comment", "")
             )
-        except services.LinkUsed as exc:
-            return render(request, "compass/answer_closed.html", {"message": str(exc)}, status=410)
+        except (services.LinkUnknown, services.LinkUsed, services.RoundNotOpen) as exc:
+            return _link_closed(request, exc)
         except services.CompassError as exc:
-            error = str(exc)
-            questions, _raw = answer_fields(instrument, request.POST)
+            error = str(exc)  # a bad answer: show the form again with the message
         else:
-            return render(request, "compass/answer_thanks.html", {"round": inv.round})
-    else:
-        questions, _raw = answer_fields(instrument)
+            # Post/redirect/get: reloading the thank-you page never sends the answers again.
+            thanks = redirect("compass:answer_thanks", services.thanks_key(response.round_id))
+            thanks.status_code = 303  # See Other: the browser fetches the page with GET
+            return thanks
+    try:
+        inv = services.invitation_for_token(token)
+        services.check_answerable(inv)
+    except services.CompassError as exc:
+        return _link_closed(request, exc)
+    instrument = inv.round.instrument
+    questions, _raw = answer_fields(instrument, request.POST if error else None)
     comment_question = (instrument.source.get("comment_question") or {}).get(
         "en" if request.LANGUAGE_CODE.startswith("en") else "da"
     )
@@ -300,6 +306,15 @@ def answer(request, token):
     # that makes the browser send Origin: null, which fails the CSRF check.)
     response["Referrer-Policy"] = "same-origin"
     return response
+
+
+@never_cache
+def answer_thanks(request, key):
+    try:
+        round_ = services.round_for_thanks_key(key)
+    except services.CompassError as exc:
+        return _link_closed(request, exc)
+    return render(request, "compass/answer_thanks.html", {"round": round_})
 
 
 # --- results -------------------------------------------------------------------------

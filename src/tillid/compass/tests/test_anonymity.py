@@ -9,6 +9,7 @@ atoms (unit × role group) lies in the span of the shown cells' vectors.
 
 from fractions import Fraction
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -201,19 +202,53 @@ def test_empty_and_small_cells_are_treated_alike():
 @given(nodes=trees(), k=st.integers(min_value=3, max_value=6), data=st.data())
 def test_a_dimension_with_fewer_scores_is_checked_on_its_own_counts(nodes, k, data):
     # Some respondents have no score on a dimension (too many "don't know"):
-    # its cells are decided on its own counts, starting from the respondents' answer.
-    base = suppress(nodes, k=k, roles=ROLES)
-    fewer = [
-        GroupNode(
-            n.id,
-            n.parent,
-            {r: data.draw(st.integers(min_value=0, max_value=c)) for r, c in n.counts.items()},
-        )
-        for n in nodes
+    # one set of shown cells must be safe for the respondents and for every
+    # dimension's own counts at once.
+    def fewer():
+        return [
+            GroupNode(
+                n.id,
+                n.parent,
+                {r: data.draw(st.integers(min_value=0, max_value=c)) for r, c in n.counts.items()},
+            )
+            for n in nodes
+        ]
+
+    dimensions = [fewer() for _ in range(data.draw(st.integers(min_value=1, max_value=3)))]
+    joint = suppress(
+        nodes,
+        k=k,
+        roles=ROLES,
+        also=[{n.id: [n.counts[r] for r in ROLES] for n in d} for d in dimensions],
+    )
+    assert attacker_findings(nodes, joint, ROLES, k) == []
+    for dimension in dimensions:
+        assert attacker_findings(dimension, joint, ROLES, k) == []
+        totals = suppress(dimension, k=k, roles=ROLES).totals
+        # A shown cell has k or more scores on the dimension, or none at all.
+        assert all(totals[cell] >= k or totals[cell] == 0 for cell in joint.visible)
+
+
+def test_a_cell_small_in_one_dimension_is_hidden_for_all():
+    nodes = [
+        GroupNode(1, None, {"leader": 1, "employee": 0}),
+        GroupNode(2, 1, {"leader": 0, "employee": 9}),
+        GroupNode(3, 1, {"leader": 0, "employee": 9}),
     ]
-    dimension = suppress(fewer, k=k, roles=ROLES, start=base.visible)
-    assert dimension.visible <= base.visible
-    assert attacker_findings(fewer, dimension, ROLES, k) == []
+    # Unit 3 has only four scores on one dimension: it is hidden for every
+    # dimension, and unit 2 with it (the total minus 2 would give 3).
+    dimension = [
+        GroupNode(1, None, {"leader": 1, "employee": 0}),
+        GroupNode(2, 1, {"leader": 0, "employee": 9}),
+        GroupNode(3, 1, {"leader": 0, "employee": 4}),
+    ]
+    joint = suppress(
+        nodes, k=5, roles=ROLES, also=[{n.id: [n.counts[r] for r in ROLES] for n in dimension}]
+    )
+    assert not joint.is_visible(3)
+    assert not joint.is_visible(3, "employee")
+    assert suppress(nodes, k=5, roles=ROLES).is_visible(3)
+    assert attacker_findings(dimension, joint, ROLES, 5) == []
 
 
 def test_the_attacker_catches_primary_suppression_alone():
@@ -226,3 +261,9 @@ def test_the_attacker_catches_primary_suppression_alone():
         (("subtree", 3, ALL), 3),
         (("direct", 3, ALL), 3),
     ]
+
+
+def test_a_table_larger_than_the_respondents_is_refused():
+    nodes = [GroupNode(1, None, {"leader": 1, "employee": 5})]
+    with pytest.raises(ValueError, match="more respondents"):
+        suppress(nodes, k=5, roles=ROLES, also=[{1: [1, 6]}])

@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tillid.compass import selectors, services
+from tillid.compass.instruments import spec_for
 from tillid.compass.models import DialogueAction, Response, RoleGroup, Round
 from tillid.conftest import PASSWORD
 
@@ -33,18 +34,29 @@ def make_round(org, instruments, *, name="Runde", days_ago=30, leader_instrument
 
 
 def add_responses(round_, unit, n, *, value=4, role=RoleGroup.EMPLOYEE, comment=""):
-    codes = list(round_.instrument.items.values_list("code", flat=True))
+    spec = spec_for(round_.instrument)
     Response.objects.bulk_create(
-        Response(
-            round=round_,
-            unit=unit,
+        services.response_sheet(
+            spec=spec,
+            round_id=round_.pk,
+            unit_id=unit.pk,
             role_group=role,
             submitted_on=round_.closes_on,
-            answers={c: value if i % 2 else min(5, value + 1) for c in codes},
+            answers={c: value if i % 2 else min(5, value + 1) for c in spec.item_codes},
             comment=comment,
         )
         for i in range(n)
     )
+
+
+def test_sheets_stored_before_packing_give_the_same_figures(closed, org):
+    packed = selectors._compute_results(closed)
+    Response.objects.filter(round=closed, unit=org.primary).update(packed="")
+    unpacked = selectors._compute_results(closed)
+    assert unpacked.disclosure.visible == packed.disclosure.visible
+    assert unpacked.shown_cells() == packed.shown_cells() > 0
+    assert unpacked.position == packed.position
+    assert unpacked.sums == pytest.approx(packed.sums)
 
 
 @pytest.fixture
@@ -359,3 +371,36 @@ def test_leader_finds_the_self_assessment_while_the_round_is_open(client, open_r
     url = reverse("compass:self_assessment", args=[round_.pk, roles.leader.person.unit_id])
     assert url in page.content.decode()
     assert client.get(url).status_code == 200
+
+
+def test_a_reorganisation_after_opening_changes_no_figure(org, instruments):
+    from tillid.organisation.services import rebuild_paths
+
+    today = timezone.localdate()
+    round_ = Round.objects.create(
+        name="Plejecentret",
+        instrument=instruments.employee,
+        root=org.care_home,
+        tree=services.unit_tree(org.care_home),
+        opens_on=today - timedelta(days=30),
+        closes_on=today - timedelta(days=10),
+        min_group=5,
+        min_comment_group=8,
+    )
+    add_responses(round_, org.team_north, 6, comment="Nord")
+    add_responses(round_, org.team_south, 6, comment="Syd")
+    before = selectors._compute_results(round_)
+    report_before = selectors.results_report(before)
+    # A reorganisation moves Team Syd to the school: the round's figures stay
+    # put, so nothing can be subtracted from what was shown before.
+    org.team_south.parent = org.primary
+    org.team_south.save()
+    rebuild_paths()
+    after = selectors._compute_results(round_)
+    assert after.count(org.care_home.pk) == before.count(org.care_home.pk) == 12
+    assert after.score("culture", org.care_home.pk).n == 12
+    assert after.disclosure.visible == before.disclosure.visible
+    assert org.primary.pk not in after.units
+    assert selectors.results_report(after) == report_before
+    # The comments of the care home are still both teams' (12 ≥ 8), not Team Nord's alone.
+    assert sorted(set(selectors.comments_for(after, org.care_home))) == ["Nord", "Syd"]

@@ -5,7 +5,8 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
-from tillid.compass import services
+from tillid.compass import selectors, services
+from tillid.compass.instruments import pack_answers, spec_for
 from tillid.compass.models import Invitation, Response, RoleGroup, Round
 from tillid.compass.tests.conftest import TOKEN_RE, answers_for
 from tillid.conftest import PASSWORD
@@ -91,8 +92,15 @@ def test_answer_once_and_the_response_is_unlinked(client, open_round, instrument
     data["q_cul1"] = "dk"
     data["comment"] = "Godt samarbejde"
     response = client.post(url, data)
-    assert response.status_code == 200
-    assert "Tak for dine svar" in response.content.decode()
+    # Post/redirect/get: the thank-you page can be reloaded without sending again.
+    assert response.status_code == 303
+    thanks = response["Location"]
+    assert token not in thanks
+    for _reload in range(2):
+        page = client.get(thanks)
+        assert page.status_code == 200
+        assert "Tak for dine svar" in page.content.decode()
+    assert client.get(thanks[:-3] + "xx/").status_code == 404
     stored = Response.objects.get()
     assert stored.unit_id == Person.objects.get(external_id="N0").unit_id
     assert stored.role_group == RoleGroup.EMPLOYEE
@@ -101,7 +109,20 @@ def test_answer_once_and_the_response_is_unlinked(client, open_round, instrument
     assert stored.answers["cul2"] == 4
     # Nothing on the response points back: no invitation, person or time of day.
     fields = {f.name for f in Response._meta.get_fields()}
-    assert fields == {"id", "round", "unit", "role_group", "submitted_on", "answers", "comment"}
+    assert fields == {
+        "id",
+        "round",
+        "unit",
+        "role_group",
+        "submitted_on",
+        "answers",
+        "packed",
+        "comment",
+    }
+    # The packed copy holds the answers and nothing more.
+    spec = spec_for(stored.round.instrument)
+    assert stored.packed == pack_answers(spec, stored.answers)
+    assert stored.packed[spec.item_codes.index("cul1")] == "-"
     inv = Invitation.objects.get(token_hash=services.token_hash(token))
     assert inv.used
     # A second submission gets a clear Danish message and stores nothing.
@@ -238,3 +259,36 @@ def test_instrument_version_in_use_cannot_change(open_round, instruments):
     new, created = services.import_instrument(data=data)
     assert created
     assert new.version == 2
+
+
+def test_live_rates_keep_the_tree_the_round_opened_with(open_round, staffed):
+    from tillid.organisation.services import rebuild_paths
+
+    round_, tokens = open_round
+    services.submit_response(token=tokens["S0"], answers={"cul1": 3})
+    before = [(r.unit.pk, r.depth, r.invited, r.answered) for r in selectors.response_rates(round_)]
+    # Team Syd moves to the school while the round is open: its invited and
+    # answered still count in the care home, where they were when it opened.
+    staffed.team_south.parent = staffed.primary
+    staffed.team_south.save()
+    rebuild_paths()
+    after = [(r.unit.pk, r.depth, r.invited, r.answered) for r in selectors.response_rates(round_)]
+    assert after == before
+    assert [pk for pk, *_ in after] == [
+        staffed.care_home.pk,
+        staffed.team_north.pk,
+        staffed.team_south.pk,
+    ]
+
+
+def test_the_link_lookup_loads_what_the_orm_loads(open_round):
+    round_, tokens = open_round
+    inv = services.invitation_for_token(tokens["N0"])
+    orm = Invitation.objects.select_related("round").get(pk=inv.pk)
+    for field in Invitation._meta.concrete_fields:
+        assert getattr(inv, field.attname) == getattr(orm, field.attname), field.name
+    # The round's simple fields come with the lookup, the rest load on first use.
+    assert "tree" in inv.round.get_deferred_fields()
+    for field in Round._meta.concrete_fields:
+        assert getattr(inv.round, field.attname) == getattr(orm.round, field.attname), field.name
+    assert inv.instrument_checksum == round_.instrument.checksum

@@ -2,7 +2,9 @@
 
 import math
 import statistics
+from dataclasses import astuple
 
+import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -202,3 +204,68 @@ def test_running_sums_agree_with_lists(a, b):
         d2 = scoring.difference_from_sums(acc_a, acc_b)
         if statistics.stdev(b) > 1e-3:
             assert d2 == pytest.approx(d1, abs=1e-4)
+
+
+# --- a whole round at once (numpy) against the one-respondent reference
+
+ITEMS = [("a", False), ("b", True), ("c", False), ("d", False), ("e", True)]
+DIMENSIONS = [("a", "b", "c"), ("c", "d"), ("e",), ("a", "b", "c", "d", "e")]
+
+
+@st.composite
+def answer_sheets(draw):
+    low = draw(st.integers(min_value=-2, max_value=1))
+    high = low + draw(st.integers(min_value=1, max_value=10))
+    value = st.one_of(st.none(), st.integers(min_value=low, max_value=high))
+    sheets = draw(
+        st.lists(
+            st.fixed_dictionaries({code: value for code, _ in ITEMS}).map(
+                lambda d: {k: v for k, v in d.items() if v is not None}
+            ),
+            max_size=30,
+        )
+    )
+    return low, high, sheets
+
+
+@settings(max_examples=60, deadline=None)
+@given(answer_sheets(), st.data())
+def test_round_scores_and_sums_agree_with_the_reference(drawn, data):
+    from tillid.compass.instruments import Spec, answer_matrix, pack_answers, unpack_answers
+
+    low, high, sheets = drawn
+    spec = Spec(
+        instrument_id=0,
+        low=low,
+        high=high,
+        items=tuple(ITEMS),
+        dimensions=tuple((f"d{i}", "compass", members) for i, members in enumerate(DIMENSIONS)),
+    )
+    values = answer_matrix(spec, sheets)
+    # Packing is lossless: the packed sheets give the same matrix.
+    packed = unpack_answers(spec, [pack_answers(spec, s) for s in sheets])
+    assert packed.shape == values.shape
+    assert ((packed == values) | (np.isnan(packed) & np.isnan(values))).all()
+
+    scores = scoring.respondent_scores(values, ITEMS, DIMENSIONS, low=low, high=high)
+    reverse = dict(ITEMS)
+    for r, sheet in enumerate(sheets):
+        for d, members in enumerate(DIMENSIONS):
+            expected = scoring.respondent_score(
+                sheet, [(m, reverse[m]) for m in members], low=low, high=high
+            )
+            if expected is None:
+                assert np.isnan(scores[r, d])
+            else:
+                assert scores[r, d] == pytest.approx(expected)
+
+    groups = np.array([data.draw(st.integers(0, 2)) for _ in sheets], dtype=np.intp)
+    sums = scoring.group_sums(scores, groups, 3)
+    for g in range(3):
+        for d in range(len(DIMENSIONS)):
+            acc = scoring.Accumulator()
+            for r in range(len(sheets)):
+                if groups[r] == g and not np.isnan(scores[r, d]):
+                    acc.add(float(scores[r, d]))
+            got = scoring.Accumulator.from_sums(sums[g, d].tolist())
+            assert astuple(got) == pytest.approx(astuple(acc))
