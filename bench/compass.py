@@ -8,13 +8,16 @@ none lost or duplicated.
 
 What is measured
   results   selectors._compute_results (every unit subtree × role group × dimension,
-            the anonymity engine per dimension and for comments), uncached, best of 2.
+            the anonymity engine once for all dimensions and once for comments),
+            uncached, best of 2.
   page      GET of an institution's results page through Django's test client, after
             one warm-up request (closed rounds' results are cached), median of 20.
-  submit    (--submissions N, PostgreSQL only) gunicorn on 127.0.0.1 with 4 workers × 4
-            threads; 16 client threads first open every answering page (CSRF cookie),
-            then post a full answer sheet for each link; only the posts are timed. Afterwards the database must hold
-            exactly N new responses and N used invitations.
+  submit    (--submissions N, PostgreSQL only) gunicorn on 127.0.0.1 with the shipped
+            deploy/gunicorn.conf.py (its defaults, or GUNICORN_* from the environment;
+            access log on); 16 client threads first open every answering page (CSRF cookie),
+            then post a full answer sheet for each link; only the posts are timed. A post
+            counts when it gets "303 See Other" to the thank-you page. Afterwards the database
+            must hold exactly N new responses and N used invitations.
 
 Baseline, in the same run: the naive per-unit query — for every unit, one query
 for the responses in its subtree and a Python mean per dimension, with no
@@ -33,6 +36,7 @@ import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -78,6 +82,7 @@ def build(employees: int, seed: int):
         name="Benchmark",
         instrument=instrument,
         root=root,
+        tree=services.unit_tree(root),
         opens_on=today - timedelta(days=30),
         closes_on=today - timedelta(days=10),
         min_group=5,
@@ -103,7 +108,8 @@ def build(employees: int, seed: int):
         )
         if answered:
             responses.append(
-                Response(
+                services.response_sheet(
+                    spec=spec,
                     round_id=round_.pk,
                     unit_id=unit_id,
                     role_group=RoleGroup.LEADER if leader else RoleGroup.EMPLOYEE,
@@ -145,11 +151,36 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def _cpu_seconds(pid: int) -> tuple[float, float]:
+    """CPU seconds (user + system) used so far by a process and its children, and
+    by the database server's processes on this machine (Linux /proc)."""
+    import os
+
+    tick = os.sysconf("SC_CLK_TCK")
+    server = database = 0.0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            name, rest = (entry / "stat").read_text().rsplit(")", 1)
+        except OSError:
+            continue
+        fields = rest.split()
+        # fields[1] is the parent pid, fields[11:13] user and system ticks.
+        seconds = (int(fields[11]) + int(fields[12])) / tick
+        if int(entry.name) == pid or int(fields[1]) == pid:
+            server += seconds
+        elif name.endswith("(postgres"):
+            database += seconds
+    return server, database
+
+
 def submissions(n: int, database_url: str) -> tuple[float, int, int, int]:
     """Post n answer sheets through gunicorn; returns (seconds, ok, responses, used)."""
     import http.cookiejar
     import os
     import re
+    import urllib.error
     import urllib.parse
     import urllib.request
 
@@ -191,13 +222,15 @@ def submissions(n: int, database_url: str) -> tuple[float, int, int, int]:
     port = free_port()
     # TILLID_TESTING: plain-HTTP cookies and loopback hosts, as the demo server has.
     env = dict(os.environ, DATABASE_URL=database_url, TILLID_TESTING="1")
+    # The shipped production configuration (deploy/gunicorn.conf.py), access log included.
+    access_log = Path(tempfile.mkdtemp(prefix="tillid-bench-")) / "access.log"
+    env.update(GUNICORN_BIND=f"127.0.0.1:{port}", GUNICORN_ACCESS_LOG=str(access_log))
+    env.setdefault("GUNICORN_LOG_LEVEL", "warning")
     server = subprocess.Popen(
-        [
-            sys.executable, "-m", "gunicorn", "tillid.wsgi", "--bind", f"127.0.0.1:{port}",
-            "--workers", "4", "--threads", "4", "--log-level", "warning",
-        ],
-        cwd=ROOT / "src", env=env,
-    )  # fmt: skip
+        [sys.executable, "-m", "gunicorn", "-c", str(ROOT / "deploy" / "gunicorn.conf.py")],
+        cwd=ROOT,
+        env=env,
+    )
     base = f"http://127.0.0.1:{port}"
     for _ in range(100):
         try:
@@ -208,10 +241,17 @@ def submissions(n: int, database_url: str) -> tuple[float, int, int, int]:
     ok = 0
     lock = threading.Lock()
 
+    class NoRedirect(urllib.request.HTTPRedirectHandler):
+        # A submission ends with the server's "303 See Other" to the thank-you
+        # page; the browser's next request (the page) is a page view, as the
+        # answering page before it, and is not timed.
+        def redirect_request(self, *args, **kwargs):
+            return None
+
     def prepare(token: str):
         """Open the answering page first (as the respondent does before answering)."""
         jar = http.cookiejar.CookieJar()
-        opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+        opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar), NoRedirect())
         url = f"{base}/tillidskompas/svar/{token}/"
         html = opener.open(url, timeout=60).read().decode()
         csrf = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)
@@ -226,19 +266,30 @@ def submissions(n: int, database_url: str) -> tuple[float, int, int, int]:
     def submit(prepared) -> None:
         nonlocal ok
         opener, request = prepared
-        body = opener.open(request, timeout=60).read().decode()
-        if "Tak for dine svar" in body:
-            with lock:
-                ok += 1
+        try:
+            opener.open(request, timeout=60).read()
+        except urllib.error.HTTPError as answer:  # urllib reports the unfollowed 303 so
+            if answer.code == 303 and "/svar/tak/" in answer.headers.get("Location", ""):
+                with lock:
+                    ok += 1
 
     try:
         with ThreadPoolExecutor(max_workers=16) as pool:
             prepared = list(pool.map(prepare, tokens))
         # Only the submissions (the POSTs) are timed.
+        server_cpu, database_cpu = _cpu_seconds(server.pid)
+        client_cpu = time.process_time()
         started = time.perf_counter()
         with ThreadPoolExecutor(max_workers=16) as pool:
             list(pool.map(submit, prepared))
         seconds = time.perf_counter() - started
+        client_cpu = time.process_time() - client_cpu
+        server_after, database_after = _cpu_seconds(server.pid)
+        print(
+            f"CPU during the posts: gunicorn {server_after - server_cpu:.1f} s, PostgreSQL "
+            f"{database_after - database_cpu:.1f} s, client {client_cpu:.1f} s, in "
+            f"{seconds:.1f} s on {os.cpu_count()} cores"
+        )
     finally:
         server.terminate()
         server.wait(timeout=30)
@@ -288,7 +339,7 @@ def main() -> int:
             results = selectors._compute_results(round_)
             runs.append(time.perf_counter() - t)
         measured = min(runs)
-        shown = len(results.cells)
+        shown = results.shown_cells()
         sample = random.Random(1).sample(units, min(args.sample, len(units)))
         t = time.perf_counter()
         for unit in sample:

@@ -15,10 +15,24 @@ echo "== migrations are up to date"
 DATABASE_URL=sqlite:///:memory: $BIN/python manage.py makemigrations --check --dry-run >/dev/null
 
 status=0
-echo "== pytest on SQLite"
-DATABASE_URL="sqlite:///$(pwd)/var-test.sqlite3" $BIN/pytest -n "$WORKERS" -q "$@" || status=$?
-
+# The crawl of every page as every role (tests/browser/test_every_page.py)
+# checks templates, links, permissions and accessibility, none of which
+# depends on the database; it is the slowest file, so it runs once, on
+# PostgreSQL (or on SQLite when PostgreSQL is absent outside CI). Set
+# TILLID_TEST_CRAWL_BOTH=1 to crawl on both.
+CRAWL=tests/browser/test_every_page.py
+pg_up=false
 if $BIN/python -c "import psycopg,sys; psycopg.connect('${PG_URL%/*}/postgres', connect_timeout=3).close()" 2>/dev/null; then
+  pg_up=true
+fi
+sqlite_args=()
+if $pg_up && [ "${TILLID_TEST_CRAWL_BOTH:-}" != "1" ] && [ $# -eq 0 ]; then
+  sqlite_args=(--ignore="$CRAWL")
+fi
+echo "== pytest on SQLite"
+DATABASE_URL="sqlite:///$(pwd)/var-test.sqlite3" $BIN/pytest -n "$WORKERS" -q "${sqlite_args[@]}" "$@" || status=$?
+
+if $pg_up; then
   echo "== pytest on PostgreSQL"
   DATABASE_URL="$PG_URL" $BIN/pytest -n "$WORKERS" -q "$@" || status=$?
 elif [ "${CI:-}" = "true" ]; then
