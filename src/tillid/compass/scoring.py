@@ -380,10 +380,19 @@ def _correlation(cov: Matrix) -> Matrix:
     ]
 
 
+# Below this share of the item variances, the variance of the sum counts as
+# zero (every respondent has the same total): alpha is then undefined, and
+# dividing by a rounding residue would give a huge negative figure.
+_DEGENERATE_TOTAL = 1e-9
+
+
 def alpha_from_covariance(cov: Matrix) -> float:
+    """Cronbach's alpha; NaN when the sum of the items does not vary."""
     p = len(cov)
     total = sum(sum(row) for row in cov)
     trace = sum(cov[i][i] for i in range(p))
+    if total <= _DEGENERATE_TOTAL * trace:
+        return math.nan
     return (1.0 - trace / total) * p / (p - 1)
 
 
@@ -485,6 +494,8 @@ def reliability(codes: Sequence[str], rows: Sequence[Sequence[float | None]]) ->
     if any(cov[i][i] <= 0 for i in range(len(codes))):
         return None
     alpha = alpha_from_covariance(cov)
+    if math.isnan(alpha):
+        return None
     low, high = feldt_interval(alpha, len(rows), len(codes))
     omega, lam = omega_total(_correlation(cov))
     return Reliability(

@@ -112,12 +112,23 @@ def test_alpha_two_items_by_hand():
 )
 def test_alpha_agrees_with_variance_formula_on_complete_data(rows):
     cov, _ = scoring.pairwise_covariance(rows)
-    total = sum(sum(r) for r in cov)
-    if any(cov[i][i] == 0 for i in range(4)) or total == 0:
+    # Exact (statistics works in fractions on integers): is alpha defined at all?
+    columns_vary = all(statistics.variance([r[i] for r in rows]) > 0 for i in range(4))
+    if not columns_vary or statistics.variance([sum(r) for r in rows]) == 0:
+        assert not columns_vary or math.isnan(scoring.alpha_from_covariance(cov))
         return
     assert scoring.alpha_from_covariance(cov) == pytest.approx(
         _alpha_complete_cases(rows), abs=1e-9
     )
+
+
+def test_alpha_is_undefined_when_every_respondent_has_the_same_total():
+    # Found by hypothesis: the items vary, their sum does not (13 for everyone);
+    # in floating point the total variance is a rounding residue, not zero.
+    rows = [[1, 2, 5, 5], [1, 2, 5, 5], [1, 2, 5, 5], [1, 3, 4, 5], [2, 2, 5, 4]]
+    cov, _ = scoring.pairwise_covariance(rows)
+    assert math.isnan(scoring.alpha_from_covariance(cov))
+    assert scoring.reliability(["a", "b", "c", "d"], rows) is None
 
 
 def test_pairwise_covariance_uses_each_pair_separately():
