@@ -2,7 +2,9 @@
 
 Ordinary trials are open to everyone in the municipality. A trust test names
 a person (or a team) and how far they were trusted, so it is shown only to
-those who may read that person's delegation records, and to the person.
+those who may read that person's delegation records, and to the person; a
+test of a whole team also to the team's own members (read-only), as the
+team's trust dosings are in delegation.
 """
 
 from django.db.models import Q
@@ -45,7 +47,25 @@ def visible_q(user) -> Q:
     person = person_of(user)
     if person is not None:
         q |= Q(kind=TrialKind.TRUST_TEST, subject_person=person)
+        q |= Q(
+            kind=TrialKind.TRUST_TEST,
+            subject_person__isnull=True,
+            subject_unit=person.unit_id,
+            subject_unit__is_active=True,
+        )
     return q
+
+
+def is_team_member(user, trial: Trial) -> bool:
+    """The trust test is about a whole team, and the user is an active person in it."""
+    if not trial.is_trust_test or trial.subject_person_id or trial.subject_unit_id is None:
+        return False
+    person = person_of(user)
+    return (
+        person is not None
+        and person.unit_id == trial.subject_unit_id
+        and trial.subject_unit.is_active
+    )
 
 
 def can_view(user, trial: Trial) -> bool:
@@ -55,6 +75,8 @@ def can_view(user, trial: Trial) -> bool:
         return True
     person = person_of(user)
     if person is not None and trial.subject_person_id == person.pk:
+        return True
+    if is_team_member(user, trial):
         return True
     unit = trust_subject_unit(trial)
     if unit is None:

@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from tillid.organisation.models import Person
-from tillid.trials import selectors, services
+from tillid.trials import access, selectors, services
 from tillid.trials.models import (
     CriteriaMet,
     GovernanceEffect,
@@ -264,3 +264,39 @@ def test_trust_tests_are_hidden_from_colleagues(org, roles, person_user):
     assert test not in selectors.visible_trials(roles.administrator)
     assert test in selectors.visible_trials(roles.leader)
     assert test in selectors.visible_trials(roles.employee)  # the person concerned
+
+
+def test_a_team_trust_test_is_read_by_the_team_and_no_one_else(org, roles, person_user):
+    test = services.plan_trust_test(
+        by=roles.leader,
+        subject_unit=org.team_north,
+        task="Teamet planlægger selv besøgsruten",
+        step_from=2,
+        step_to=3,
+        risk="low",
+    )
+    member = person_user(org.people["P3"])  # Team Nord, like roles.employee
+    sibling_team = person_user(org.people["P4"])  # Team Syd, same plejecenter
+    assert test in selectors.visible_trials(roles.employee)
+    assert test in selectors.visible_trials(member)
+    assert access.can_view(member, test)
+    assert not access.can_manage(member, test)
+    assert not access.can_contribute(member, test)
+    for outsider in (sibling_team, roles.other_employee, roles.politician, roles.administrator):
+        assert test not in selectors.visible_trials(outsider)
+        assert not access.can_view(outsider, test)
+    # A person-level trust test stays with the person, even inside the team.
+    personal = services.plan_trust_test(
+        by=roles.leader,
+        subject_person=org.people["P2"],
+        task="Planlægge weekendvagter",
+        step_from=2,
+        step_to=3,
+        risk="medium",
+    )
+    assert personal not in selectors.visible_trials(member)
+    # Someone who has left the team no longer reads it.
+    Person.objects.filter(pk=org.people["P3"].pk).update(unit=org.team_south)
+    moved = type(member).objects.get(pk=member.pk)  # a fresh user: no cached person
+    assert test not in selectors.visible_trials(moved)
+    assert not access.can_view(moved, test)

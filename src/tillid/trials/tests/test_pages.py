@@ -291,3 +291,31 @@ def test_list_filters_by_governance_register_item(client, org, roles, monkeypatc
     assert 'id="id_governance_item"' in response.content.decode()
     detail = client.get(reverse("trials:detail", args=[linked.pk])).content.decode()
     assert "register nr. 42" in detail
+
+
+def test_team_members_read_their_team_trust_test_without_acting_on_it(
+    client, org, roles, person_user
+):
+    test = services.plan_trust_test(
+        by=roles.leader,
+        subject_unit=org.team_north,
+        task="Teamet aftaler selv ferieplanen",
+        step_from=1,
+        step_to=2,
+        risk="low",
+    )
+    url = reverse("trials:detail", args=[test.pk])
+    login(client, person_user(org.people["P3"]))  # Team Nord
+    page = client.get(url)
+    assert page.status_code == 200
+    assert "Teamet aftaler selv ferieplanen" in page.content.decode()
+    assert reverse("trials:trust_outcome", args=[test.pk]) not in page.content.decode()
+    assert "Teamet aftaler selv ferieplanen" in client.get(reverse("trials:list")).content.decode()
+    response = client.post(
+        reverse("trials:trust_outcome", args=[test.pk]), {"outcome-outcome": "held"}
+    )
+    assert response.status_code == 403
+    test.refresh_from_db()
+    assert test.outcome == ""
+    login(client, person_user(org.people["P4"]))  # Team Syd
+    assert client.get(url).status_code == 404
