@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
 from tillid.core.nav import NavEntry, UnitLink
@@ -27,3 +28,14 @@ class GovernanceConfig(AppConfig):
             perm="view_governance",
         ),
     )
+
+    def ready(self) -> None:
+        # `migrate` makes the burden stamp; `flush` (the demo's --reset, tests)
+        # empties it and then sends post_migrate, so it is made again here.
+        post_migrate.connect(_ensure_burden_stamp, sender=self)
+
+
+def _ensure_burden_stamp(sender, using: str = "default", **kwargs) -> None:
+    from tillid.governance.services import ensure_burden_stamp
+
+    ensure_burden_stamp(using=using)

@@ -397,3 +397,24 @@ class RedTapeReport(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class BurdenStamp(models.Model):
+    """One row whose token changes whenever the data behind a burden changes.
+
+    Database triggers (migration 0002) give it a new random token on every
+    write to items, activities, bound units, units and people, whether made
+    through the ORM, in bulk or by hand. A reader holding burden inputs
+    computed under a token knows they are current while the token is the
+    same; nothing derived is kept in the database itself. A random token, not
+    a counter: a rolled-back write can never bring back a token already seen.
+    """
+
+    token = models.CharField(max_length=64)
+
+    class Meta:
+        verbose_name = _("burden stamp")
+        verbose_name_plural = _("burden stamps")
+
+    def __str__(self) -> str:
+        return self.token

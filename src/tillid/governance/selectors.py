@@ -1,9 +1,11 @@
 """Reads of the governance register: burden totals, assessments, balance, signals.
 
-Burden is derived on every read by `tillid.governance.burden.burden` from the
-activity parameters and the organisation's current headcount; the functions
-here only gather the inputs in a few grouped queries (no query per item or
-per unit).
+Burden is derived by `tillid.governance.burden.burden` from the activity
+parameters and the organisation's current headcount; the functions here only
+gather the inputs in a few grouped queries (no query per item or per unit).
+The inputs of the whole register are reused between requests while the
+burden stamp (`models.BurdenStamp`, renewed by database triggers on every
+write they depend on) is unchanged; see `all_inputs`.
 
 An item binds the units it names and everything below them. People bound by
 an item are counted once even when it names both a unit and a unit below it.
@@ -12,6 +14,7 @@ to their headcount when totals per unit are made.
 """
 
 import random
+import threading
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
@@ -29,6 +32,7 @@ from tillid.governance.models import (
     Activity,
     Assessment,
     BalanceBaseline,
+    BurdenStamp,
     Item,
     ItemStatus,
     Kind,
@@ -316,6 +320,59 @@ def burden_inputs(
     return BurdenInputs(mpp=mpp, natural=natural, override=override, units=units, extra=columns)
 
 
+# --- the whole register's inputs, reused while nothing behind them changed ------
+
+# Read with every item: what the onion and the register filter and sort on
+# without another query (all are columns of the item, so the stamp covers them).
+ALL_EXTRA = ("layer", "kind", "status")
+
+
+@dataclass(frozen=True)
+class _Reused:
+    stamp: str
+    inputs: BurdenInputs
+
+
+_reused: _Reused | None = None
+_reused_lock = threading.Lock()
+
+
+def burden_stamp() -> str | None:
+    """The current burden stamp, or None where the database keeps none (no triggers)."""
+    if connections[Item.objects.db].vendor not in ("postgresql", "sqlite"):
+        return None
+    return BurdenStamp.objects.filter(pk=1).values_list("token", flat=True).first()
+
+
+def all_inputs() -> BurdenInputs:
+    """Burden inputs of every item (with ALL_EXTRA), computed once per burden stamp.
+
+    One query when nothing changed since the last call in this process.
+    Otherwise they are computed afresh and kept under the stamp read *before*
+    computing: a write committed meanwhile renews the stamp, so inputs that
+    may predate it are never matched again. Inputs computed inside a
+    transaction that is later rolled back are kept under a token nobody else
+    ever sees (tokens are random).
+    """
+    global _reused
+    stamp = burden_stamp()
+    reused = _reused
+    if stamp is not None and reused is not None and reused.stamp == stamp:
+        return reused.inputs
+    inputs = burden_inputs(Item.objects.all(), unit_tree(), extra=ALL_EXTRA)
+    if stamp is not None:
+        with _reused_lock:
+            _reused = _Reused(stamp, inputs)
+    return inputs
+
+
+def forget_inputs() -> None:
+    """Drop the reused inputs of this process (tests; a changed hourly cost needs no call)."""
+    global _reused
+    with _reused_lock:
+        _reused = None
+
+
 def _unit_ids_of(items: QuerySet[Item]) -> dict[int, list[int]]:
     """Bound unit ids of `items` (those binding none are absent)."""
     units: dict[int, list[int]] = {}
@@ -465,13 +522,19 @@ def onion(unit: Unit | None = None, rows: list["UnitItemRow"] | None = None) -> 
 def _organisation_onion() -> dict:
     """`onion()` for all active items: the same sums, without an object per item."""
     cost = hourly_cost()
-    data = burden_inputs(active_items(), unit_tree(), extra=("layer", "kind"))
+    data = all_inputs()
+    removed = ItemStatus.REMOVED
+    status_of = data.extra["status"]
     sums = {
         field: {key: [0, ZERO, ZERO] for key in choices.values}
         for field, choices in (("layer", Layer), ("kind", Kind))
     }
     layer_of, kind_of = data.extra["layer"], data.extra["kind"]
+    count = 0
     for pk, mpp in data.mpp.items():
+        if status_of[pk] == removed:
+            continue
+        count += 1
         hours = hours_per_year(mpp, data.people(pk))
         for group in (sums["layer"].get(layer_of[pk]), sums["kind"].get(kind_of[pk])):
             if group is not None:
@@ -495,7 +558,7 @@ def _organisation_onion() -> dict:
         "layers": layers,
         "kinds": rows("kind", Kind.choices),
         "total": sum_burdens(row["burden"] for row in layers),
-        "count": len(data.mpp),
+        "count": count,
     }
 
 
@@ -559,12 +622,27 @@ def register(
         )
     elif status:
         items = items.filter(status=status)
-    # Only the column the order needs; a date is read as text on SQLite, which
-    # orders like the date itself (ISO format).
-    extra = {"title": ("title",), "introduced": ("introduced_on",)}.get(sort, ())
-    data = burden_inputs(items, unit_tree(), extra=extra)
-    hours = {pk: hours_per_year(mpp, data.people(pk)) for pk, mpp in data.mpp.items()}
-    ids = list(hours)
+    # The matching ids (and only the column the order needs; a date is read as
+    # text on SQLite, which orders like the date itself, ISO format); their
+    # burden comes from the whole register's reused inputs.
+    extra = {"title": "title", "introduced": "introduced_on"}.get(sort)
+    data = all_inputs()
+    people, mpp = data.people, data.mpp
+    ids: list[int] = []
+    column: dict[int, object] = {}
+    if extra:
+        for pk, value in _stream(items.order_by().values_list("pk", extra)):
+            ids.append(pk)
+            column[pk] = value
+    elif items.query.where:
+        ids = [pk for (pk,) in _stream(items.order_by().values_list("pk"))]
+    else:
+        ids = list(mpp)
+    # An item written by someone else since the inputs were read is left out
+    # of this one answer rather than failing it.
+    hours = {pk: hours_per_year(mpp[pk], people(pk)) for pk in ids if pk in mpp}
+    if len(hours) != len(ids):
+        ids = [pk for pk in ids if pk in hours]
     if min_hours is not None:
         ids = [pk for pk in ids if hours[pk] >= min_hours]
     if max_hours is not None:
@@ -572,12 +650,11 @@ def register(
     # Ties go by id: sort by id first, then by the key (Python's sort is stable,
     # also in reverse), so no tuple is made per item.
     if sort == "title":
-        titles = data.extra["title"]
         ids.sort()
-        ids.sort(key=lambda pk: titles[pk].lower())
+        ids.sort(key=lambda pk: column[pk].lower())
     elif sort == "introduced":
         ids.sort(reverse=True)
-        ids.sort(key=data.extra["introduced_on"].__getitem__, reverse=True)
+        ids.sort(key=column.__getitem__, reverse=True)
     elif sort == "burden_asc":
         ids.sort()
         ids.sort(key=hours.__getitem__)
