@@ -16,6 +16,7 @@ from decimal import Decimal
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from tillid.governance import services
 from tillid.governance.models import (
@@ -575,7 +576,7 @@ def build_demo(*, seed: int, log) -> None:
     baseline = date(today.year, 1, 1) if today.month > 3 else date(today.year - 1, 1, 1)
     BalanceBaseline.objects.create(baseline_on=baseline, set_by=consultant)
 
-    log("Registrerer styringspunkter …")
+    log(_("Registering governance items …"))
     items: dict[str, Item] = {}
     for number, t in enumerate(TEMPLATES, start=1):
         introduced = today - timedelta(days=int(t.years_ago * 365) + rng.randint(0, 40))
@@ -618,9 +619,9 @@ def build_demo(*, seed: int, log) -> None:
                 basis=EstimateBasis.MEASURED if t.measured else EstimateBasis.ESTIMATE,
             )
         items[t.key] = item
-    log(f"{len(items)} punkter registreret.")
+    log(_("%(count)s items registered.") % {"count": len(items)})
 
-    log("Medarbejdere vurderer punkterne …")
+    log(_("Employees assess the items …"))
     people = list(
         Person.objects.filter(is_active=True, unit__is_active=True)
         .order_by("pk")
@@ -652,9 +653,9 @@ def build_demo(*, seed: int, log) -> None:
                 )
             )
     Assessment.objects.bulk_create(assessments, batch_size=1000)
-    log(f"{len(assessments)} vurderinger.")
+    log(_("%(count)s assessments.") % {"count": len(assessments)})
 
-    log("Samskabte gennemgange …")
+    log(_("Co-created reviews …"))
     groups = list(RoleGroup.values)
     participant_names = {
         RoleGroup.POLITICIANS: "Formand for Social- og Sundhedsudvalget",
@@ -717,7 +718,7 @@ def build_demo(*, seed: int, log) -> None:
             new_occurrences_per_year=D(new_times) if new_times is not None else None,
         )
 
-    log("Bøvl-indberetninger til Meningssamlingen …")
+    log(_("Red-tape reports to the Meningssamling …"))
     employee_unit = None
     if employee is not None:
         person = Person.objects.filter(user=employee).select_related("unit").first()
@@ -740,7 +741,7 @@ def build_demo(*, seed: int, log) -> None:
         if status != ReportStatus.NEW:
             review = item.reviews.order_by("pk").first() if item else None
             services.handle_report(report=report, status=status, answer=answer, review=review)
-    log(f"{len(REPORTS)} indberetninger.")
+    log(_("%(count)s reports.") % {"count": len(REPORTS)})
 
 
 COMMENTS = {
