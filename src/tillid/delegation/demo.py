@@ -167,7 +167,7 @@ def build_demo(*, seed: int, log) -> None:
         team = Unit.objects.filter(parent=care_home, kind=UnitKind.TEAM).order_by("external_id")
         first_team = team.first()
         if first_team is not None:
-            _dose(
+            mandate = _dose(
                 rng,
                 Subject(team=first_team),
                 leader,
@@ -177,6 +177,20 @@ def build_demo(*, seed: int, log) -> None:
                 now - dt.timedelta(days=30),
             )
             dosings += 1
+            if mandate is not None and mandate.chosen_step < 5:
+                # A running trust test for the whole team: its members read it too.
+                trial_services.plan_trust_test(
+                    by=leader,
+                    subject_unit=first_team,
+                    task="Teamet lægger selv vagtplanen for julen",
+                    step_from=mandate.chosen_step,
+                    step_to=mandate.chosen_step + 1,
+                    risk="low",
+                    risk_note="Lederen godkender planen, før den sendes ud.",
+                    start_date=(now - dt.timedelta(days=14)).date(),
+                    end_date=(now + dt.timedelta(days=30)).date(),
+                )
+                tests += 1
     # Other elder-care institutions: one current dosing per person, for the aggregates.
     elder = Unit.objects.filter(external_id="SOS-AELD").first()
     if elder is not None:

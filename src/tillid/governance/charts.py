@@ -46,7 +46,12 @@ def burden_bars_spec(rows: list[dict], title: str) -> dict:
         alt.Chart(alt.Data(values=data))
         .mark_bar()
         .encode(
-            x=alt.X("hours:Q", title=_("Hours per year")),
+            # Few ticks: Danish thousands ("35.000") are wide and collided at the end.
+            x=alt.X(
+                "hours:Q",
+                title=_("Hours per year"),
+                axis=alt.Axis(tickCount=5, labelOverlap="greedy", format=",.0f"),
+            ),
             y=alt.Y("label:N", title=None, sort=None),
             tooltip=[
                 alt.Tooltip("label:N", title=title),

@@ -32,6 +32,11 @@ def test_demo_builds_trials_and_dosing_for_the_demo_leader(monkeypatch):
     assert selectors.waiting_for_leader(leader, _scope(leader)).exists()
     assert Dosing.objects.filter(decided_by=leader).count() >= 10
     assert Trial.objects.filter(kind=TrialKind.TRUST_TEST).exists()
+    # The demo employee's team has a trust test of its own, which they read.
+    employee = get_user_model().objects.get(username="medarbejder")
+    team_tests = Trial.objects.filter(kind=TrialKind.TRUST_TEST, subject_unit=employee.person.unit)
+    assert team_tests.exists()
+    assert set(team_tests) <= set(selectors.visible_trials(employee))
     assert Breach.objects.exclude(adjusted_dosing=None).exists()
     assert "75 prøvehandlinger" in out.getvalue()
 
