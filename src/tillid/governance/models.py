@@ -408,6 +408,9 @@ class BurdenStamp(models.Model):
     computed under a token knows they are current while the token is the
     same; nothing derived is kept in the database itself. A random token, not
     a counter: a rolled-back write can never bring back a token already seen.
+    The price: on PostgreSQL, transactions writing these tables wait for each
+    other on this row until commit (an organisation import holds it for its
+    few seconds); such writes are rare next to reads.
     """
 
     token = models.CharField(max_length=64)
