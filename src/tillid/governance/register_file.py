@@ -1,16 +1,22 @@
 """Import and export of the governance register as CSV or XLSX.
 
 The import follows the organisation import: the whole file is checked first
-and every bad cell is reported with line, column and a Danish message; only
-a file without errors is written, in one transaction. A row whose reference
-exists updates that item; other rows create items.
+and every bad cell is reported with sheet, line, column and a Danish message;
+only a file without errors is written, in one transaction. A row whose
+reference exists updates that item; other rows create items. An item whose
+row says what it already holds is not written at all.
+
+The items' activities (Standard Cost Model) travel in a second sheet,
+`aktiviteter`, one row per current activity, or in a CSV file of their own.
+Every item with rows there gets exactly those activities as its current
+ones; items without rows keep theirs. See docs/import-governance.md.
 """
 
 import csv
 import io
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -18,7 +24,15 @@ from django.utils.translation import gettext_lazy
 
 from tillid.core.tabular import RowError, TabularFileError, parse_bool, read_file
 from tillid.governance import selectors, services
-from tillid.governance.models import EstimateBasis, Item, Kind, Layer, SecuredValue
+from tillid.governance.models import (
+    Activity,
+    EstimateBasis,
+    Item,
+    Kind,
+    Layer,
+    RoleGroup,
+    SecuredValue,
+)
 from tillid.organisation.models import Unit
 
 # Column key, header in the file, description (for the import page).
@@ -56,12 +70,67 @@ ALIASES.update({key: key for key, _h, _d in COLUMNS})
 ALIASES.update({"hård": "is_hard", "lovpligtigt": "mandated_by_law", "indført": "introduced_on"})
 HEADER_OF = {key: header for key, header, _d in COLUMNS}
 
+# The sheet (or CSV file) of activities: one row per current activity.
+ACTIVITY_SHEET = "aktiviteter"
+ACTIVITY_COLUMNS = [
+    ("reference", "reference", gettext_lazy("Reference of the item the activity belongs to")),
+    ("name", "navn", gettext_lazy("Name of the activity (required)")),
+    (
+        "minutes_per_occurrence",
+        "minutter_pr_gang",
+        gettext_lazy("Minutes per occurrence (required)"),
+    ),
+    (
+        "occurrences_per_year",
+        "gange_pr_aar",
+        gettext_lazy("Occurrences per person per year (required)"),
+    ),
+    (
+        "performed_by",
+        "udfoeres_af",
+        gettext_lazy("Who does it, e.g. Medarbejdere or Faglige ledere; empty gives Medarbejdere"),
+    ),
+    ("basis", "grundlag", gettext_lazy("Estimate or measured; empty gives estimate")),
+]
+ACTIVITY_HEADER_OF = {key: header for key, header, _d in ACTIVITY_COLUMNS}
+ACTIVITY_ALIASES = {header: key for key, header, _d in ACTIVITY_COLUMNS}
+ACTIVITY_ALIASES.update({key: key for key, _h, _d in ACTIVITY_COLUMNS})
+ACTIVITY_ALIASES.update({"aktivitet": "name", "udføres_af": "performed_by"})
+# One file may hold both tables; the keys they share mean the same.
+READ_ALIASES = {**ALIASES, **ACTIVITY_ALIASES}
+_ACTIVITY_REQUIRED = ("reference", "name", "minutes_per_occurrence", "occurrences_per_year")
+# Fields of an item that a row sets, compared before anything is written.
+_COMPARED = (
+    "title",
+    "description",
+    "kind",
+    "layer",
+    "is_hard",
+    "is_formal",
+    "legal_basis",
+    "mandated_by_law",
+    "owner",
+    "risks",
+    "values",
+    "introduced_on",
+    "minutes_per_occurrence",
+    "occurrences_per_year",
+    "basis",
+    "people_override",
+    "no_compensation_reason",
+)
+_CENTS = Decimal("0.01")
+
 
 @dataclass
 class ImportResult:
     errors: list[RowError] = field(default_factory=list)
     created: int = 0
     updated: int = 0
+    unchanged: int = 0
+    activities_added: int = 0
+    activities_deleted: int = 0
+    has_activities: bool = False
 
 
 def _choice_lookup(choices) -> dict[str, str]:
@@ -96,19 +165,76 @@ def _date(text: str) -> date:
     raise ValueError(text)
 
 
+def _is_activity_table(table) -> bool:
+    """The activities: the sheet `aktiviteter`, or a table with their columns."""
+    if table.name.strip().lower() in (ACTIVITY_SHEET, "activities"):
+        return True
+    headers = set(table.headers)
+    return {"reference", "name", "minutes_per_occurrence"} <= headers and "title" not in headers
+
+
 def import_register(*, filename: str, content: bytes, user) -> ImportResult:
     result = ImportResult()
     try:
-        tables = read_file(filename, content, aliases=ALIASES)
+        tables = read_file(filename, content, aliases=READ_ALIASES)
     except TabularFileError as exc:
         result.errors.append(RowError(table=filename, line=0, column="", message=str(exc)))
         return result
-    table = tables[0] if tables else None
-    if table is None or not table.rows:
+    activity_table = next((t for t in tables if _is_activity_table(t)), None)
+    table = next((t for t in tables if t is not activity_table), None)
+    if table is not None and not table.rows:
+        table = None  # an empty items sheet beside the activities changes no item
+    if table is None and (activity_table is None or not activity_table.rows):
         result.errors.append(
             RowError(table=filename, line=0, column="", message=_("The file has no rows."))
         )
         return result
+    existing = {i.reference: i for i in Item.objects.all()}
+    parsed = []
+    if table is not None:
+        parsed = _check_items(table, existing, result)
+        if parsed is None:
+            return result
+    activities: dict[str, list[services.ActivityInput]] = {}
+    if activity_table is not None and activity_table.rows:  # an empty sheet changes nothing
+        result.has_activities = True
+        file_refs = {data["reference"] for _r, data, *_rest in parsed if data["reference"]}
+        activities = _check_activities(activity_table, set(existing) | file_refs, result)
+    if result.errors:
+        return result
+
+    # Control chains in the file must not loop.
+    links = {
+        data["reference"] or f"#{row.line}": ctrl for row, data, _e, ctrl, _c in parsed if ctrl
+    }
+    for i in Item.objects.exclude(controls__isnull=True).select_related("controls"):
+        links.setdefault(i.reference, i.controls.reference)
+    for row, data, _e, ctrl, _c in parsed:
+        start = data["reference"]
+        current, seen = ctrl, set()
+        while current and current not in seen:
+            if current == start:
+                result.errors.append(
+                    RowError(
+                        table=table.name,
+                        line=row.line,
+                        column=HEADER_OF["controls"],
+                        message=_(
+                            "An item cannot control itself, not even through a chain of controls."
+                        ),
+                    )
+                )
+                break
+            seen.add(current)
+            current = links.get(current)
+    if result.errors:
+        return result
+    _write(parsed, activities, existing, user, result)
+    return result
+
+
+def _check_items(table, existing: dict, result: ImportResult) -> list | None:
+    """The item rows, checked; errors go to `result`. None when columns are missing."""
     missing = [
         HEADER_OF[k]
         for k in ("title", "kind", "layer", "units", "introduced_on")
@@ -124,12 +250,11 @@ def import_register(*, filename: str, content: bytes, user) -> ImportResult:
                 % {"columns": ", ".join(missing)},
             )
         )
-        return result
+        return None
 
     kinds, layers = _labels(Kind.choices), _labels(Layer.choices)
-    values_lookup, bases = _labels(SecuredValue.choices), _labels(EstimateBasis.choices)
+    values_lookup, bases = _labels(SecuredValue.choices), _bases()
     units_by_ext = {u.external_id: u for u in Unit.objects.filter(is_active=True)}
-    existing = {i.reference: i for i in Item.objects.all()}
     file_refs: dict[str, int] = {}
     parsed = []
 
@@ -243,42 +368,151 @@ def import_register(*, filename: str, content: bytes, user) -> ImportResult:
             result.errors.append(
                 RowError(table=table.name, line=row.line, column=column, message=message)
             )
-    if result.errors:
-        return result
+    return parsed
 
-    # Control chains in the file must not loop.
-    links = {
-        data["reference"] or f"#{row.line}": ctrl for row, data, _e, ctrl, _c in parsed if ctrl
-    }
-    for i in Item.objects.exclude(controls__isnull=True).select_related("controls"):
-        links.setdefault(i.reference, i.controls.reference)
-    for row, data, _e, ctrl, _c in parsed:
-        start = data["reference"]
-        current, seen = ctrl, set()
-        while current and current not in seen:
-            if current == start:
-                result.errors.append(
-                    RowError(
-                        table=table.name,
-                        line=row.line,
-                        column=HEADER_OF["controls"],
-                        message=_(
-                            "An item cannot control itself, not even through a chain of controls."
-                        ),
-                    )
+
+def _bases() -> dict[str, str]:
+    bases = _labels(EstimateBasis.choices)
+    # The short words the error message asks for.
+    bases.update({"skøn": EstimateBasis.ESTIMATE, "maalt": EstimateBasis.MEASURED})
+    return bases
+
+
+def _amount(raw: str, field_name: str) -> tuple[Decimal | None, str | None]:
+    """A number for an activity's decimal field, rounded to its places, or an error."""
+    model_field = Activity._meta.get_field(field_name)
+    if not raw:
+        return None, _("Write a number.")
+    try:
+        value = _decimal(raw)
+    except InvalidOperation:
+        value = None
+    if value is None or not value.is_finite():
+        return None, _("Write a number, not “%(value)s”.") % {"value": raw}
+    if value < 0:
+        if field_name == "minutes_per_occurrence":
+            return None, _("Minutes cannot be negative.")
+        return None, _("The number of occurrences cannot be negative.")
+    value = value.quantize(_CENTS, rounding=ROUND_HALF_UP)
+    largest = Decimal(10) ** (model_field.max_digits - model_field.decimal_places) - _CENTS
+    if value > largest:
+        return None, _("The number is too large: at most %(max)s.") % {"max": _number_text(largest)}
+    return value, None
+
+
+def _check_activities(
+    table, known_refs: set[str], result: ImportResult
+) -> dict[str, list[services.ActivityInput]]:
+    """The activity rows by item reference, checked; errors go to `result`."""
+    missing = [ACTIVITY_HEADER_OF[k] for k in _ACTIVITY_REQUIRED if k not in table.headers]
+    if missing:
+        result.errors.append(
+            RowError(
+                table=table.name,
+                line=1,
+                column=", ".join(missing),
+                message=_("Required columns are missing: %(columns)s")
+                % {"columns": ", ".join(missing)},
+            )
+        )
+        return {}
+    groups_lookup, bases = _labels(RoleGroup.choices), _bases()
+    name_length = Activity._meta.get_field("name").max_length
+    by_ref: dict[str, list[services.ActivityInput]] = {}
+    for row in table.rows:
+        errs: list[tuple[str, str]] = []
+        ref = row.get("reference").strip()
+        if not ref:
+            errs.append(
+                ("reference", _("Write the reference of the item the activity is part of."))
+            )
+        elif ref not in known_refs:
+            errs.append(("reference", _("No item has the reference “%(ref)s”.") % {"ref": ref}))
+        name = row.get("name").strip()
+        if not name:
+            errs.append(("name", _("Name the activity.")))
+        elif len(name) > name_length:
+            errs.append(
+                (
+                    "name",
+                    _("The name is too long: at most %(max)s characters.") % {"max": name_length},
                 )
-                break
-            seen.add(current)
-            current = links.get(current)
-    if result.errors:
-        return result
-    _write(parsed, existing, user, result)
-    return result
+            )
+        amounts = {}
+        for key in ("minutes_per_occurrence", "occurrences_per_year"):
+            amounts[key], message = _amount(row.get(key).strip(), key)
+            if message:
+                errs.append((key, message))
+        raw_group = row.get("performed_by").strip()
+        performed_by = groups_lookup.get(raw_group.lower()) if raw_group else RoleGroup.EMPLOYEES
+        if performed_by is None:
+            errs.append(
+                (
+                    "performed_by",
+                    _("Unknown group “%(value)s”. Write one of: %(groups)s.")
+                    % {
+                        "value": raw_group,
+                        "groups": ", ".join(str(label) for _v, label in RoleGroup.choices),
+                    },
+                )
+            )
+        raw_basis = row.get("basis").strip()
+        basis = bases.get(raw_basis.lower()) if raw_basis else EstimateBasis.ESTIMATE
+        if basis is None:
+            errs.append(("basis", _("Write estimate or measured.")))
+        for key, message in errs:
+            result.errors.append(
+                RowError(
+                    table=table.name,
+                    line=row.line,
+                    column=ACTIVITY_HEADER_OF[key],
+                    message=message,
+                )
+            )
+        if not errs:
+            by_ref.setdefault(ref, []).append(
+                services.ActivityInput(
+                    name=name,
+                    minutes_per_occurrence=amounts["minutes_per_occurrence"],
+                    occurrences_per_year=amounts["occurrences_per_year"],
+                    performed_by=performed_by,
+                    basis=basis,
+                )
+            )
+    return by_ref
+
+
+def _same(item: Item, data: dict, controls_ref, compensated_ref, unit_ids, ref_by_pk) -> bool:
+    """Whether the row says what the item already holds (then it is not written)."""
+    for name in _COMPARED:
+        wanted, held = data[name], getattr(item, name)
+        if isinstance(wanted, Decimal):
+            wanted = wanted.quantize(_CENTS, rounding=ROUND_HALF_UP)
+        if wanted != held:
+            return False
+    return (
+        ref_by_pk.get(item.controls_id, "") == controls_ref
+        and ref_by_pk.get(item.compensated_by_id, "") == compensated_ref
+        and {u.pk for u in data["units"]} == unit_ids.get(item.pk, set())
+    )
+
+
+def _of_items(queryset, field_name: str, ids: list[int]):
+    # A long IN list exceeds SQLite's limit on parameters; then read them all.
+    return queryset.filter(**{f"{field_name}__in": ids}) if len(ids) <= 900 else queryset
 
 
 @transaction.atomic
-def _write(parsed, existing: dict, user, result: ImportResult) -> None:
+def _write(parsed, activities: dict, existing: dict, user, result: ImportResult) -> None:
     by_ref = dict(existing)
+    ref_by_pk = {i.pk: ref for ref, i in existing.items()}
+    row_ids = [existing[d["reference"]].pk for _r, d, *_x in parsed if d["reference"] in existing]
+    unit_ids: dict[int, set[int]] = {}
+    through = Item.units.through.objects.values_list("item_id", "unit_id")
+    for item_id, unit_id in _of_items(through, "item_id", row_ids):
+        unit_ids.setdefault(item_id, set()).add(unit_id)
+    changed: set[str] = set()
+    same: set[str] = set()
     pending = []
     for _row, data, _e, controls_ref, compensated_ref in parsed:
         item_input = services.ItemInput(**{**data, "controls": None, "compensated_by": None})
@@ -290,13 +524,16 @@ def _write(parsed, existing: dict, user, result: ImportResult) -> None:
             if not data["no_compensation_reason"]:
                 item.no_compensation_reason = ""
             result.created += 1
+        elif _same(item, data, controls_ref, compensated_ref, unit_ids, ref_by_pk):
+            same.add(item.reference)
+            continue
         else:
             item_input.controls = item.controls
             item_input.compensated_by = item.compensated_by
             if not item_input.no_compensation_reason and not item.compensated_by:
                 item_input.no_compensation_reason = item.no_compensation_reason or "-"
             item = services.update_item(item=item, data=item_input, user=user)
-            result.updated += 1
+            changed.add(item.reference)
         by_ref[item.reference] = item
         pending.append((item, controls_ref, compensated_ref, data["no_compensation_reason"]))
     for item, controls_ref, compensated_ref, reason in pending:
@@ -305,6 +542,38 @@ def _write(parsed, existing: dict, user, result: ImportResult) -> None:
         item.no_compensation_reason = reason
         item._history_user = user
         item.save()
+
+    # Activities: read the current ones in one query, write only where they differ.
+    ids = [by_ref[ref].pk for ref in activities]
+    current: dict[int, list[Activity]] = {}
+    rows = Activity.objects.filter(retired_on__isnull=True).order_by("pk")
+    for activity in _of_items(rows, "item_id", ids):
+        current.setdefault(activity.item_id, []).append(activity)
+    for ref, wanted in activities.items():
+        item = by_ref[ref]
+        held = current.get(item.pk, [])
+        to_delete, to_add = services.activity_changes(list(held), wanted)
+        if not to_delete and not to_add:
+            if ref in existing:
+                same.add(ref)
+            continue
+        added, deleted = services.replace_activities(item=item, activities=wanted, current=held)
+        result.activities_added += added
+        result.activities_deleted += deleted
+        if ref in existing:
+            changed.add(ref)
+    result.updated = len(changed)
+    result.unchanged = len(same - changed)
+
+
+def _number_text(value: Decimal) -> str:
+    """A decimal as Danes write it, without trailing zeros: 2,5 and 300."""
+    text = format(value.normalize(), "f")
+    return text.replace(".", ",")
+
+
+def _number_cell(value: Decimal) -> int | float:
+    return int(value) if value == value.to_integral_value() else float(value)
 
 
 def _rows() -> list[list]:
@@ -346,12 +615,52 @@ def _rows() -> list[list]:
     return rows
 
 
-def export_csv() -> bytes:
+def _activity_rows(*, cells: bool = False) -> list[list]:
+    """The current activities, by item reference; numbers as numbers for a workbook."""
+    groups, bases = dict(RoleGroup.choices), dict(EstimateBasis.choices)
+    number = _number_cell if cells else _number_text
+    rows = [[h for _k, h, _d in ACTIVITY_COLUMNS]]
+    activities = (
+        Activity.objects.filter(retired_on__isnull=True)
+        .order_by("item__reference", "pk")
+        .values_list(
+            "item__reference",
+            "name",
+            "minutes_per_occurrence",
+            "occurrences_per_year",
+            "performed_by",
+            "basis",
+        )
+    )
+    for reference, name, minutes, occurrences, performed_by, basis in activities:
+        rows.append(
+            [
+                reference,
+                name,
+                number(minutes),
+                number(occurrences),
+                str(groups.get(performed_by, performed_by)),
+                str(bases.get(basis, basis)),
+            ]
+        )
+    return rows
+
+
+def _csv_bytes(rows: list[list]) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";")
-    for row in _rows():
+    for row in rows:
         writer.writerow(row)
     return buffer.getvalue().encode("utf-8-sig")
+
+
+def export_csv() -> bytes:
+    return _csv_bytes(_rows())
+
+
+def export_activities_csv() -> bytes:
+    """The activities alone: a CSV file holds one table."""
+    return _csv_bytes(_activity_rows())
 
 
 def export_xlsx() -> bytes:
@@ -361,6 +670,9 @@ def export_xlsx() -> bytes:
     sheet = workbook.create_sheet(_("Governance register")[:31])
     for row in _rows():
         sheet.append([str(v) if isinstance(v, str) else v for v in row])
+    activities = workbook.create_sheet(ACTIVITY_SHEET)
+    for row in _activity_rows(cells=True):
+        activities.append(row)
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

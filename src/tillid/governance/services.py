@@ -258,6 +258,74 @@ def delete_activity(*, activity: Activity) -> None:
     activity.delete()
 
 
+@dataclass(frozen=True)
+class ActivityInput:
+    name: str
+    minutes_per_occurrence: Decimal
+    occurrences_per_year: Decimal
+    performed_by: str = RoleGroup.EMPLOYEES
+    basis: str = EstimateBasis.ESTIMATE
+
+
+def _activity_key(activity) -> tuple:
+    # Decimals compare (and hash) by value: 2.5 and 2.50 are the same.
+    return (
+        activity.name.strip(),
+        Decimal(activity.minutes_per_occurrence),
+        Decimal(activity.occurrences_per_year),
+        activity.performed_by,
+        activity.basis,
+    )
+
+
+def activity_changes(
+    current: list[Activity], wanted: list[ActivityInput]
+) -> tuple[list[Activity], list[ActivityInput]]:
+    """What turns `current` into `wanted`: (activities to delete, activities to add).
+
+    An activity identical to a wanted one stays as it is, so equal lists
+    (in any order) give two empty lists.
+    """
+    pool: dict[tuple, list[Activity]] = {}
+    for activity in current:
+        pool.setdefault(_activity_key(activity), []).append(activity)
+    to_add = []
+    for activity in wanted:
+        same = pool.get(_activity_key(activity))
+        if same:
+            same.pop(0)
+        else:
+            to_add.append(activity)
+    return [a for left in pool.values() for a in left], to_add
+
+
+@transaction.atomic
+def replace_activities(
+    *, item: Item, activities: list[ActivityInput], current: list[Activity] | None = None
+) -> tuple[int, int]:
+    """Make the item's current activities exactly `activities`; returns (added, deleted).
+
+    Identical activities are kept; the others are deleted and added through
+    delete_activity and add_activity, as on the item's page. `current` is the
+    item's current activities when the caller has read them already.
+    """
+    if current is None:
+        current = list(selectors.current_activities(item))
+    to_delete, to_add = activity_changes(current, activities)
+    for activity in to_delete:
+        delete_activity(activity=activity)
+    for activity in to_add:
+        add_activity(
+            item=item,
+            name=activity.name,
+            minutes_per_occurrence=activity.minutes_per_occurrence,
+            occurrences_per_year=activity.occurrences_per_year,
+            performed_by=activity.performed_by,
+            basis=activity.basis,
+        )
+    return len(to_add), len(to_delete)
+
+
 # --- assessments -------------------------------------------------------------------
 
 

@@ -41,4 +41,5 @@ urlpatterns = [
     path("meningssamling/<int:report_id>/", views.queue_report, name="queue_report"),
     path("import/", views.import_register, name="import"),
     path("eksport.<str:fmt>", views.export_register, name="export"),
+    path("eksport-aktiviteter.csv", views.export_activities, name="export_activities"),
 ]

@@ -681,16 +681,30 @@ def import_register(request):
             errors = result.errors
             result = None
         else:
-            messages.success(
-                request,
-                _("The register has been imported: %(created)s new, %(updated)s updated.")
-                % {"created": result.created, "updated": result.updated},
-            )
+            summary = _(
+                "The register has been imported: %(created)s new, %(updated)s updated, "
+                "%(unchanged)s unchanged."
+            ) % {
+                "created": result.created,
+                "updated": result.updated,
+                "unchanged": result.unchanged,
+            }
+            if result.has_activities:
+                summary += " " + _(
+                    "Activities: %(added)s added, %(deleted)s deleted; the others are unchanged."
+                ) % {"added": result.activities_added, "deleted": result.activities_deleted}
+            messages.success(request, summary)
             return redirect("governance:register")
     return render(
         request,
         "governance/import.html",
-        {"form": form, "errors": errors, "columns": register_file.COLUMNS},
+        {
+            "form": form,
+            "errors": errors,
+            "columns": register_file.COLUMNS,
+            "activity_columns": register_file.ACTIVITY_COLUMNS,
+            "activity_sheet": register_file.ACTIVITY_SHEET,
+        },
     )
 
 
@@ -708,4 +722,18 @@ def export_register(request, fmt: str):
     else:
         response = HttpResponse(register_file.export_csv(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="styringsregister-{stamp}.{fmt}"'
+    return response
+
+
+@login_required
+def export_activities(request):
+    """The items' current activities as CSV (the workbook export has them as a sheet)."""
+    _require(request, Perm.VIEW_GOVERNANCE)
+    stamp = timezone.localdate().isoformat()
+    response = HttpResponse(
+        register_file.export_activities_csv(), content_type="text/csv; charset=utf-8"
+    )
+    response["Content-Disposition"] = (
+        f'attachment; filename="styringsregister-aktiviteter-{stamp}.csv"'
+    )
     return response
