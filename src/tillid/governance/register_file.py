@@ -14,7 +14,7 @@ ones; items without rows keep theirs. See docs/import-governance.md.
 
 import csv
 import io
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
@@ -99,25 +99,12 @@ ACTIVITY_ALIASES.update({"aktivitet": "name", "udføres_af": "performed_by"})
 # One file may hold both tables; the keys they share mean the same.
 READ_ALIASES = {**ALIASES, **ACTIVITY_ALIASES}
 _ACTIVITY_REQUIRED = ("reference", "name", "minutes_per_occurrence", "occurrences_per_year")
-# Fields of an item that a row sets, compared before anything is written.
-_COMPARED = (
-    "title",
-    "description",
-    "kind",
-    "layer",
-    "is_hard",
-    "is_formal",
-    "legal_basis",
-    "mandated_by_law",
-    "owner",
-    "risks",
-    "values",
-    "introduced_on",
-    "minutes_per_occurrence",
-    "occurrences_per_year",
-    "basis",
-    "people_override",
-    "no_compensation_reason",
+# Fields of an item that a row sets, compared before anything is written
+# (units and the links to other items are compared apart).
+_COMPARED = tuple(
+    f.name
+    for f in fields(services.ItemInput)
+    if f.name not in {"units", "controls", "compensated_by", "reference"}
 )
 _CENTS = Decimal("0.01")
 
@@ -233,6 +220,16 @@ def import_register(*, filename: str, content: bytes, user) -> ImportResult:
     return result
 
 
+def _missing_columns(table, missing: list[str]) -> RowError:
+    columns = ", ".join(missing)
+    return RowError(
+        table=table.name,
+        line=1,
+        column=columns,
+        message=_("Required columns are missing: %(columns)s") % {"columns": columns},
+    )
+
+
 def _check_items(table, existing: dict, result: ImportResult) -> list | None:
     """The item rows, checked; errors go to `result`. None when columns are missing."""
     missing = [
@@ -241,15 +238,7 @@ def _check_items(table, existing: dict, result: ImportResult) -> list | None:
         if k not in table.headers
     ]
     if missing:
-        result.errors.append(
-            RowError(
-                table=table.name,
-                line=1,
-                column=", ".join(missing),
-                message=_("Required columns are missing: %(columns)s")
-                % {"columns": ", ".join(missing)},
-            )
-        )
+        result.errors.append(_missing_columns(table, missing))
         return None
 
     kinds, layers = _labels(Kind.choices), _labels(Layer.choices)
@@ -406,15 +395,7 @@ def _check_activities(
     """The activity rows by item reference, checked; errors go to `result`."""
     missing = [ACTIVITY_HEADER_OF[k] for k in _ACTIVITY_REQUIRED if k not in table.headers]
     if missing:
-        result.errors.append(
-            RowError(
-                table=table.name,
-                line=1,
-                column=", ".join(missing),
-                message=_("Required columns are missing: %(columns)s")
-                % {"columns": ", ".join(missing)},
-            )
-        )
+        result.errors.append(_missing_columns(table, missing))
         return {}
     groups_lookup, bases = _labels(RoleGroup.choices), _bases()
     name_length = Activity._meta.get_field("name").max_length
