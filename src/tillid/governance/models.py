@@ -180,6 +180,8 @@ class Activity(models.Model):
     # Set when a review decision replaced the activity; kept for the record.
     retired_on = models.DateField(_("replaced on"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # An activity is part of its item's burden: its changes show in the item's history.
+    history = HistoricalRecords(excluded_fields=["created_at"])
 
     class Meta:
         ordering = ["pk"]

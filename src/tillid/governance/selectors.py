@@ -885,6 +885,44 @@ def history(obj, limit: int = 50) -> list[dict]:
     return rows
 
 
+def item_history(item: Item, limit: int = 50) -> list[dict]:
+    """The item's history with its activities' changes woven in, newest first.
+
+    Activity rows carry `activity` (its name) and, when a review decision
+    replaced it, `replaced`.
+    """
+    rows = history(item, limit)
+    records = list(
+        Activity.history.filter(item_id=item.pk)
+        .select_related("history_user")
+        .order_by("id", "history_date", "history_id")
+    )
+    fields = {f.name for f in Activity._meta.get_fields()}
+    previous = None
+    for record in records:
+        if previous is None or previous.id != record.id:
+            previous = None
+        changed, replaced = [], False
+        if previous is not None and record.history_type == "~":
+            delta = record.diff_against(previous)
+            names = [c.field for c in delta.changes if c.field in fields]
+            replaced = "retired_on" in names and record.retired_on is not None
+            changed = [str(Activity._meta.get_field(n).verbose_name) for n in names]
+        rows.append(
+            {
+                "date": record.history_date,
+                "user": record.history_user,
+                "type": record.history_type,
+                "changed": changed,
+                "activity": record.name,
+                "replaced": replaced,
+            }
+        )
+        previous = record
+    rows.sort(key=lambda row: row["date"], reverse=True)
+    return rows[:limit]
+
+
 # --- documentation neutrality ------------------------------------------------
 
 

@@ -531,7 +531,10 @@ def decide_review(
         item.save()
     elif carries_estimate:
         review.status = ReviewStatus.DECIDED
-        item.activities.filter(retired_on__isnull=True).update(retired_on=decided_on)
+        # One save per activity (an item has a handful), so each leaves a history row.
+        for activity in item.activities.filter(retired_on__isnull=True):
+            activity.retired_on = decided_on
+            activity.save(update_fields=["retired_on"])
         Activity.objects.create(
             item=item,
             name=new_activity_name.strip(),

@@ -131,7 +131,7 @@ def item_detail(request, item_id: int):
         "reviews": selectors.reviews(item=item),
         "open_review": selectors.reviews(item=item, status="open").first(),
         "reports": item.red_tape_reports.exclude(status=ReportStatus.REJECTED).count(),
-        "history": selectors.history(item),
+        "history": selectors.item_history(item),
         "may_assess": may_assess,
         "own_assessment": services.own_assessment(item, person) if may_assess else None,
         "can_manage": can_manage,

@@ -204,6 +204,33 @@ def test_activity_added_changes_burden(client, org, roles, item_factory):
     assert "Målt" in page.content.decode()
 
 
+def test_activities_added_and_deleted_show_in_the_item_history(client, org, roles, item_factory):
+    item = item_factory(units=[org.team_north])
+    login(client, roles.consultant)
+    client.post(
+        reverse("governance:activity_add", args=[item.pk]),
+        {
+            "name": "Skrive notat",
+            "minutes_per_occurrence": "6",
+            "occurrences_per_year": "100",
+            "performed_by": "employees",
+            "basis": "measured",
+        },
+    )
+    activity = item.activities.get()
+    client.post(reverse("governance:activity_delete", args=[item.pk, activity.pk]))
+    assert not item.activities.exists()
+    page = client.get(reverse("governance:item", args=[item.pk]))
+    rows = [r for r in page.context["history"] if r.get("activity")]
+    assert [(r["type"], r["activity"], r["user"]) for r in rows] == [
+        ("-", "Skrive notat", roles.consultant),
+        ("+", "Skrive notat", roles.consultant),
+    ]
+    body = page.content.decode()
+    assert "Aktivitet tilføjet: Skrive notat" in body
+    assert "Aktivitet slettet: Skrive notat" in body
+
+
 def test_onion_page_has_chart_and_table(client, roles, items):
     login(client, roles.politician)
     response = client.get(reverse("governance:onion"))

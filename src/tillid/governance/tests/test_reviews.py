@@ -140,6 +140,13 @@ def test_change_replaces_activities_with_new_estimate(roles, org, item):
     assert selectors.retired_activities(item).count() == 1
     item.refresh_from_db()
     assert item.status == ItemStatus.ACTIVE
+    # The replaced activity and the new one are in the item's history.
+    rows = [r for r in selectors.item_history(item) if r.get("activity")]
+    assert {(r["activity"], r["type"], r["replaced"]) for r in rows} == {
+        ("Registrere hver ydelse", "+", False),
+        ("Registrere hver ydelse", "~", True),
+        ("Dokumentere besøgsblokke", "+", False),
+    }
 
 
 def test_keep_leaves_burden(roles, item):
