@@ -186,9 +186,8 @@ def test_employee_cannot_edit(client, org, roles, item_factory):
     assert client.get(reverse("governance:item_edit", args=[item.pk])).status_code == 403
 
 
-def test_activity_added_changes_burden(client, org, roles, item_factory):
-    item = item_factory(units=[org.team_north])
-    login(client, roles.consultant)
+def _add_note_activity(client, item) -> None:
+    """Post the activity form: a measured note of 6 minutes, 100 times a year."""
     client.post(
         reverse("governance:activity_add", args=[item.pk]),
         {
@@ -199,6 +198,12 @@ def test_activity_added_changes_burden(client, org, roles, item_factory):
             "basis": "measured",
         },
     )
+
+
+def test_activity_added_changes_burden(client, org, roles, item_factory):
+    item = item_factory(units=[org.team_north])
+    login(client, roles.consultant)
+    _add_note_activity(client, item)
     page = client.get(reverse("governance:item", args=[item.pk]))
     assert page.context["burden"].hours == D(20)  # 600 min × 2 people
     assert "Målt" in page.content.decode()
@@ -207,16 +212,7 @@ def test_activity_added_changes_burden(client, org, roles, item_factory):
 def test_activities_added_and_deleted_show_in_the_item_history(client, org, roles, item_factory):
     item = item_factory(units=[org.team_north])
     login(client, roles.consultant)
-    client.post(
-        reverse("governance:activity_add", args=[item.pk]),
-        {
-            "name": "Skrive notat",
-            "minutes_per_occurrence": "6",
-            "occurrences_per_year": "100",
-            "performed_by": "employees",
-            "basis": "measured",
-        },
-    )
+    _add_note_activity(client, item)
     activity = item.activities.get()
     client.post(reverse("governance:activity_delete", args=[item.pk, activity.pk]))
     assert not item.activities.exists()
