@@ -664,6 +664,7 @@ def build_demo(*, seed: int, log) -> None:
         RoleGroup.EMPLOYEES: "Social- og sundhedsassistent",
         RoleGroup.MED_TR: "Tillidsrepræsentant",
     }
+    employee_person = Person.objects.filter(user=employee).first() if employee else None
     for key, state, decision, rationale, estimate, involvement in REVIEWS:
         item = items[key]
         review = services.open_review(
@@ -679,9 +680,18 @@ def build_demo(*, seed: int, log) -> None:
             "few": [RoleGroup.ADMINISTRATION],
         }[involvement]
         for group in early:
+            # The demo employee takes part in the first open review, as themselves.
+            is_open = state in ("exploring", "designing", "deciding")
+            person = employee_person if group == RoleGroup.EMPLOYEES and is_open else None
             services.add_participant(
-                review=review, role_group=group, name=participant_names[group], user=consultant
+                review=review,
+                role_group=group,
+                name="" if person else participant_names[group],
+                person=person,
+                user=consultant,
             )
+            if person is not None:
+                employee_person = None
         services.add_note(
             review=review,
             text="Medarbejderne fortæller, hvor meget tid styringen tager, og hvad den skal sikre.",

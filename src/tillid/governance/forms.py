@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tillid.core import widgets
 from tillid.core.forms import DKFDSFormMixin
+from tillid.governance import selectors
 from tillid.governance.models import (
     Decision,
     EstimateBasis,
@@ -336,11 +337,40 @@ class ReviewOpenForm(DKFDSFormMixin, forms.Form):
 
 class ParticipantForm(DKFDSFormMixin, forms.Form):
     role_group = forms.ChoiceField(label=_("Role group"), choices=RoleGroup.choices)
+    person_reference = forms.CharField(
+        label=_("E-mail or employee number"),
+        help_text=_(
+            "For someone in the organisation: they then find the review on their own page. "
+            "Leave empty for someone from outside, and write the name or function below."
+        ),
+        max_length=254,
+        required=False,
+    )
     name = forms.CharField(
         label=_("Name or function"),
+        help_text=_("Filled in from the organisation when left empty."),
         max_length=200,
-        error_messages={"required": _("Write the participant's name or function.")},
+        required=False,
     )
+
+    def __init__(self, *args, user, **kwargs):
+        self.user = user
+        super().__init__(*args, **kwargs)
+
+    def clean(self):
+        data = super().clean()
+        reference = data.get("person_reference", "").strip()
+        data["person"] = None
+        if reference:
+            data["person"] = selectors.person_by_reference(self.user, reference)
+            if data["person"] is None:
+                self.add_error(
+                    "person_reference",
+                    _("No active person you can see has that e-mail or employee number."),
+                )
+        elif not data.get("name", "").strip():
+            self.add_error("name", _("Write the participant's name or function."))
+        return data
 
 
 class NoteForm(DKFDSFormMixin, forms.Form):

@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
-from tillid.organisation.models import Unit
+from tillid.organisation.models import Person, Unit
 
 
 class Kind(models.TextChoices):
@@ -288,6 +288,16 @@ class Participant(models.Model):
     review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="participants")
     role_group = models.CharField(_("role group"), max_length=30, choices=RoleGroup.choices)
     name = models.CharField(_("name or function"), max_length=200)
+    # Someone from the organisation, when the facilitator looked them up (they
+    # then find the review on their own page); empty for someone from outside.
+    person = models.ForeignKey(
+        Person,
+        verbose_name=_("person"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="review_participations",
+    )
     # The review's status when the participant was involved: early or late.
     joined_status = models.CharField(max_length=20, choices=ReviewStatus.choices)
     joined_on = models.DateField()

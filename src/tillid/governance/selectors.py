@@ -43,7 +43,8 @@ from tillid.governance.models import (
     ReviewStatus,
     RoleGroup,
 )
-from tillid.organisation.models import Unit
+from tillid.organisation.models import Person, Unit
+from tillid.organisation.permissions import Perm, scope_for
 from tillid.organisation.selectors import headcounts
 
 ZERO = 0.0
@@ -850,6 +851,33 @@ def involvement(review: Review) -> list[dict]:
             }
         )
     return rows
+
+
+def person_by_reference(user, reference: str) -> Person | None:
+    """An active person whose e-mail or employee number is `reference`, among those
+    `user` may see (so a lookup reveals no one outside the user's scope)."""
+    reference = reference.strip()
+    if not reference:
+        return None
+    scope = scope_for(user, Perm.VIEW_PEOPLE)
+    return (
+        Person.objects.filter(is_active=True, unit__is_active=True)
+        .filter(scope.unit_q("unit__"))
+        .filter(Q(email__iexact=reference) | Q(external_id=reference))
+        .select_related("unit")
+        .order_by("pk")
+        .first()
+    )
+
+
+def reviews_for_person(person: Person) -> QuerySet[Review]:
+    """Open reviews the person has been invited to."""
+    return (
+        Review.objects.filter(participants__person=person, status__in=OPEN_REVIEW_STATUSES)
+        .select_related("item")
+        .distinct()
+        .order_by("-created_at", "-pk")
+    )
 
 
 def missing_groups(review: Review) -> list[str]:

@@ -403,19 +403,30 @@ def _require_open(review: Review) -> None:
 
 
 @transaction.atomic
-def add_participant(*, review: Review, role_group: str, name: str, user) -> Participant:
+def add_participant(
+    *, review: Review, role_group: str, name: str = "", person: Person | None = None, user
+) -> Participant:
+    """Invite a participant: a name or function, or a person from the organisation."""
     _require_open(review)
     errors = {}
     if role_group not in RoleGroup.values:
         errors["role_group"] = _("Choose a role group.")
-    if not name.strip():
+    if person is not None and not person.is_active:
+        errors["person"] = _("%(name)s is no longer active in the organisation.") % {
+            "name": person.name
+        }
+    elif person is not None and review.participants.filter(person=person).exists():
+        errors["person"] = _("%(name)s already takes part in this review.") % {"name": person.name}
+    name = name.strip() or (person.name if person is not None else "")
+    if not name:
         errors["name"] = _("Write the participant's name or function.")
     if errors:
         raise ValidationError(errors)
     return Participant.objects.create(
         review=review,
         role_group=role_group,
-        name=name.strip(),
+        person=person,
+        name=name,
         joined_status=review.status,
         joined_on=timezone.localdate(),
         added_by=user,

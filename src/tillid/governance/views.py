@@ -280,7 +280,11 @@ def my_items(request):
     return render(
         request,
         "governance/my_items.html",
-        {"person": person, "page_obj": _page(request, rows)},
+        {
+            "person": person,
+            "page_obj": _page(request, rows),
+            "my_reviews": selectors.reviews_for_person(person) if person is not None else [],
+        },
     )
 
 
@@ -425,7 +429,8 @@ def review_open(request, item_id: int):
 
 def _review_or_404(review_id: int) -> Review:
     return get_object_or_404(
-        Review.objects.select_related("item").prefetch_related("participants"), pk=review_id
+        Review.objects.select_related("item").prefetch_related("participants"),
+        pk=review_id,
     )
 
 
@@ -443,7 +448,9 @@ def review_detail(request, review_id: int):
         "notes": review.notes.select_related("author"),
         "history": selectors.history(review),
         "can_manage": can_manage,
-        "participant_form": ParticipantForm(prefix="participant") if can_manage else None,
+        "participant_form": (
+            ParticipantForm(prefix="participant", user=request.user) if can_manage else None
+        ),
         "note_form": NoteForm(prefix="note") if can_manage else None,
         "reports": review.red_tape_reports.all(),
         "needs_escalation": services.needs_escalation(review.item),
@@ -463,10 +470,17 @@ def _managed_open_review(request, review_id: int) -> Review:
 @require_POST
 def review_participant(request, review_id: int):
     review = _managed_open_review(request, review_id)
-    form = ParticipantForm(request.POST, prefix="participant")
+    form = ParticipantForm(request.POST, prefix="participant", user=request.user)
     if form.is_valid():
+        data = form.cleaned_data
         try:
-            services.add_participant(review=review, user=request.user, **form.cleaned_data)
+            services.add_participant(
+                review=review,
+                user=request.user,
+                role_group=data["role_group"],
+                name=data["name"],
+                person=data["person"],
+            )
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
         else:

@@ -4,6 +4,7 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
@@ -216,3 +217,79 @@ def test_only_managers_open_reviews(client, roles, item):
     assert _open(client, item).status_code == 403
     login(client, roles.med_tr)
     assert _open(client, item).status_code == 403
+
+
+def test_a_participant_from_the_organisation_is_looked_up_and_finds_the_review(
+    client, org, roles, item, person_user
+):
+    login(client, roles.consultant)
+    _open(client, item)
+    review = item.reviews.get()
+    url = reverse("governance:review_participant", args=[review.pk])
+    sofie = org.people["P3"]
+    # By e-mail (any case), with the name left empty: it comes from the organisation.
+    client.post(
+        url,
+        {"participant-role_group": "employees", "participant-person_reference": "P3@Egeskov.dk"},
+    )
+    # By employee number, with a function written.
+    client.post(
+        url,
+        {
+            "participant-role_group": "professional_leaders",
+            "participant-person_reference": "P1",
+            "participant-name": "Leder af plejecentret",
+        },
+    )
+    linked = {p.person: p.name for p in review.participants.all()}
+    assert linked == {sofie: sofie.name, org.people["P1"]: "Leder af plejecentret"}
+    page = client.get(reverse("governance:review", args=[review.pk])).content.decode()
+    assert f"{sofie.name} (Medarbejdere)" in page
+    # The page shows the name as invited, not where the person works: people's
+    # placement is for those whose role covers their unit.
+    assert org.team_north.name not in page
+    # Twice is refused, in Danish, and nothing is added.
+    client.post(url, {"participant-role_group": "employees", "participant-person_reference": "P3"})
+    assert review.participants.count() == 2
+    message = str(
+        list(client.get(reverse("governance:review", args=[review.pk])).context["messages"])
+    )
+    assert "deltager allerede" in message
+    # Sofie sees the review on her own page.
+    login(client, person_user(sofie))
+    mine = client.get(reverse("governance:my_items")).content.decode()
+    assert "Reviews you take part in" not in mine
+    assert "Gennemgange, du deltager i" in mine
+    assert reverse("governance:review", args=[review.pk]) in mine
+
+
+def test_a_lookup_reveals_no_one_outside_the_facilitators_scope(client, org, roles, item):
+    # An area consultant for Social og Sundhed cannot reach a teacher at the school.
+    login(client, roles.area_consultant)
+    _open(client, item)
+    review = item.reviews.get()
+    url = reverse("governance:review_participant", args=[review.pk])
+    for reference in ("P7", "p7@egeskov.dk", "findes-ikke@egeskov.dk"):
+        response = client.post(
+            url,
+            {"participant-role_group": "employees", "participant-person_reference": reference},
+            follow=True,
+        )
+        assert "Ingen aktiv person, du kan se" in response.content.decode()
+    assert not review.participants.exists()
+    # Neither a name nor a person: the form asks for one.
+    response = client.post(url, {"participant-role_group": "employees"}, follow=True)
+    assert "Skriv deltagerens navn eller funktion" in response.content.decode()
+    assert not review.participants.exists()
+
+
+def test_an_inactive_person_cannot_be_invited(roles, org, item):
+    review = services.open_review(item=item, user=roles.consultant, stake_groups=["employees"])
+    person = org.people["P4"]
+    person.is_active = False
+    person.save()
+    with pytest.raises(ValidationError):
+        services.add_participant(
+            review=review, role_group=RoleGroup.EMPLOYEES, person=person, user=None
+        )
+    assert not review.participants.exists()
