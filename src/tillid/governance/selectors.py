@@ -886,6 +886,18 @@ def missing_groups(review: Review) -> list[str]:
     return [str(labels[g]) for g in review.stake_groups if g not in present and g in labels]
 
 
+def _changed_fields(record, previous) -> list[str]:
+    """Names of the model's own fields that `record` changed since `previous`."""
+    if previous is None or record.history_type != "~":
+        return []
+    own = {f.name for f in record.instance_type._meta.get_fields()}
+    return [c.field for c in record.diff_against(previous).changes if c.field in own]
+
+
+def _labels(model, names: list[str]) -> list[str]:
+    return [str(model._meta.get_field(name).verbose_name) for name in names]
+
+
 def history(obj, limit: int = 50) -> list[dict]:
     """Who changed what and when, from django-simple-history."""
     records = list(
@@ -894,20 +906,12 @@ def history(obj, limit: int = 50) -> list[dict]:
     rows = []
     for i, record in enumerate(records[:limit]):
         previous = records[i + 1] if i + 1 < len(records) else None
-        changed = []
-        if previous is not None and record.history_type == "~":
-            delta = record.diff_against(previous)
-            changed = [
-                str(obj._meta.get_field(c.field).verbose_name)
-                for c in delta.changes
-                if c.field in {f.name for f in obj._meta.get_fields()}
-            ]
         rows.append(
             {
                 "date": record.history_date,
                 "user": record.history_user,
                 "type": record.history_type,
-                "changed": changed,
+                "changed": _labels(type(obj), _changed_fields(record, previous)),
             }
         )
     return rows
@@ -920,30 +924,24 @@ def item_history(item: Item, limit: int = 50) -> list[dict]:
     replaced it, `replaced`.
     """
     rows = history(item, limit)
-    records = list(
+    records = (
         Activity.history.filter(item_id=item.pk)
         .select_related("history_user")
         .order_by("id", "history_date", "history_id")
     )
-    fields = {f.name for f in Activity._meta.get_fields()}
     previous = None
     for record in records:
-        if previous is None or previous.id != record.id:
-            previous = None
-        changed, replaced = [], False
-        if previous is not None and record.history_type == "~":
-            delta = record.diff_against(previous)
-            names = [c.field for c in delta.changes if c.field in fields]
-            replaced = "retired_on" in names and record.retired_on is not None
-            changed = [str(Activity._meta.get_field(n).verbose_name) for n in names]
+        if previous is not None and previous.id != record.id:
+            previous = None  # the first record of the next activity
+        names = _changed_fields(record, previous)
         rows.append(
             {
                 "date": record.history_date,
                 "user": record.history_user,
                 "type": record.history_type,
-                "changed": changed,
+                "changed": _labels(Activity, names),
                 "activity": record.name,
-                "replaced": replaced,
+                "replaced": "retired_on" in names and record.retired_on is not None,
             }
         )
         previous = record

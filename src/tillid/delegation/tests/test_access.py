@@ -193,21 +193,26 @@ def test_reading_a_trust_test_is_logged_for_the_person(client, org, records, act
 # never its breaches, and never a colleague's personal records.
 
 
-@pytest.fixture
-def team_records(org, roles):
-    team = org.team_north
-    d = services.record_dosing(
+def _team_mandate(team, leader, task: str, reason: str):
+    """A team dosed at step 4 (ratings 3, low risk) by `leader`."""
+    return services.record_dosing(
         subject=Subject(team=team),
-        task="Selv fordele weekendvagterne",
+        task=task,
         competence=3,
         intention=3,
         resources=3,
         consequence=1,
         reversibility=1,
         chosen_step=4,
-        reason="Teamet har vist det kan",
-        decided_by=roles.leader,
+        reason=reason,
+        decided_by=leader,
     )
+
+
+@pytest.fixture
+def team_records(org, roles):
+    team = org.team_north
+    d = _team_mandate(team, roles.leader, "Selv fordele weekendvagterne", "Teamet har vist det kan")
     b = breach(d, roles.leader, what_happened="Weekendplanen kom ikke ud i tide")
     personal = dose(org.people["P2"], roles.leader, task="Lars alene med medicinrummet")
     return team, d, b, personal
@@ -333,17 +338,8 @@ def test_a_former_member_no_longer_reads_the_mandate(client, org, team_records, 
 
 
 def test_team_members_read_only_their_own_teams_mandate(client, org, roles, team_actors):
-    south = services.record_dosing(
-        subject=Subject(team=org.team_south),
-        task="Aftale besøgstider med pårørende",
-        competence=3,
-        intention=3,
-        resources=3,
-        consequence=1,
-        reversibility=1,
-        chosen_step=4,
-        reason="Et bevidst valg",
-        decided_by=roles.leader,
+    south = _team_mandate(
+        org.team_south, roles.leader, "Aftale besøgstider med pårørende", "Et bevidst valg"
     )
     login(client, team_actors["sibling_member"])
     assert [x.pk for x in client.get(reverse("delegation:mine")).context["team_current"]] == [

@@ -217,8 +217,9 @@ def test_nearest_leader_walks_up_the_tree(org):
     assert unit == org.team_south
 
 
-def test_trust_test_moves_to_evaluated_with_outcome(org, roles):
-    test = services.plan_trust_test(
+def _weekend_shifts_for_p2(org, roles):
+    """The leader's trust test of P2 (Team Nord): planning weekend shifts, step 2 to 3."""
+    return services.plan_trust_test(
         by=roles.leader,
         subject_person=org.people["P2"],
         task="Planlægge weekendvagter",
@@ -226,6 +227,10 @@ def test_trust_test_moves_to_evaluated_with_outcome(org, roles):
         step_to=3,
         risk="medium",
     )
+
+
+def test_trust_test_moves_to_evaluated_with_outcome(org, roles):
+    test = _weekend_shifts_for_p2(org, roles)
     assert test.stage == Stage.APPROVED
     with pytest.raises(ValidationError):
         services.plan_trust_test(
@@ -248,14 +253,7 @@ def test_trust_test_moves_to_evaluated_with_outcome(org, roles):
 
 
 def test_trust_tests_are_hidden_from_colleagues(org, roles, person_user):
-    test = services.plan_trust_test(
-        by=roles.leader,
-        subject_person=org.people["P2"],
-        task="Planlægge weekendvagter",
-        step_from=2,
-        step_to=3,
-        risk="medium",
-    )
+    test = _weekend_shifts_for_p2(org, roles)
     colleague = person_user(Person.objects.get(external_id="P3"))
     sibling_leader = person_user(org.people["P5"])
     assert test not in selectors.visible_trials(colleague)
@@ -286,14 +284,7 @@ def test_a_team_trust_test_is_read_by_the_team_and_no_one_else(org, roles, perso
         assert test not in selectors.visible_trials(outsider)
         assert not access.can_view(outsider, test)
     # A person-level trust test stays with the person, even inside the team.
-    personal = services.plan_trust_test(
-        by=roles.leader,
-        subject_person=org.people["P2"],
-        task="Planlægge weekendvagter",
-        step_from=2,
-        step_to=3,
-        risk="medium",
-    )
+    personal = _weekend_shifts_for_p2(org, roles)
     assert personal not in selectors.visible_trials(member)
     # Someone who has left the team no longer reads it.
     Person.objects.filter(pk=org.people["P3"].pk).update(unit=org.team_south)
