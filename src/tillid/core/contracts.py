@@ -1,0 +1,97 @@
+"""Contracts between apps: what one module offers others, without being imported.
+
+Apps depend on `organisation` and `core` only. When a module needs something
+from a sibling (the trials that suspend a governance item, a module's
+indicators for the overview), the sibling names a function in its AppConfig:
+
+    class TrialsConfig(AppConfig):
+        provides = {
+            "governance.exemptions_for_item": "tillid.trials.selectors.exemptions_for_item",
+        }
+
+and the consumer asks core for it by contract name:
+
+    from tillid.core import contracts
+    exemptions = contracts.call("governance.exemptions_for_item", item_id=item.pk, default=[])
+
+Every contract is listed in CONTRACTS with what it takes and returns, so a
+reader finds the whole surface between apps in one place. A module that is
+not installed simply offers nothing; the consumer says what to do then.
+"""
+
+from collections.abc import Callable
+from functools import cache
+from typing import Any
+
+from django.apps import apps
+from django.utils.module_loading import import_string
+
+# name -> what the function takes and returns (keyword arguments only).
+CONTRACTS: dict[str, str] = {
+    "governance.exemptions_for_item": (
+        "(*, item_id: int) -> list: the trial actions that suspend or change the item "
+        "(offered by trials, shown on the item's page)."
+    ),
+    "trials.governance_choices": (
+        "(*, active_only: bool = True) -> list[tuple[int, str]]: governance items a trial "
+        "may suspend or change (offered by governance)."
+    ),
+    "trials.items_in_order": (
+        "(*, ids: list[int]) -> list: governance items by id in the given order "
+        "(offered by governance)."
+    ),
+    "trials.anonymise_trust_tests": (
+        "(*, before) -> int: anonymise trust tests older than the cut-off "
+        "(offered by trials, called by delegation's retention)."
+    ),
+    "overview.indicators": (
+        "(*, scope, period) -> list: a module's indicators for the overview of "
+        "frisættelse (every module may offer it; the overview collects them all)."
+    ),
+}
+
+
+def _check(name: str) -> None:
+    if name not in CONTRACTS:
+        raise LookupError(f"unknown contract {name!r}: list it in tillid.core.contracts.CONTRACTS")
+
+
+@cache
+def _providers(name: str) -> tuple[tuple[str, Callable[..., Any]], ...]:
+    found = []
+    for config in apps.get_app_configs():
+        path = getattr(config, "provides", {}).get(name)
+        if path:
+            found.append((config.label, import_string(path)))
+    return tuple(found)
+
+
+def providers(name: str) -> list[tuple[str, Callable[..., Any]]]:
+    """Every installed app's function for `name`, as (app label, function), in
+    INSTALLED_APPS order."""
+    _check(name)
+    return list(_providers(name))
+
+
+def provider(name: str) -> Callable[..., Any] | None:
+    """The one function offered for `name`, or None when no installed app offers it."""
+    found = providers(name)
+    if len(found) > 1:
+        raise LookupError(f"contract {name!r} is offered by {[label for label, _ in found]}")
+    return found[0][1] if found else None
+
+
+def call(name: str, /, *, default: Any = None, **kwargs: Any) -> Any:
+    """Call the one provider of `name` with keyword arguments, or return `default`."""
+    function = provider(name)
+    return default if function is None else function(**kwargs)
+
+
+def collect(name: str, /, **kwargs: Any) -> list[tuple[str, Any]]:
+    """Call every provider of `name`; (app label, result) per app."""
+    return [(label, function(**kwargs)) for label, function in providers(name)]
+
+
+def clear_cache() -> None:
+    """For tests that change an AppConfig's `provides`."""
+    _providers.cache_clear()

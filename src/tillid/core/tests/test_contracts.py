@@ -1,0 +1,39 @@
+"""Apps offer functions to each other through their AppConfig, by contract name."""
+
+import pytest
+from django.apps import apps
+
+from tillid.core import contracts
+
+
+@pytest.fixture
+def offered(monkeypatch):
+    """Make the core app offer the overview contract for one test."""
+    config = apps.get_app_config("core")
+
+    def offer(path: str) -> None:
+        monkeypatch.setattr(config, "provides", {"overview.indicators": path}, raising=False)
+        contracts.clear_cache()
+
+    yield offer
+    contracts.clear_cache()
+
+
+def test_an_unknown_contract_is_an_error():
+    with pytest.raises(LookupError, match="CONTRACTS"):
+        contracts.providers("no.such.contract")
+
+
+def test_an_offered_function_is_called_with_keywords(offered):
+    offered("builtins.dict")
+    assert contracts.call("overview.indicators", scope=1, period=2) == {"scope": 1, "period": 2}
+    assert contracts.collect("overview.indicators", scope=1, period=2)[0] == (
+        "core",
+        {"scope": 1, "period": 2},
+    )
+
+
+def test_a_contract_nobody_offers_returns_the_default(offered):
+    offered("")
+    assert contracts.call("overview.indicators", default="none", scope=1, period=2) == "none"
+    assert contracts.collect("overview.indicators", scope=1, period=2) == []
