@@ -352,6 +352,17 @@ def main() -> int:
             f"(budget {RESULTS_BUDGET_S} s)"
         )
         failed |= measured > RESULTS_BUDGET_S
+        coverage = results.disclosure.coverage()
+        hidden_big = [
+            results.units[u].name
+            for u in results.units
+            if results.disclosure.count(u) >= 100 and not results.disclosure.is_visible(u)
+        ]
+        print(
+            f"Information loss: {coverage.share:.1%} of {coverage.respondents} respondents see "
+            f"their own unit's figures; {results.left_out} answers left out at the top; "
+            f"units of 100+ respondents hidden: {len(hidden_big)}"
+        )
 
         from django.contrib.auth import get_user_model
 

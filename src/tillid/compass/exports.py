@@ -10,9 +10,9 @@ from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
 from tillid.compass import charts
-from tillid.compass.anonymity import ALL
 from tillid.compass.models import RoleGroup
 from tillid.compass.selectors import Results, dimension_names
+from tillid.core.anonymity import ALL
 
 
 def unit_pdf(request, context: dict) -> bytes:
@@ -43,7 +43,8 @@ def results_xlsx(results: Results, unit) -> bytes:
     for unit_id in results.subtree_ids(unit.pk):
         u = results.units[unit_id]
         for group, label in groups:
-            row = [u.name, label, results.count(unit_id, group)]
+            n = results.count(unit_id, group)
+            row = [u.name, label, hidden if n is None else n]
             for code in codes:
                 score = results.score(code, unit_id, group)
                 row.append(round(score.mean, 1) if score else hidden)

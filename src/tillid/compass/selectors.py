@@ -1,9 +1,9 @@
 """Reads of the compass: rounds, response rates and results under the anonymity rules.
 
 Every figure that leaves this module for a page, an export or the API comes
-from `round_results`, which runs the anonymity engine (anonymity.py) once for
-the scores (all dimensions together) and once for comments; cells the engine
-hides have no figure at all.
+from `round_results`, which runs the anonymity engine (tillid.core.anonymity)
+once for the scores (all dimensions together) and once for comments; cells
+the engine hides have no figure and no count at all.
 """
 
 from collections import OrderedDict, defaultdict
@@ -14,7 +14,6 @@ import numpy as np
 from django.db.models import Count, Q
 
 from tillid.compass import scoring
-from tillid.compass.anonymity import ALL, Disclosure, GroupNode, suppress
 from tillid.compass.instruments import Spec, answer_matrix, spec_for, unpack_answers
 from tillid.compass.models import (
     DialogueAction,
@@ -26,6 +25,7 @@ from tillid.compass.models import (
     Round,
     SelfAssessment,
 )
+from tillid.core.anonymity import ALL, Disclosure, GroupNode, suppress
 from tillid.organisation.models import Unit
 
 ROLES = (RoleGroup.LEADER.value, RoleGroup.EMPLOYEE.value)
@@ -116,6 +116,8 @@ def response_rates(round_: Round) -> list[RateRow]:
                 for uid in units
             ],
             k=round_.min_group,
+            # A live count left out at the top would make the rates add up wrong.
+            may_exclude=False,
         )
     rows = []
     for uid in sorted(units, key=lambda u: tuple(units[a].name for a in chains[u] if a in units)):
@@ -147,7 +149,9 @@ class Results:
     spec: Spec
     units: dict[int, Unit]
     children: dict[int | None, list[int]]
-    counts: dict[tuple[int, str], int]  # respondents per (unit subtree, group): public
+    # Respondents per (unit subtree, group), internal: read through `count`, which
+    # says None ("skjult") for a hidden cell.
+    counts: dict[tuple[int, str], int]
     # The cells that may show figures, decided once for every dimension.
     disclosure: Disclosure
     # Running sums of every unit subtree: units × GROUPS_ORDER × dimensions ×
@@ -187,8 +191,14 @@ class Results:
             for u, g in self.disclosure.visible
         )
 
-    def count(self, unit_id: int, group: str = ALL) -> int:
-        return self.counts.get((unit_id, group), 0)
+    def count(self, unit_id: int, group: str = ALL) -> int | None:
+        """Respondents in a shown cell; None where the cell is hidden."""
+        return self.disclosure.shown_count(unit_id, group)
+
+    @property
+    def left_out(self) -> int:
+        """Answers in no figure at all: a group at the top too small to show."""
+        return self.disclosure.excluded_respondents
 
     def is_visible(self, unit_id: int, group: str = ALL) -> bool:
         """Whether this cell shows its figures (all dimensions with a score)."""
@@ -327,12 +337,6 @@ def _compute_results(round_: Round) -> Results:
     direct = scoring.group_sums(scores, groups, n_cells).reshape(
         len(unit_ids), len(ROLES), len(codes), len(scoring.SUM_FIELDS)
     )
-    subtree = direct.copy()
-    for uid in reversed(_preorder(children, children[None])):  # children before parents
-        parent = parent_of[uid]
-        if parent is not None:
-            subtree[position[parent]] += subtree[position[uid]]
-
     respondents = np.bincount(groups, minlength=n_cells).reshape(len(unit_ids), len(ROLES))
     nodes = [
         GroupNode(id=uid, parent=parent_of[uid], counts=dict(zip(ROLES, per_role, strict=True)))
@@ -343,6 +347,13 @@ def _compute_results(round_: Round) -> Results:
     per_dimension = [dict(zip(unit_ids, table, strict=True)) for table in scored]
     # One decision for every dimension: a cell is shown with all its figures or none.
     disclosure = suppress(nodes, k=round_.min_group, roles=ROLES, also=per_dimension)
+    for uid in disclosure.excluded:
+        direct[position[uid]] = 0  # in no figure at all
+    subtree = direct.copy()
+    for uid in reversed(_preorder(children, children[None])):  # children before parents
+        parent = parent_of[uid]
+        if parent is not None:
+            subtree[position[parent]] += subtree[position[uid]]
     results = Results(
         round=round_,
         spec=spec,
@@ -356,6 +367,9 @@ def _compute_results(round_: Round) -> Results:
     comment_nodes = [
         GroupNode(id=n.id, parent=n.parent, counts={ALL: sum(n.counts.values())}) for n in nodes
     ]
+    # Comments are a table of their own with the larger threshold: a unit shows
+    # them only where its subtree is a whole union of comment blocks, so no set
+    # difference of shown comment lists singles out a smaller group.
     results.comments = suppress(comment_nodes, k=round_.min_comment_group)
     return results
 
@@ -388,8 +402,10 @@ def comments_for(results: Results, unit: Unit) -> list[str]:
 
     if not results.comments_visible(unit.pk):
         return []
+    left_out = results.comments.excluded
+    units = [uid for uid in results.subtree_ids(unit.pk) if uid not in left_out]
     texts = list(
-        Response.objects.filter(round=results.round, unit_id__in=results.subtree_ids(unit.pk))
+        Response.objects.filter(round=results.round, unit_id__in=units)
         .exclude(comment="")
         .values_list("comment", flat=True)
     )
@@ -568,6 +584,8 @@ def results_report(results: Results, *, within: Unit | None = None) -> dict:
             "instrument": f"{results.round.instrument.code} v{results.round.instrument.version}",
             "closed": results.round.is_closed,
             "min_group": results.round.min_group,
+            # Answers in no figure (a group at the top too small to show on its own).
+            "left_out": results.left_out,
         },
         "units": units,
     }

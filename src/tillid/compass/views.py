@@ -14,7 +14,6 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from tillid.compass import charts, exports, imports, reflection, selectors, services
-from tillid.compass.anonymity import ALL
 from tillid.compass.forms import (
     ActionFormSet,
     ActionUpdateForm,
@@ -26,6 +25,7 @@ from tillid.compass.forms import (
     answer_fields,
 )
 from tillid.compass.models import DialogueAction, RoleGroup, Round
+from tillid.core.anonymity import ALL
 from tillid.organisation import selectors as org_selectors
 from tillid.organisation.models import Unit
 from tillid.organisation.permissions import Perm, has_perm, has_perm_anywhere, scope_for
@@ -350,6 +350,7 @@ def _results_context(request, round_: Round, unit: Unit) -> dict:
         "results": results,
         "n": n,
         "k": round_.min_group,
+        "left_out": results.left_out if unit.pk == round_.root_id else 0,
         "visible": results.is_visible(unit.pk),
         "rows": rows,
         "compass_rows": compass_rows,

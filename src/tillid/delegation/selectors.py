@@ -3,7 +3,6 @@
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.db.models import Max, Q, QuerySet
 from django.utils.translation import gettext as _
 
@@ -11,6 +10,7 @@ from tillid.delegation.access import Subject, managed_people_q, managed_units_q
 from tillid.delegation.ladder import Step
 from tillid.delegation.models import Breach, BreachOutcome, Dosing, RecordRead
 from tillid.organisation.models import Person, Unit
+from tillid.organisation.selectors import disclose_per_unit
 from tillid.trials import selectors as trial_selectors
 
 
@@ -256,83 +256,61 @@ def open_breaches(user) -> QuerySet[Breach]:
 
 
 def aggregate_steps(unit: Unit) -> list[dict]:
-    """Current step per subject (latest dosing per person or team and task), counted per
-    step, for the unit's subtree and each unit directly below it, with small-group
-    suppression (settings.TILLID_ANONYMITY_MIN_GROUP) and complementary suppression so
-    that no hidden cell can be recovered from the visible ones.
+    """Current step per subject (latest dosing per person or team and task, the lowest
+    of a subject's tasks), counted per step for the unit's subtree and each unit
+    directly below it.
+
+    Which cells show figures is decided by the anonymity engine once for the whole
+    organisation (organisation.selectors.disclose_per_unit), so no page, API call
+    or export shows a cell whose people could be worked out from other cells: a
+    hidden cell has neither a total nor step counts. Within a shown cell (k or
+    more subjects) every step count is shown, as any other figure of the group.
     """
-    k = settings.TILLID_ANONYMITY_MIN_GROUP
-    children = list(Unit.objects.filter(parent=unit, is_active=True).order_by("name"))
-    latest: dict[tuple, tuple[str, int]] = {}
-    for subject_person, subject_unit, task, path, step in (
-        Dosing.objects.filter(unit__path__startswith=unit.path, anonymised_at__isnull=True)
+    latest: dict[tuple, tuple[int, int]] = {}
+    for subject_person, subject_unit, task, unit_id, step in (
+        Dosing.objects.filter(anonymised_at__isnull=True, unit__is_active=True)
         .order_by("created_at", "pk")
-        .values_list("subject_person_id", "subject_unit_id", "task", "unit__path", "chosen_step")
+        .values_list("subject_person_id", "subject_unit_id", "task", "unit_id", "chosen_step")
     ):
-        latest[(subject_person, subject_unit, task)] = (path, step)
+        latest[(subject_person, subject_unit, task)] = (unit_id, step)
     # Count subjects (people or teams), not tasks: one step per subject, the lowest.
-    per_subject: dict[tuple, tuple[str, int]] = {}
-    for (person_id, team_id, _task), (path, step) in latest.items():
+    per_subject: dict[tuple, tuple[int, int]] = {}
+    for (person_id, team_id, _task), (unit_id, step) in latest.items():
         key = (person_id, team_id)
         if key not in per_subject or step < per_subject[key][1]:
-            per_subject[key] = (path, step)
-
-    def counts(prefix: str) -> dict[int, int]:
-        result: dict[int, int] = defaultdict(int)
-        for path, step in per_subject.values():
-            if path.startswith(prefix):
-                result[step] += 1
-        return result
+            per_subject[key] = (unit_id, step)
+    direct: dict[int, int] = defaultdict(int)
+    for unit_id, _step in per_subject.values():
+        direct[unit_id] += 1
+    disclosure = disclose_per_unit(dict(direct))
+    children = list(Unit.objects.filter(parent=unit, is_active=True).order_by("name"))
+    paths = dict(
+        Unit.objects.filter(pk__in={u for u, _s in per_subject.values()}).values_list("id", "path")
+    )
 
     def group(u: Unit) -> dict:
-        c = counts(u.path)
-        total = sum(c.values())
-        return {"unit_id": u.pk, "unit_name": u.name, "total": total, "steps": c}
-
-    rows = [group(unit), *(group(child) for child in children)]
-    # Suppress small groups; if exactly one child is hidden, hide the next smallest too.
-    hidden = {r["unit_id"] for r in rows if r["total"] < k}
-    child_rows = rows[1:]
-    hidden_children = [r for r in child_rows if r["unit_id"] in hidden]
-    if len(hidden_children) == 1 and rows[0]["unit_id"] not in hidden:
-        visible = sorted(
-            (r for r in child_rows if r["unit_id"] not in hidden), key=lambda r: r["total"]
-        )
-        if visible:
-            hidden.add(visible[0]["unit_id"])
-        else:
-            hidden.add(rows[0]["unit_id"])
-    result = []
-    for r in rows:
-        if r["unit_id"] in hidden:
-            result.append(
-                {
-                    "unit_id": r["unit_id"],
-                    "unit_name": r["unit_name"],
-                    "suppressed": True,
-                    "total": None,
-                    "steps": None,
-                }
-            )
-            continue
-        steps = {s: r["steps"].get(s, 0) for s in range(1, 6)}
-        # Within a shown group, a cell under k is hidden (an empty one looks the same),
-        # and a lone hidden cell takes the smallest shown cell with it.
-        small = [s for s, n in steps.items() if n < k]
-        if len(small) == 1:
-            others = sorted((n, s) for s, n in steps.items() if s not in small)
-            small.append(others[0][1])
-        shown = {str(s): (None if s in small else n) for s, n in steps.items()}
-        result.append(
-            {
-                "unit_id": r["unit_id"],
-                "unit_name": r["unit_name"],
-                "suppressed": False,
-                "total": r["total"],
-                "steps": shown,
+        total = disclosure.shown_count(u.pk)
+        if total is None:
+            return {
+                "unit_id": u.pk,
+                "unit_name": u.name,
+                "suppressed": True,
+                "total": None,
+                "steps": None,
             }
-        )
-    return result
+        steps = dict.fromkeys(range(1, 6), 0)
+        for unit_id, step in per_subject.values():
+            if unit_id not in disclosure.excluded and paths[unit_id].startswith(u.path):
+                steps[step] += 1
+        return {
+            "unit_id": u.pk,
+            "unit_name": u.name,
+            "suppressed": False,
+            "total": total,
+            "steps": {str(s): n for s, n in steps.items()},
+        }
+
+    return [group(unit), *(group(child) for child in children)]
 
 
 def hr_people(user, *, query: str = "") -> QuerySet[Person]:

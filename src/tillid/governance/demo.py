@@ -653,6 +653,7 @@ def build_demo(*, seed: int, log) -> None:
                 )
             )
     Assessment.objects.bulk_create(assessments, batch_size=1000)
+    services.publish_meanings(items=list(items.values()))
     log(_("%(count)s assessments.") % {"count": len(assessments)})
 
     log(_("Co-created reviews …"))

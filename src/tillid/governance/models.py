@@ -226,6 +226,32 @@ class Assessment(models.Model):
         return f"{self.item_id}: {self.meaningful}"
 
 
+class MeaningRelease(models.Model):
+    """The published figures of an item's assessments, renewed in batches.
+
+    Assessments arrive and change one at a time; a figure that followed each
+    of them would give away the latest answer to whoever looked before and
+    after (tillid.core.anonymity.batch_release). The means are renewed when k
+    or more distinct people have answered or changed their answer since the
+    last renewal, the comments when the comment threshold has. The pending
+    lists hold the same keyed hashes as Assessment.respondent_key, no names.
+    """
+
+    item = models.OneToOneField(Item, on_delete=models.CASCADE, related_name="meaning_release")
+    respondents = models.PositiveIntegerField(default=0)
+    professional = models.FloatField(null=True)
+    learning = models.FloatField(null=True)
+    involving = models.FloatField(null=True)
+    meaningful = models.FloatField(null=True)
+    pending = models.JSONField(default=list)
+    comments = models.JSONField(default=list)
+    comments_released = models.BooleanField(default=False)
+    comment_pending = models.JSONField(default=list)
+
+    def __str__(self) -> str:
+        return f"{self.item_id}: {self.respondents}"
+
+
 class ReviewStatus(models.TextChoices):
     EXPLORING = "exploring", _("Exploring the challenge")
     DESIGNING = "designing", _("Shaping a solution")

@@ -37,6 +37,7 @@ from tillid.governance.models import (
     ItemStatus,
     Kind,
     Layer,
+    MeaningRelease,
     RedTapeReport,
     ReportStatus,
     Review,
@@ -729,22 +730,22 @@ def classify(overall: float | None) -> str:
 
 
 def meaning(item_ids) -> dict[int, Meaning]:
-    """Assessment figures per item, suppressed below the anonymity threshold."""
+    """Published assessment figures per item, shown from k respondents.
+
+    The figures are those of the item's last release (models.MeaningRelease),
+    renewed in batches of k people so that no two versions differ by one answer.
+    """
     k = settings.TILLID_ANONYMITY_MIN_GROUP
-    rows = (
-        Assessment.objects.filter(item_id__in=item_ids)
-        .values("item_id")
-        .annotate(n=Count("id"), **{q: Avg(q) for q in QUESTIONS})
-    )
     result = {}
-    for row in rows:
-        n = row["n"]
-        if n >= k:
-            means = {q: float(row[q]) for q in QUESTIONS}
+    for release in MeaningRelease.objects.filter(item_id__in=item_ids):
+        means = {q: getattr(release, q) for q in QUESTIONS}
+        if release.respondents >= k and all(v is not None for v in means.values()):
             overall = sum(means.values()) / len(QUESTIONS)
-            result[row["item_id"]] = Meaning(n, True, means, overall, classify(overall))
+            result[release.item_id] = Meaning(
+                release.respondents, True, means, overall, classify(overall)
+            )
         else:
-            result[row["item_id"]] = Meaning(n, False)
+            result[release.item_id] = Meaning(0, False)
     return result
 
 
@@ -753,14 +754,30 @@ def meaning_for(item: Item) -> Meaning:
 
 
 def comments(item: Item) -> list[str]:
-    """Comments in random order, only for a large enough group, without dates."""
-    if Assessment.objects.filter(item=item).count() < settings.TILLID_ANONYMITY_MIN_COMMENT_GROUP:
+    """Published comments in random order, without dates, from a large enough group."""
+    release = MeaningRelease.objects.filter(item=item).first()
+    if release is None or not release.comments_released:
         return []
-    texts = list(
-        Assessment.objects.filter(item=item).exclude(comment="").values_list("comment", flat=True)
-    )
+    texts = list(release.comments)
     random.SystemRandom().shuffle(texts)
     return texts
+
+
+def assessment_figures(item_id: int) -> dict:
+    """The current means of an item's assessments (for publishing, never for a page)."""
+    row = Assessment.objects.filter(item_id=item_id).aggregate(
+        n=Count("id"), **{q: Avg(q) for q in QUESTIONS}
+    )
+    return {"n": row["n"], **{q: None if row[q] is None else float(row[q]) for q in QUESTIONS}}
+
+
+def assessment_comments(item_id: int) -> list[str]:
+    """The current comments of an item's assessments (for publishing, never for a page)."""
+    return list(
+        Assessment.objects.filter(item_id=item_id)
+        .exclude(comment="")
+        .values_list("comment", flat=True)
+    )
 
 
 def open_report_counts(item_ids=None) -> dict[int, int]:

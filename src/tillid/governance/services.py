@@ -18,6 +18,7 @@ from django.db import connections, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from tillid.core.anonymity import batch_release
 from tillid.governance import selectors
 from tillid.governance.burden import minutes_per_person
 from tillid.governance.models import (
@@ -32,6 +33,7 @@ from tillid.governance.models import (
     ItemStatus,
     Kind,
     Layer,
+    MeaningRelease,
     Participant,
     RedTapeReport,
     ReportStatus,
@@ -365,12 +367,61 @@ def save_assessment(
     bad = {k: _("Choose a value from 1 to 5.") for k, v in scores.items() if v not in range(1, 6)}
     if bad:
         raise ValidationError(bad)
+    key = respondent_key(item, person)
     assessment, _created = Assessment.objects.update_or_create(
-        item=item,
-        respondent_key=respondent_key(item, person),
-        defaults={**scores, "comment": comment.strip()},
+        item=item, respondent_key=key, defaults={**scores, "comment": comment.strip()}
     )
+    _count_towards_release(item=item, key=key)
     return assessment
+
+
+def _count_towards_release(*, item: Item, key: str) -> None:
+    """Renew the item's published figures when enough people have answered anew."""
+    release, _created = MeaningRelease.objects.select_for_update().get_or_create(item=item)
+    release.pending, renew = batch_release(
+        release.pending, key, k=settings.TILLID_ANONYMITY_MIN_GROUP
+    )
+    if renew:
+        _publish_scores(release)
+    release.comment_pending, renew = batch_release(
+        release.comment_pending, key, k=settings.TILLID_ANONYMITY_MIN_COMMENT_GROUP
+    )
+    if renew:
+        _publish_comments(release)
+    release.save()
+
+
+def _publish_scores(release: MeaningRelease) -> None:
+    figures = selectors.assessment_figures(release.item_id)
+    release.respondents = figures["n"]
+    for question in selectors.QUESTIONS:
+        setattr(release, question, figures[question])
+
+
+def _publish_comments(release: MeaningRelease) -> None:
+    texts = selectors.assessment_comments(release.item_id)
+    secrets.SystemRandom().shuffle(texts)
+    release.comments = texts
+    release.comments_released = True
+
+
+@transaction.atomic
+def publish_meanings(*, items: list[Item]) -> int:
+    """Publish the current figures of the items at once (after a bulk load, as the
+    demo's): every answer so far counts as one batch."""
+    count = 0
+    for item in items:
+        release, _created = MeaningRelease.objects.select_for_update().get_or_create(item=item)
+        n = selectors.assessment_figures(item.pk)["n"]
+        release.pending = []
+        release.comment_pending = []
+        if n >= settings.TILLID_ANONYMITY_MIN_GROUP:
+            _publish_scores(release)
+        if n >= settings.TILLID_ANONYMITY_MIN_COMMENT_GROUP:
+            _publish_comments(release)
+        release.save()
+        count += 1
+    return count
 
 
 def own_assessment(item: Item, person: Person | None) -> Assessment | None:

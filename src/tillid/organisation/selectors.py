@@ -1,9 +1,12 @@
 """Reads of the organisation: the tree, headcounts, people, effective roles."""
 
 from collections import defaultdict
+from collections.abc import Mapping
 
+from django.conf import settings
 from django.db.models import Count, Q, QuerySet
 
+from tillid.core.anonymity import ALL, Disclosure, GroupNode, suppress
 from tillid.organisation.models import Person, Role, RoleGrant, Unit
 
 
@@ -136,4 +139,50 @@ def person_for_user(user) -> Person | None:
 def role_grants() -> QuerySet[RoleGrant]:
     return RoleGrant.objects.select_related("user", "unit", "granted_by").order_by(
         "user__username", "role"
+    )
+
+
+# --- aggregates about people ------------------------------------------------------
+
+
+def active_people_per_unit() -> dict[int, int]:
+    """Active people placed directly in each active unit (not counting the units below)."""
+    return dict(
+        Person.objects.filter(is_active=True, unit__is_active=True)
+        .values_list("unit_id")
+        .annotate(n=Count("id"))
+        .values_list("unit_id", "n")
+    )
+
+
+def disclose_per_unit(
+    counts: Mapping[int, int] | None = None, *, k: int | None = None
+) -> Disclosure:
+    """Which unit subtrees may show a figure about the people counted in `counts`.
+
+    `counts` are the people each figure describes, placed directly in each unit
+    (say, the people and teams with a trust dosing); without it, the active
+    people. The decision is made once over the whole active tree, whatever page
+    asks, so figures on different pages never differ for the same cell and so
+    cannot be subtracted from each other. Every module's aggregate about people
+    goes through here or through tillid.core.anonymity itself.
+    """
+    if counts is None:
+        counts = active_people_per_unit()
+    k = k or settings.TILLID_ANONYMITY_MIN_GROUP
+    rows = list(
+        Unit.objects.filter(is_active=True).order_by("depth", "pk").values_list("id", "parent_id")
+    )
+    ids = {uid for uid, _parent in rows}
+    stray = set(counts) - ids
+    if stray:
+        raise ValueError(f"counts for units outside the active tree: {sorted(stray)[:5]}")
+    return suppress(
+        [
+            GroupNode(
+                id=uid, parent=parent if parent in ids else None, counts={ALL: counts.get(uid, 0)}
+            )
+            for uid, parent in rows
+        ],
+        k=k,
     )

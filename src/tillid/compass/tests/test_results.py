@@ -94,21 +94,24 @@ def test_leader_sees_results_of_own_unit(client, closed, org, roles):
     assert "Skjult" in body  # Team Nord and Team Syd rows
     assert "radar-spec" in body
     children = {c["unit"].name: c for c in response.context["children"]}
-    assert children["Team Syd"]["n"] == 3
+    # Hidden cells show no count either (issue 15): "skjult", like their scores.
+    assert children["Team Syd"]["n"] is None
     assert all(s is None for s in children["Team Syd"]["scores"])
     assert all(s is None for s in children["Team Nord"]["scores"])
     # Reflection questions for the weakest elements.
     assert response.context["reflection"]
 
 
-def test_below_k_only_the_count(client, closed, org, roles, person_user):
+def test_below_k_neither_figures_nor_the_count(client, closed, org, roles, person_user):
     leader = person_user(org.people["P5"])  # leads Team Syd
     login(client, leader)
     response = client.get(reverse("compass:results", args=[closed.pk, org.team_south.pk]))
     body = response.content.decode()
     assert response.status_code == 200
     assert not response.context["visible"]
-    assert "3 personer har svaret her" in body
+    assert response.context["n"] is None
+    assert "Der vises ingen tal for denne enhed" in body
+    assert "3 personer" not in body
     assert "radar-spec" not in body
 
 
@@ -265,7 +268,7 @@ def test_api_gives_aggregates_under_the_rules(client, closed, org, roles):
     assert response.status_code == 200
     units = {u["name"]: u for u in response.json()["units"]}
     assert units["Team Syd"]["groups"]["all"]["scores"]["culture"] is None
-    assert units["Team Syd"]["groups"]["all"]["n"] == 3
+    assert units["Team Syd"]["groups"]["all"]["n"] is None  # hidden: no count either
     assert units["Egeskov Kommune"]["groups"]["all"]["scores"]["culture"]["n"] == 21
     assert "answers" not in json.dumps(response.json())
     assert client.get("/api/compass/rounds").status_code == 200

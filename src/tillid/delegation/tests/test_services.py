@@ -184,10 +184,12 @@ def test_aggregate_suppresses_small_groups(org, roles, settings):
     dose(org.people["P4"], roles.leader, ratings=(2, 2, 2))  # Team Syd: one person
     rows = {r["unit_name"]: r for r in selectors.aggregate_steps(org.care_home)}
     assert rows["Team Syd"]["suppressed"]
-    # With one child hidden, the smallest visible sibling is hidden too.
+    # With one child hidden, the other is hidden too: the whole minus it is the one.
     assert rows["Team Nord"]["suppressed"]
+    assert rows["Team Nord"]["total"] is None
+    assert rows["Team Nord"]["steps"] is None
     whole = rows["Plejecenter Egely"]
     assert whole["total"] == 6
-    # Step 5 holds five; the lone small cells (step 2: one person) are hidden.
+    # A shown group shows its whole distribution, like any other figure of it.
     assert whole["steps"]["5"] == 5
-    assert whole["steps"]["2"] is None
+    assert whole["steps"]["2"] == 1

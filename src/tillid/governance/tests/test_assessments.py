@@ -139,3 +139,46 @@ def test_my_items_lists_what_binds_me_and_what_i_answered(client, org, roles, it
     response = client.get(reverse("governance:my_items"))
     assert response.context["person"] is None
     assert "ikke knyttet til en person" in response.content.decode()
+
+
+@override_settings(TILLID_ANONYMITY_MIN_GROUP=5, TILLID_ANONYMITY_MIN_COMMENT_GROUP=8)
+def test_figures_change_only_by_whole_batches_of_people(org, item_factory):
+    # An observer who reads the item before and after each answer must never see a
+    # version differ from the last by fewer than k people's answers.
+    import random
+
+    item = item_factory(units=[org.care_home])
+    staff = _staff(org, 12)
+    rng = random.Random(7)
+    seen = [(selectors.meaning_for(item).means, selectors.comments(item))]
+    changed_since: set[int] = set()
+    changed_since_comments: set[int] = set()
+    for step in range(60):
+        who = rng.randrange(len(staff))
+        value = rng.randint(1, 5)
+        services.save_assessment(item=item, person=staff[who], **_answers(value, f"k{who}-{step}"))
+        changed_since.add(who)
+        changed_since_comments.add(who)
+        means, texts = selectors.meaning_for(item).means, selectors.comments(item)
+        if means != seen[-1][0]:
+            assert len(changed_since) >= 5
+            changed_since = set()
+        if sorted(texts) != sorted(seen[-1][1]):
+            assert len(changed_since_comments) >= 8
+            changed_since_comments = set()
+        seen.append((means, texts))
+    assert len({tuple(sorted(m.items())) for m, _t in seen if m}) > 2  # it did renew
+
+
+def test_one_person_changing_again_and_again_renews_nothing(org, item_factory, settings):
+    settings.TILLID_ANONYMITY_MIN_GROUP = 5
+    item = item_factory(units=[org.care_home])
+    staff = _staff(org, 5)
+    for person in staff:
+        services.save_assessment(item=item, person=person, **_answers(3))
+    published = selectors.meaning_for(item)
+    assert published.shown
+    assert published.means["meaningful"] == 3
+    for value in (1, 5, 2, 4, 1):
+        services.save_assessment(item=item, person=staff[0], **_answers(value))
+    assert selectors.meaning_for(item).means == published.means
