@@ -45,8 +45,19 @@ CONTRACTS: dict[str, str] = {
         "(offered by trials, called by delegation's retention)."
     ),
     "overview.indicators": (
-        "(*, scope, period) -> list: a module's indicators for the overview of "
-        "frisættelse (every module may offer it; the overview collects them all)."
+        "(*, scope: indicators.Scope, period: indicators.Period) -> list[indicators.Indicator]: "
+        "a module's indicators for the overview of frisættelse (every module may offer it; "
+        "the overview collects them all)."
+    ),
+    "overview.followups": (
+        "(*, scope: indicators.Scope | None, owner_id: int | None, today: date) -> "
+        "list[indicators.FollowUp]: what the module has raised that is owed an answer, "
+        "for one owner's front page or a scope's overview (every module may offer it)."
+    ),
+    "overview.decisions": (
+        "(*, scope: indicators.Scope, period: indicators.Period) -> "
+        "list[indicators.PublishedDecision]: decisions for the published list "
+        "(governance's four-F decisions, trials' exemptions)."
     ),
 }
 
