@@ -54,6 +54,9 @@ def test_dose_trust_test_breach_repair_adjust(make_page, live_server, org, roles
     assert leader.input_value("#id_step_to") == "4"
     leader.select_option("#id_risk", "medium")
     _click(leader, "main form button.button-primary")
+    # The outcome belongs to a test that has been tried: start it first.
+    assert "Sæt tillidstesten i gang" in leader.inner_text("[data-testid=trust-outcome-waiting]")
+    _click(leader, "button:has-text('Sæt tillidstesten i gang')")
     leader.select_option("#id_outcome-outcome", "not_held")
     leader.fill("#id_outcome-note", "Planen kom for sent ud")
     _click(leader, "main form button.button-primary")

@@ -5,8 +5,11 @@ Stages follow the frisættelse practice in Middelfart's elder care (Bentzen
 way, evaluated, and then spread where it works, or stopped.
 """
 
+import datetime as dt
 from dataclasses import dataclass
 
+from django.utils.formats import date_format
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from tillid.trials.models import Stage
@@ -77,15 +80,50 @@ STAGE_TASKS: dict[str, tuple[TaskTemplate, ...]] = {
 }
 
 
-def own_progress(stage: str, milestones_done: int, milestones_total: int) -> float:
-    """A trial's own progress: its stage, averaged with its milestones if it has any."""
+def own_progress(stage: str, work_done: int, work_total: int) -> float:
+    """A trial's own progress: its stage, averaged with the share of its work done
+    (its owner's tasks and its milestones) if it has any. So a trial is never at
+    100 % while a task or milestone is open; a stopped trial's open work no longer
+    counts."""
     by_stage = STAGE_PROGRESS[stage]
-    if milestones_total <= 0:
+    if work_total <= 0 or stage == Stage.STOPPED:
         return by_stage
-    return (by_stage + milestones_done / milestones_total) / 2
+    return (by_stage + work_done / work_total) / 2
 
 
 def rolled_up_progress(own: float, children: list[float]) -> float:
     """Progress of a trial with sub-trials: the mean of its own and each sub-trial's."""
     values = [own, *children]
     return sum(values) / len(values)
+
+
+def trust_test_start_problem(trial, today: dt.date) -> str:
+    """Why the trust test cannot be started now ("" when it can)."""
+    if trial.stage != Stage.APPROVED:
+        return gettext("Only a planned trust test can be started.")
+    if trial.start_date and trial.start_date > today:
+        return gettext("The trust test is planned to start on %(date)s.") % {
+            "date": date_format(trial.start_date, "j. F Y")
+        }
+    return ""
+
+
+def trust_outcome_problem(trial, today: dt.date) -> str:
+    """Why the outcome of a trust test cannot be recorded now ("" when it can).
+
+    An outcome belongs to a test that has been tried: one that is running, or a
+    planned one whose start date has come (it then counts as started that day).
+    """
+    if trial.stage == Stage.RUNNING:
+        return ""
+    if trial.stage == Stage.APPROVED:
+        if trial.start_date is None:
+            return gettext("Start the trust test before recording how it went.")
+        if trial.start_date > today:
+            return gettext(
+                "The trust test starts on %(date)s; record how it went once it has been tried."
+            ) % {"date": date_format(trial.start_date, "j. F Y")}
+        return ""
+    if trial.stage == Stage.STOPPED:
+        return gettext("The trust test has been stopped.")
+    return gettext("The outcome of the trust test has already been recorded.")

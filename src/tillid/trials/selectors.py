@@ -220,9 +220,12 @@ def nearest_leaders(unit: Unit) -> tuple[Unit | None, list[Person]]:
 
 
 def progress(trial: Trial, *, _depth: int = 0) -> float:
-    """The trial's progress (0–1): its stage and milestones, rolled up with its sub-trials."""
+    """The trial's progress (0–1): its stage, tasks and milestones, rolled up with its
+    sub-trials."""
     milestones = list(trial.milestones.all())
-    own = own_progress(trial.stage, sum(1 for m in milestones if m.is_done), len(milestones))
+    tasks = list(trial.tasks.all())
+    done = sum(1 for m in milestones if m.is_done) + sum(1 for t in tasks if t.is_done)
+    own = own_progress(trial.stage, done, len(milestones) + len(tasks))
     if _depth >= 3:
         return own
     children = [progress(child, _depth=_depth + 1) for child in trial.children.all()]

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tillid.organisation.models import Person, Unit
+from tillid.trials import rules
 from tillid.trials.models import (
     Adoption,
     Evaluation,
@@ -388,27 +389,46 @@ def plan_trust_test(
 
 
 @transaction.atomic
+def start_trust_test(*, trial: Trial, by) -> Trial:
+    """The leader starts a planned trust test: from now on it is being tried."""
+    if not trial.is_trust_test:
+        raise ValidationError(_("Only a trust test is started this way."))
+    today = _today()
+    problem = rules.trust_test_start_problem(trial, today)
+    if problem:
+        raise ValidationError(problem)
+    StageChange.objects.create(
+        trial=trial, from_stage=trial.stage, to_stage=Stage.RUNNING, changed_by=by
+    )
+    trial.stage = Stage.RUNNING
+    if trial.start_date is None:
+        trial.start_date = today
+    trial.save(update_fields=["stage", "start_date", "updated_at"])
+    return trial
+
+
+@transaction.atomic
 def record_trust_outcome(*, trial: Trial, outcome: str, note: str, by) -> Trial:
     if not trial.is_trust_test:
         raise ValidationError(_("Only a trust test has an outcome of this kind."))
     if outcome not in TrustOutcome.values:
         raise ValidationError(_("Choose how the trust test went."))
-    if trial.stage in (Stage.STOPPED,):
-        raise ValidationError(_("The trust test has been stopped."))
+    problem = rules.trust_outcome_problem(trial, _today())
+    if problem:
+        raise ValidationError(problem)
     trial.outcome = outcome
     trial.outcome_note = note.strip()
     trial.save(update_fields=["outcome", "outcome_note", "updated_at"])
-    stage = trial.stage
-    now_stage = Stage.EVALUATED
-    if stage in (Stage.IDEA, Stage.APPROVED):
+    if trial.stage == Stage.APPROVED:
+        # Its start date has come: it has been running since then.
         StageChange.objects.create(
-            trial=trial, from_stage=stage, to_stage=Stage.RUNNING, changed_by=by
+            trial=trial, from_stage=Stage.APPROVED, to_stage=Stage.RUNNING, changed_by=by
         )
-        stage = Stage.RUNNING
-    if stage == Stage.RUNNING:
-        StageChange.objects.create(trial=trial, from_stage=stage, to_stage=now_stage, changed_by=by)
-        Trial.objects.filter(pk=trial.pk).update(stage=now_stage)
-        trial.stage = now_stage
+    StageChange.objects.create(
+        trial=trial, from_stage=Stage.RUNNING, to_stage=Stage.EVALUATED, changed_by=by
+    )
+    Trial.objects.filter(pk=trial.pk).update(stage=Stage.EVALUATED)
+    trial.stage = Stage.EVALUATED
     return trial
 
 

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 
 from tillid.organisation.models import Person, Unit
 from tillid.organisation.permissions import Perm, has_perm, has_perm_anywhere, scope_for
-from tillid.trials import access, selectors, services
+from tillid.trials import access, rules, selectors, services
 from tillid.trials.forms import (
     AdoptionForm,
     ApproveForm,
@@ -215,6 +215,12 @@ def detail(request, trial_id: int):
         if can_manage
         else None,
         "outcome_form": TrustOutcomeForm(prefix="outcome"),
+        "trust_start_problem": rules.trust_test_start_problem(trial, timezone.localdate())
+        if trial.is_trust_test
+        else "",
+        "trust_outcome_problem": rules.trust_outcome_problem(trial, timezone.localdate())
+        if trial.is_trust_test
+        else "",
         "history": trial.history.select_related("history_user")[:20],
     }
     if trial.is_trust_test and trial.subject_person_id:
@@ -545,4 +551,17 @@ def trust_outcome(request, trial_id: int):
             messages.success(request, _("The outcome of the trust test has been recorded."))
     else:
         messages.error(request, _("Choose how the trust test went."))
+    return _back_to(trial)
+
+
+@login_required
+@require_POST
+def trust_start(request, trial_id: int):
+    trial = _post_action(request, trial_id, manage=True)
+    try:
+        services.start_trust_test(trial=trial, by=request.user)
+    except ValidationError as error:
+        _errors(request, error)
+    else:
+        messages.success(request, _("The trust test has started."))
     return _back_to(trial)

@@ -168,12 +168,16 @@ def test_progress_rolls_up_from_milestones_and_sub_trials(org, roles):
     milestone = services.add_milestone(trial=parent, title="Første måned", due_date=None)
     services.add_milestone(trial=parent, title="Anden måned", due_date=None)
     services.set_milestone_done(milestone=milestone, done=True)
-    own = own_progress(Stage.RUNNING, 1, 2)
-    assert own == pytest.approx(0.5)
+    assert own_progress(Stage.RUNNING, 1, 2) == pytest.approx(0.5)
+    # The owner's tasks count as work too: done of (tasks + milestones).
+    tasks = list(parent.tasks.all())
+    done = 1 + sum(1 for t in tasks if t.is_done)
+    own = own_progress(Stage.RUNNING, done, len(tasks) + 2)
     assert selectors.progress(parent) == pytest.approx(rolled_up_progress(own, [0.0]))
     services.approve(trial=child, by=roles.leader)
     parent.refresh_from_db()
-    assert selectors.progress(parent) == pytest.approx((0.5 + 0.25) / 2)
+    child_own = own_progress(Stage.APPROVED, 0, child.tasks.count())
+    assert selectors.progress(parent) == pytest.approx((own + child_own) / 2)
 
 
 def test_rolled_up_progress_is_a_mean():
@@ -241,6 +245,13 @@ def test_trust_test_moves_to_evaluated_with_outcome(org, roles):
             step_to=3,
             risk="low",
         )
+    # Not before it has been tried: a planned test without a start date is started first.
+    with pytest.raises(ValidationError, match="Sæt tillidstesten i gang"):
+        services.record_trust_outcome(trial=test, outcome="held", note="", by=roles.leader)
+    test.refresh_from_db()
+    assert test.stage == Stage.APPROVED
+    assert not test.outcome
+    services.start_trust_test(trial=test, by=roles.leader)
     services.record_trust_outcome(trial=test, outcome="held", note="Gik fint", by=roles.leader)
     test.refresh_from_db()
     assert test.stage == Stage.EVALUATED
@@ -291,3 +302,53 @@ def test_a_team_trust_test_is_read_by_the_team_and_no_one_else(org, roles, perso
     moved = type(member).objects.get(pk=member.pk)  # a fresh user: no cached person
     assert test not in selectors.visible_trials(moved)
     assert not access.can_view(moved, test)
+
+
+def test_a_trust_test_planned_ahead_cannot_be_started_or_judged_early(org, roles):
+    start = timezone.localdate() + dt.timedelta(days=7)
+    test = services.plan_trust_test(
+        by=roles.leader,
+        subject_person=org.people["P2"],
+        task="Bestille vikarer",
+        step_from=2,
+        step_to=3,
+        risk="low",
+        start_date=start,
+    )
+    with pytest.raises(ValidationError, match="begynder"):
+        services.record_trust_outcome(trial=test, outcome="held", note="", by=roles.leader)
+    with pytest.raises(ValidationError):
+        services.start_trust_test(trial=test, by=roles.leader)
+    test.refresh_from_db()
+    assert (test.stage, test.outcome) == (Stage.APPROVED, "")
+    # Once its start date has come, it counts as started that day.
+    Trial.objects.filter(pk=test.pk).update(start_date=timezone.localdate())
+    test.refresh_from_db()
+    services.record_trust_outcome(trial=test, outcome="partly", note="", by=roles.leader)
+    assert list(test.stage_changes.values_list("to_stage", flat=True)) == [
+        Stage.APPROVED,
+        Stage.RUNNING,
+        Stage.EVALUATED,
+    ]
+    # And only once.
+    with pytest.raises(ValidationError):
+        services.record_trust_outcome(trial=test, outcome="held", note="", by=roles.leader)
+
+
+def test_progress_is_never_whole_while_tasks_are_open(org, roles):
+    trial = _run(org, roles, _propose(org, roles.employee, title="Fælles morgenmad"))
+    services.record_evaluation(
+        trial=trial,
+        what_worked="Roligere morgener",
+        evidence="Logbog",
+        criteria_met="yes",
+        by=roles.leader,
+    )
+    services.transition(trial=trial, to_stage=Stage.SPREADING, by=roles.leader)
+    trial.refresh_from_db()
+    open_tasks = [t for t in trial.tasks.all() if not t.is_done]
+    assert open_tasks
+    assert selectors.progress(trial) < 1.0
+    for task in trial.tasks.all():
+        services.set_task_done(task=task, done=True)
+    assert selectors.progress(trial) == pytest.approx(1.0)
