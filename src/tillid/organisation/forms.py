@@ -1,5 +1,4 @@
 from django import forms
-from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
 from tillid.core import widgets
@@ -39,7 +38,14 @@ class PeopleSearchForm(DKFDSFormMixin, forms.Form):
 
 
 class RoleGrantForm(DKFDSFormMixin, forms.Form):
-    username = forms.CharField(label=_("Username"), max_length=150)
+    who = forms.CharField(
+        label=_("Person or user"),
+        max_length=200,
+        help_text=_(
+            "A name, an e-mail address or an employee number from the organisation, or a "
+            "username. A person who has not logged in yet gets the role from the first login."
+        ),
+    )
     role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
     unit = UnitChoiceField(
         label=_("Unit"),
@@ -48,13 +54,31 @@ class RoleGrantForm(DKFDSFormMixin, forms.Form):
         help_text=_("The role applies to the unit and every unit below it."),
     )
 
-    def clean_username(self):
-        username = self.cleaned_data["username"].strip()
-        try:
-            self.cleaned_data["user"] = get_user_model().objects.get(username=username)
-        except get_user_model().DoesNotExist:
-            raise forms.ValidationError(_("There is no user with that username.")) from None
-        return username
+    def clean_who(self):
+        from tillid.organisation.selectors import find_grantees
+
+        who = self.cleaned_data["who"].strip()
+        users, people = find_grantees(who)
+        if len(people) == 1 and not users:
+            self.cleaned_data["person"] = people[0]
+        elif len(users) == 1 and not people:
+            self.cleaned_data["user"] = users[0]
+        elif not users and not people:
+            raise forms.ValidationError(
+                _("Nobody in the organisation or among the users matches “%(who)s”.") % {"who": who}
+            )
+        else:
+            names = ", ".join(
+                [f"{p.name} ({p.unit.name})" for p in people[:5]] + [u.username for u in users[:5]]
+            )
+            raise forms.ValidationError(
+                _(
+                    "More than one matches “%(who)s”: %(names)s. Write the e-mail address "
+                    "or the employee number instead."
+                )
+                % {"who": who, "names": names}
+            )
+        return who
 
 
 class MultipleFileInput(forms.ClearableFileInput):

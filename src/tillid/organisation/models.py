@@ -106,8 +106,17 @@ class RoleGrant(models.Model):
     so grants are only needed for what the organisation file does not say.
     """
 
+    # Either a login, or a person from the organisation: a grant to a person
+    # follows them to whatever account they log in with (SSO links it at first login).
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="role_grants"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="role_grants",
+    )
+    person = models.ForeignKey(
+        "Person", null=True, blank=True, on_delete=models.CASCADE, related_name="role_grants"
     )
     role = models.CharField(_("role"), max_length=20, choices=Role.choices)
     unit = models.ForeignKey(
@@ -141,10 +150,23 @@ class RoleGrant(models.Model):
                 condition=models.Q(unit__isnull=True),
                 name="unique_role_grant_organisation_wide",
             ),
+            models.UniqueConstraint(
+                fields=["person", "role", "unit"], name="unique_person_role_grant_per_unit"
+            ),
+            models.UniqueConstraint(
+                fields=["person", "role"],
+                condition=models.Q(unit__isnull=True),
+                name="unique_person_role_grant_organisation_wide",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(user__isnull=False, person__isnull=True)
+                | models.Q(user__isnull=True, person__isnull=False),
+                name="role_grant_to_a_user_or_a_person",
+            ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.user} · {self.get_role_display()} · {self.unit or '*'}"
+        return f"{self.user or self.person} · {self.get_role_display()} · {self.unit or '*'}"
 
 
 class ImportStatus(models.TextChoices):

@@ -20,7 +20,9 @@ def effective_grants(user) -> list:
 
     grants = [
         Grant(role=g.role, unit_id=g.unit_id, path=g.unit.path if g.unit_id else "")
-        for g in RoleGrant.objects.filter(user=user).select_related("unit")
+        for g in RoleGrant.objects.filter(
+            Q(user=user) | Q(person__user=user, person__is_active=True)
+        ).select_related("unit")
         if g.unit_id is None or g.unit.is_active
     ]
     person = (
@@ -137,9 +139,28 @@ def person_for_user(user) -> Person | None:
 
 
 def role_grants() -> QuerySet[RoleGrant]:
-    return RoleGrant.objects.select_related("user", "unit", "granted_by").order_by(
-        "user__username", "role"
-    )
+    return RoleGrant.objects.select_related(
+        "user", "person__unit", "person__user", "unit", "granted_by"
+    ).order_by("user__username", "person__name", "role", "pk")
+
+
+def find_grantees(query: str) -> tuple[list, list[Person]]:
+    """Who a role can be granted to, from what an administrator typed: a username
+    (exactly), an e-mail address or employee number (exactly, any case), or a
+    person's name (in part). Returns (users, people)."""
+    from django.contrib.auth import get_user_model
+
+    query = query.strip()
+    if not query:
+        return [], []
+    users = list(get_user_model().objects.filter(username=query, is_active=True))
+    people = Person.objects.filter(is_active=True).select_related("unit", "user")
+    exact = list(people.filter(Q(email__iexact=query) | Q(external_id__iexact=query))[:10])
+    if exact:
+        return users, exact
+    if users:
+        return users, []
+    return [], list(people.filter(name__icontains=query).order_by("name", "pk")[:10])
 
 
 # --- aggregates about people ------------------------------------------------------

@@ -108,11 +108,23 @@ def link_user_to_person(*, user) -> Person | None:
 
 
 @transaction.atomic
-def grant_role(*, user, role: str, unit: Unit | None, granted_by=None) -> RoleGrant:
+def grant_role(
+    *,
+    role: str,
+    unit: Unit | None,
+    user=None,
+    person: Person | None = None,
+    granted_by=None,
+) -> RoleGrant:
+    """Grant a role for a unit (None: the whole organisation) to a login or to a
+    person from the organisation; a person's grant applies to their account from
+    the first time they log in."""
     if role not in Role.values:
         raise ValueError(f"unknown role {role!r}")
+    if (user is None) == (person is None):
+        raise ValueError("grant a role to a user or to a person")
     grant, _created = RoleGrant.objects.get_or_create(
-        user=user, role=role, unit=unit, defaults={"granted_by": granted_by}
+        user=user, person=person, role=role, unit=unit, defaults={"granted_by": granted_by}
     )
     return grant
 

@@ -163,14 +163,17 @@ def role_list(request):
     if request.method == "POST":
         form = RoleGrantForm(request.POST)
         if form.is_valid():
-            user = form.cleaned_data["user"]
+            user = form.cleaned_data.get("user")
+            person = form.cleaned_data.get("person")
             services.grant_role(
                 user=user,
+                person=person,
                 role=form.cleaned_data["role"],
                 unit=form.cleaned_data["unit"],
                 granted_by=request.user,
             )
-            forget_cached_grants(user)
+            if user is not None:
+                forget_cached_grants(user)
             messages.success(request, _("The role has been granted."))
             return redirect("organisation:roles")
     else:
