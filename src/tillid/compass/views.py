@@ -231,7 +231,9 @@ def round_reliability(request, round_id):
         for code, rel in report["dimensions"].items():
             row = {"code": code, "name": names.get(code, (code, ""))[0], "rel": rel}
             if rel:
-                row["min_item"], row["min_r"] = min(rel["item_rest"].items(), key=lambda kv: kv[1])
+                defined = {k: r for k, r in rel["item_rest"].items() if r is not None}
+                if defined:
+                    row["min_item"], row["min_r"] = min(defined.items(), key=lambda kv: kv[1])
             rows.append(row)
     return render(
         request, "compass/reliability.html", {"round": round_, "report": report, "rows": rows}
