@@ -118,8 +118,11 @@ def import_instrument(*, data: dict) -> tuple[Instrument, bool]:
     return instrument, True
 
 
+@transaction.atomic
 def ensure_default_instruments() -> tuple[Instrument, Instrument]:
-    """The shipped Tillidskompas instruments (employee and leader), loaded if missing."""
+    """The shipped Tillidskompas instruments (employee and leader), loaded if missing.
+
+    Both or neither: a round needs the pair."""
     loaded = []
     for name in instrument_files.DEFAULT_FILES:
         data = instrument_files.parse((instrument_files.INSTRUMENT_DIR / name).read_bytes())
