@@ -8,6 +8,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+import environ
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -217,6 +218,42 @@ TASKS = {
         ),
     }
 }
+
+# E-mail (survey invitations and reminders), sent by the background worker.
+# EMAIL_URL gives it in one: smtp+tls://user:password@smtp.kommune.dk:587 (STARTTLS),
+# smtp+ssl://…:465 (TLS from the start), smtp://host:25 (plain), or consolemail://
+# (print instead of sending); percent-encode special characters in the user and password.
+# Otherwise EMAIL_HOST, EMAIL_PORT, EMAIL_HOST_USER, EMAIL_HOST_PASSWORD, EMAIL_USE_TLS.
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+if os.environ.get("EMAIL_URL"):
+    _email = environ.Env.email_url_config(os.environ.get("EMAIL_URL"))
+    EMAIL_BACKEND = _email["EMAIL_BACKEND"]
+    EMAIL_HOST = _email["EMAIL_HOST"] or EMAIL_HOST
+    EMAIL_HOST_USER = _email["EMAIL_HOST_USER"] or ""
+    EMAIL_HOST_PASSWORD = _email["EMAIL_HOST_PASSWORD"] or ""
+    EMAIL_USE_TLS = bool(_email.get("EMAIL_USE_TLS"))
+    EMAIL_USE_SSL = bool(_email.get("EMAIL_USE_SSL"))
+    EMAIL_PORT = _email["EMAIL_PORT"] or (465 if EMAIL_USE_SSL else 587 if EMAIL_USE_TLS else 25)
+elif DEBUG and not os.environ.get("EMAIL_HOST"):
+    # The demo has no mail server: the worker prints the e-mails instead.
+    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+if EMAIL_USE_TLS and EMAIL_USE_SSL:
+    raise ImproperlyConfigured("Set EMAIL_USE_TLS or EMAIL_USE_SSL, not both.")
+# Seconds to wait for the mail server before counting a try as failed.
+EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "30"))
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "tillid@localhost")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# E-mails per SMTP connection, connections without progress before the rest of
+# a batch is listed as failed, and the pause before the first retry (doubling).
+TILLID_EMAIL_BATCH_SIZE = int(os.environ.get("TILLID_EMAIL_BATCH_SIZE", "200"))
+TILLID_EMAIL_ATTEMPTS = 4
+TILLID_EMAIL_RETRY_SECONDS = 0.0 if TESTING else 5.0
 
 # Security: strict unless DEBUG. Behind a TLS-terminating proxy (deploy/nginx.conf)
 # set TILLID_BEHIND_PROXY=1 so Django trusts the proxy's X-Forwarded-Proto.

@@ -16,22 +16,13 @@ from tillid.organisation.models import Person
 
 
 @pytest.fixture
-def survey(org, roles, monkeypatch):
+def survey(org, roles):
     """An open round for Plejecenter Egely (k = 5) and every invitee's token."""
     Person.objects.bulk_create(
         Person(external_id=f"N{i}", name=f"Nord {i}", email=f"n{i}@egeskov.dk", unit=org.team_north)
         for i in range(6)
     )
     employee, leader = services.ensure_default_instruments()
-    issued = []
-    original = services.new_token
-
-    def remember():
-        token = original()
-        issued.append(token)
-        return token
-
-    monkeypatch.setattr(services, "new_token", remember)
     today = timezone.localdate()
     round_ = services.open_round(
         name="Efterår",
@@ -44,6 +35,8 @@ def survey(org, roles, monkeypatch):
         min_comment_group=8,
         send_email=False,
     )
+    # Without e-mail every invitation is a letter; printing them makes the links.
+    issued = [letter.token for letter in services.issue_letters(round_=round_)]
     by_hash = {services.token_hash(t): t for t in issued}
     tokens = {
         inv.person.external_id: by_hash[inv.token_hash]
@@ -122,4 +115,57 @@ def test_leader_sees_only_the_count_below_k_and_results_from_k(page, live_server
     )
     expect(table).to_contain_text("Tillidskultur")
     assert_accessible(page, "results from k")
+    assert js_errors(page) == []
+
+
+def _open_for_consultant(org):
+    employee, _leader = services.ensure_default_instruments()
+    Person.objects.bulk_create(
+        Person(external_id=f"E{i}", name=f"Elev {i}", email=f"e{i}@egeskov.dk", unit=org.team_north)
+        for i in range(6)
+    )
+    today = timezone.localdate()
+    return services.open_round(
+        name="Udsendelse",
+        instrument=employee,
+        root=org.care_home,
+        opens_on=today,
+        closes_on=today + timedelta(days=14),
+        base_url="http://testserver/",
+    )
+
+
+def test_the_round_page_follows_the_sending_live(page, live_server, org, roles, monkeypatch):
+    # The worker has not started yet when the consultant looks.
+    monkeypatch.setattr(services, "_enqueue_after_commit", lambda mailing: None)
+    round_ = _open_for_consultant(org)
+    mailing = round_.mailings.get()
+    login(page, live_server, roles.consultant)
+    page.goto(reverse("compass:round", args=[round_.pk]))
+    status = page.locator("#mailing-status")
+    expect(status).to_contain_text(f"0 af {mailing.total} behandlet")
+    assert_accessible(page, "the round page while e-mails wait")
+    services.deliver_mailing(mailing_id=mailing.pk)  # the worker runs meanwhile
+    # htmx polls the status and the page shows the outcome without a reload.
+    expect(status).to_contain_text(f"{mailing.total} sendt, 0 kunne ikke leveres", timeout=10_000)
+    assert page.locator("#mailing-progress").count() == 0
+    assert js_errors(page) == []
+
+
+def test_failed_e_mails_become_letters(page, live_server, org, roles, settings):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", 9  # nobody listens: every try fails
+    settings.EMAIL_TIMEOUT = 2
+    round_ = _open_for_consultant(org)
+    failed = Invitation.objects.filter(round=round_, delivery="failed").count()
+    assert failed >= 6
+    login(page, live_server, roles.consultant)
+    page.goto(reverse("compass:round", args=[round_.pk]))
+    page.get_by_role("link", name=f"Se de {failed} mislykkede e-mails").click()
+    expect(page.locator("h1")).to_have_text("Mislykkede e-mails")
+    assert_accessible(page, "the failed e-mails")
+    page.get_by_label("Vælg Elev 0").check()
+    page.get_by_role("button", name="Udskriv breve i stedet").click()
+    expect(page.locator("h1")).to_have_text("1 brev")
+    assert Invitation.objects.filter(round=round_, delivery="failed").count() == failed - 1
     assert js_errors(page) == []

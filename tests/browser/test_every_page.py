@@ -80,6 +80,10 @@ SKIP_PREFIXES = ("/admin/", "/api/", "/static/", "/media/", "/i18n/", "/oidc/")
 NOT_CRAWLED: dict[str, str] = {
     "compass:answer": "reached from the one-time invitation link each respondent gets by e-mail",
     "compass:answer_thanks": "reached by answering (tests/browser/test_compass.py checks it)",
+    "compass:round_mailing": (
+        "polled by htmx only while a round's e-mails are being sent "
+        "(tests/browser/test_compass.py checks it)"
+    ),
 }
 # Statuses a page reached by a link may have (403: the role lacks access).
 OK_STATUSES = {200, 403}

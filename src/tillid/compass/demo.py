@@ -17,6 +17,7 @@ from tillid.compass import services
 from tillid.compass.instruments import spec_for
 from tillid.compass.models import (
     ActionStatus,
+    Delivery,
     DialogueAction,
     DialogueMeeting,
     Invitation,
@@ -142,6 +143,7 @@ def build_demo(*, seed: int, log) -> None:
                     token_hash=services.token_hash(token) if open_now else _hash(token),
                     used=answered,
                     has_email=bool(person.email),
+                    delivery=Delivery.SENT if person.email else Delivery.LETTER,
                 )
             )
             if not answered:

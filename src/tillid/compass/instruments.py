@@ -5,7 +5,9 @@ version, kind, name/description in da and en,
 a response scale with labels and a "don't know" option, dimensions each
 listing their item codes (an item may serve several dimensions), and items
 with code, Danish and English text and reverse keying. See
-instruments/tillidskompas-v1.yaml.
+instruments/tillidskompas-v1.yaml. Item codes are kept exactly as written
+(`A1` stays `A1`); two codes that differ only in case are an error, since a
+response file's columns are matched without regard to case.
 """
 
 import hashlib
@@ -112,6 +114,21 @@ def validate(data: dict) -> list[str]:
     duplicates = sorted({c for c in item_codes if item_codes.count(c) > 1})
     if duplicates:
         errors.append(_("Item codes used twice: %(codes)s.") % {"codes": ", ".join(duplicates)})
+    # Codes are kept as written (A1 stays A1), but a response file's column
+    # headers are matched without regard to case, so A1 and a1 would collide.
+    by_folded: dict[str, list[str]] = {}
+    for c in dict.fromkeys(item_codes):
+        by_folded.setdefault(c.casefold(), []).append(c)
+    for same in by_folded.values():
+        if len(same) > 1:
+            errors.append(
+                _(
+                    "The item codes %(codes)s differ only in upper and lower case. Give them "
+                    "codes that differ in more than that: a response file's columns are "
+                    "matched without regard to case."
+                )
+                % {"codes": ", ".join(same)}
+            )
     dimensions = data.get("dimensions")
     if not isinstance(dimensions, list) or not dimensions:
         errors.append(_("The instrument needs a list of dimensions."))
@@ -141,6 +158,16 @@ def validate(data: dict) -> list[str]:
                 _("%(where)s names unknown items: %(codes)s.")
                 % {"where": where, "codes": ", ".join(map(str, unknown))}
             )
+            folded = {c.casefold(): c for c in item_codes}
+            for m in unknown:
+                if isinstance(m, str) and m.casefold() in folded:
+                    errors.append(
+                        _(
+                            "%(where)s: write %(code)s as the item is written, %(item)s "
+                            "(codes are kept with their upper and lower case)."
+                        )
+                        % {"where": where, "code": m, "item": folded[m.casefold()]}
+                    )
         used.update(m for m in members if isinstance(m, str))
     if len(set(dim_codes)) != len(dim_codes):
         errors.append(_("Two dimensions have the same code."))

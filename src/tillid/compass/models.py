@@ -176,27 +176,90 @@ class RoleGroup(models.TextChoices):
     LEADER = "leader", _("Leaders")
 
 
+class MailingKind(models.TextChoices):
+    INVITATION = "invitation", _("Invitations")
+    REMINDER = "reminder", _("Reminders")
+    RESEND = "resend", _("Invitations sent again")
+
+
+class Mailing(models.Model):
+    """One sending of e-mails for a round, done by the background worker.
+
+    Its invitations are those whose `mailing` points here; the sender clears
+    that pointer as each one is sent or fails, and counts them here, so the
+    round page can show the progress.
+    """
+
+    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="mailings")
+    kind = models.CharField(max_length=20, choices=MailingKind.choices)
+    # The site's address for the links in the e-mails (the worker has no request).
+    base_url = models.CharField(max_length=300, blank=True)
+    total = models.PositiveIntegerField(default=0)
+    sent = models.PositiveIntegerField(default=0)
+    failed = models.PositiveIntegerField(default=0)
+    # Claimed by a worker (so two never send the same mailing), and done.
+    started = models.BooleanField(default=False)
+    finished = models.BooleanField(default=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.round} · {self.get_kind_display()}"
+
+    @property
+    def done(self) -> int:
+        return self.sent + self.failed
+
+    @property
+    def percent(self) -> int:
+        return 100 if not self.total else min(100, round(100 * self.done / self.total))
+
+
+class Delivery(models.TextChoices):
+    PENDING = "pending", _("Waiting to be sent")
+    SENT = "sent", _("Sent by e-mail")
+    FAILED = "failed", _("E-mail failed")
+    LETTER = "letter", _("By letter")
+
+
 class Invitation(models.Model):
     """One person's one-time link. Unit and role group are frozen at opening.
 
     Only a SHA-256 hash of the token is stored; the token itself exists only
-    in the e-mail or letter. `used` has no timestamp on purpose.
+    in the e-mail or letter and is made when that is sent or printed (until
+    then `token_hash` is empty and no link works). `delivery` says how it
+    went out: sent, failed (with the mail server's reason) or by letter.
+    `used` has no timestamp on purpose, and nothing here records when.
     """
 
     round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="invitations")
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
     unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+")
     role_group = models.CharField(max_length=20, choices=RoleGroup.choices)
-    token_hash = models.CharField(max_length=64, unique=True)
+    token_hash = models.CharField(max_length=64, unique=True, null=True, blank=True)
     used = models.BooleanField(default=False)
     has_email = models.BooleanField(default=False)
     reminders_sent = models.PositiveSmallIntegerField(default=0)
+    delivery = models.CharField(max_length=10, choices=Delivery.choices, default=Delivery.PENDING)
+    delivery_error = models.CharField(max_length=300, blank=True)
+    # The mailing that is to send this invitation next; None once it has been handled.
+    mailing = models.ForeignKey(
+        Mailing, null=True, blank=True, on_delete=models.SET_NULL, related_name="invitations"
+    )
 
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["round", "person"], name="one_invitation_per_person")
         ]
-        indexes = [models.Index(fields=["round", "unit", "used"])]
+        indexes = [
+            models.Index(fields=["round", "unit", "used"]),
+            models.Index(fields=["round", "delivery"]),
+        ]
 
     def __str__(self) -> str:
         return f"{self.round} · {self.pk}"

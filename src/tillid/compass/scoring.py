@@ -13,8 +13,14 @@ Reliability follows R's psych package: Cronbach's alpha from the item
 covariance matrix with pairwise-complete observations (psych::alpha), the
 Feldt interval (psych::alpha.ci), item–rest correlations from the same
 matrix (psych's r.drop), and McDonald's omega total from a one-factor
-minimum-residual factor analysis of the correlation matrix (psych::omega
-with nfactors=1: omega_t = 1 − Σ uniquenesses / Σ R).
+minimum-residual factor analysis of the Pearson correlation matrix with
+pairwise-complete observations, `cor(x, use="pairwise")` (psych::omega with
+nfactors=1: omega_t = 1 − Σ uniquenesses / Σ R, items with a negative loading
+turned as psych's flip does). Under missing answers that matrix is not the
+covariance matrix scaled by the item variances: each pair has its own.
+A Heywood case (a loading of 1 or more) counts its uniqueness as 0, where
+psych's bounded optimiser stops at 0.005; elsewhere the minres solution is
+the same least-squares optimum.
 
 The t and F quantiles are computed here from the regularised incomplete
 beta function (continued fraction, as in Numerical Recipes). A whole round's
@@ -348,36 +354,70 @@ def f_quantile(p: float, df1: float, df2: float) -> float:
 Matrix = list[list[float]]
 
 
-def pairwise_covariance(rows: Sequence[Sequence[float | None]]) -> tuple[Matrix, list[int]]:
-    """Covariance matrix with pairwise-complete observations (R: use="pairwise").
+def _score_matrix(rows: Sequence[Sequence[float | None]]) -> np.ndarray:
+    """Rows with None as a float matrix with NaN (respondents × items)."""
+    if not rows:
+        return np.empty((0, 0))
+    return np.array([[math.nan if v is None else v for v in r] for r in rows], dtype=float)
 
-    Also returns each item's number of observations.
+
+def _pairwise_moments(values: np.ndarray):
+    """Per pair (i, j), over the respondents who answered both: the covariance
+    and the variances of i and of j (R: `cov`, `cor` with use="pairwise").
+
+    Returns (cov, var_i, var_j), each items × items: var_i[i, j] is item i's
+    variance among the respondents of pair (i, j); NaN under two of them.
+    Two passes per pair (means, then centred products), as R and pandas do,
+    so an item that does not vary within a pair has a variance of exactly 0.
     """
-    p = len(rows[0]) if rows else 0
-    cov = [[math.nan] * p for _ in range(p)]
-    counts = [sum(1 for r in rows if r[i] is not None) for i in range(p)]
+    p = values.shape[1]
+    answered = ~np.isnan(values)
+    cov = np.full((p, p), np.nan)
+    var_i = np.full((p, p), np.nan)
     for i in range(p):
         for j in range(i, p):
-            pairs = [(r[i], r[j]) for r in rows if r[i] is not None and r[j] is not None]
-            n = len(pairs)
+            both = answered[:, i] & answered[:, j]
+            n = int(both.sum())
             if n < 2:
                 continue
-            mi = sum(a for a, _ in pairs) / n
-            mj = sum(b for _, b in pairs) / n
-            c = sum((a - mi) * (b - mj) for a, b in pairs) / (n - 1)
-            cov[i][j] = cov[j][i] = c
-    return cov, counts
+            a = values[both, i] - values[both, i].mean()
+            b = values[both, j] - values[both, j].mean()
+            cov[i, j] = cov[j, i] = float(a @ b) / (n - 1)
+            var_i[i, j] = float(a @ a) / (n - 1)
+            var_i[j, i] = float(b @ b) / (n - 1)
+    return cov, var_i, var_i.T
 
 
-def _correlation(cov: Matrix) -> Matrix:
-    p = len(cov)
-    return [
-        [
-            cov[i][j] / math.sqrt(cov[i][i] * cov[j][j]) if cov[i][i] > 0 and cov[j][j] > 0 else 0.0
-            for j in range(p)
-        ]
-        for i in range(p)
-    ]
+def pairwise_covariance(rows: Sequence[Sequence[float | None]]) -> tuple[Matrix, list[int]]:
+    """Covariance matrix with pairwise-complete observations (R: cov(x, use="pairwise")).
+
+    Also returns each item's number of observations. NaN for a pair answered
+    by fewer than two respondents.
+    """
+    values = _score_matrix(rows)
+    cov, _var_i, _var_j = _pairwise_moments(values)
+    counts = [int(c) for c in (~np.isnan(values)).sum(axis=0)]
+    return cov.tolist(), counts
+
+
+def pairwise_correlation(rows: Sequence[Sequence[float | None]]) -> Matrix:
+    """Pearson correlations with pairwise-complete observations (R: cor(x, use="pairwise")).
+
+    Each pair's correlation uses only the respondents who answered both
+    items: their covariance over the two standard deviations *among them*,
+    not over everyone who answered each item (as cov2cor of the pairwise
+    covariance would have it). This is the matrix psych::omega analyses.
+    NaN where a pair has fewer than two respondents or an item does not vary
+    among them; 1 on the diagonal of an item that varies.
+    """
+    values = _score_matrix(rows)
+    cov, var_i, var_j = _pairwise_moments(values)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        corr = cov / np.sqrt(var_i * var_j)
+    corr[~((var_i > 0) & (var_j > 0))] = np.nan
+    corr[np.diag_indices_from(corr)] = np.where(np.diag(var_i) > 0, 1.0, np.nan)
+    # Rounding may put |r| a hair above 1 for a perfectly related pair.
+    return np.clip(corr, -1.0, 1.0).tolist()
 
 
 # Below this share of the item variances, the variance of the sum counts as
@@ -444,16 +484,79 @@ def minres_one_factor(corr: Matrix, *, iterations: int = 2000) -> list[float]:
             lam[i] = new
         if biggest < 1e-12:
             break
+    lam = _newton_polish(np.array(corr, dtype=float), np.array(lam))
     if sum(lam) < 0:
         lam = [-x for x in lam]
     return lam
 
 
+def _off_diagonal_loss(corr: np.ndarray, lam: np.ndarray) -> float:
+    residual = corr - np.outer(lam, lam)
+    np.fill_diagonal(residual, 0.0)
+    return float((residual * residual).sum())
+
+
+def _newton_polish(corr: np.ndarray, lam: np.ndarray, *, steps: int = 100) -> list[float]:
+    """Damped Newton steps (Levenberg–Marquardt) on the minres loss.
+
+    Coordinate descent settles linearly, and slowly along flat valleys (a
+    near-zero loading, or three items that fit exactly); Newton's method
+    from its end point reaches the optimum to machine precision. A step that
+    does not lower the loss is retried with more damping, so the result is
+    never worse than the starting point.
+    """
+    loss = _off_diagonal_loss(corr, lam)
+    damping = 0.0
+    for _ in range(steps):
+        residual = corr - np.outer(lam, lam)
+        np.fill_diagonal(residual, 0.0)
+        gradient = -4.0 * residual @ lam
+        if np.abs(gradient).max() < 1e-15:
+            break
+        hessian = -4.0 * corr + 8.0 * np.outer(lam, lam)
+        np.fill_diagonal(hessian, 4.0 * ((lam * lam).sum() - lam * lam))
+        scale = float(np.abs(np.diag(hessian)).max()) or 1.0
+        for _retry in range(40):
+            try:
+                step = np.linalg.solve(hessian + damping * scale * np.eye(len(lam)), gradient)
+            except np.linalg.LinAlgError:
+                step = None
+            if step is not None:
+                candidate = lam - step
+                new_loss = _off_diagonal_loss(corr, candidate)
+                if new_loss <= loss:
+                    break
+            damping = max(1e-12, damping * 10.0)
+        else:
+            break
+        if np.abs(candidate - lam).max() == 0.0:
+            break
+        lam, loss = candidate, new_loss
+        damping /= 10.0
+        if damping < 1e-12:
+            damping = 0.0
+    return lam.tolist()
+
+
 def omega_total(corr: Matrix) -> tuple[float, list[float]]:
+    """McDonald's omega total from a one-factor minres solution, as psych::omega.
+
+    psych (omega with flip=TRUE) turns items that load negatively before it
+    sums the matrix, so the total variance is Σ k_i k_j r_ij with k_i the sign
+    of loading i (0 counts as positive); the unique variances are 1 − λ_i².
+    Returns (omega total, loadings).
+    """
     lam = minres_one_factor(corr)
-    uniq = [1.0 - min(1.0, x * x) for x in lam]
-    total = sum(sum(row) for row in corr)
-    return 1.0 - sum(uniq) / total, lam
+    key = [-1.0 if x < 0 else 1.0 for x in lam]
+    p = len(corr)
+    total = sum(key[i] * key[j] * corr[i][j] for i in range(p) for j in range(p))
+    uniq = sum(1.0 - min(1.0, x * x) for x in lam)
+    return 1.0 - uniq / total, lam
+
+
+def _finite(value: float | None) -> float | None:
+    """The value for JSON: a float as it is (full precision), None for NaN/inf."""
+    return value if value is not None and math.isfinite(value) else None
 
 
 @dataclass(frozen=True)
@@ -464,29 +567,37 @@ class Reliability:
     alpha_low: float
     alpha_high: float
     item_rest: dict[str, float]
-    omega_total: float
-    loadings: dict[str, float]
+    omega_total: float | None  # None when a pair's correlation is undefined
+    loadings: dict[str, float] | None
 
     def as_dict(self) -> dict:
+        """Full double precision (json writes floats round-trip exact); pages round."""
         return {
             "n": self.n,
             "items": self.items,
-            "alpha": round(self.alpha, 4),
-            "alpha_ci95": [round(self.alpha_low, 4), round(self.alpha_high, 4)],
-            "item_rest": {k: round(v, 4) for k, v in self.item_rest.items()},
-            "omega_total": round(self.omega_total, 4),
-            "loadings": {k: round(v, 4) for k, v in self.loadings.items()},
+            "alpha": _finite(self.alpha),
+            "alpha_ci95": [_finite(self.alpha_low), _finite(self.alpha_high)],
+            "item_rest": {k: _finite(v) for k, v in self.item_rest.items()},
+            "omega_total": _finite(self.omega_total),
+            "loadings": None
+            if self.loadings is None
+            else {k: _finite(v) for k, v in self.loadings.items()},
         }
 
 
 def reliability(codes: Sequence[str], rows: Sequence[Sequence[float | None]]) -> Reliability | None:
     """Reliability of one dimension; rows are respondents, columns item scores.
 
-    Respondents with fewer than two answers are left out (they add nothing
-    to any covariance). None when fewer than two items or three respondents.
+    Every row counts as psych counts it: an item's variance is over all who
+    answered it (also those who answered only that item), and the Feldt
+    interval's n is the number of rows (psych::alpha's nrow(x)). None when
+    fewer than two items or three respondents with two answers or more.
+    Alpha, its interval and item–rest r come from the pairwise covariance
+    (psych::alpha), omega total from the pairwise correlation (psych::omega);
+    omega is None where some pair has no correlation (psych stops there).
     """
-    rows = [r for r in rows if sum(1 for v in r if v is not None) >= 2]
-    if len(codes) < 2 or len(rows) < 3:
+    rows = list(rows)
+    if len(codes) < 2 or sum(1 for r in rows if sum(v is not None for v in r) >= 2) < 3:
         return None
     cov, _counts = pairwise_covariance(rows)
     if any(math.isnan(c) for row in cov for c in row):
@@ -497,7 +608,11 @@ def reliability(codes: Sequence[str], rows: Sequence[Sequence[float | None]]) ->
     if math.isnan(alpha):
         return None
     low, high = feldt_interval(alpha, len(rows), len(codes))
-    omega, lam = omega_total(_correlation(cov))
+    corr = pairwise_correlation(rows)
+    omega, loadings = None, None
+    if not any(math.isnan(r) for row in corr for r in row):
+        omega, lam = omega_total(corr)
+        loadings = dict(zip(codes, lam, strict=True))
     return Reliability(
         n=len(rows),
         items=list(codes),
@@ -506,5 +621,5 @@ def reliability(codes: Sequence[str], rows: Sequence[Sequence[float | None]]) ->
         alpha_high=high,
         item_rest=dict(zip(codes, item_rest_correlations(cov), strict=True)),
         omega_total=omega,
-        loadings=dict(zip(codes, lam, strict=True)),
+        loadings=loadings,
     )

@@ -538,15 +538,17 @@ def open_actions(unit: Unit):
 
 
 def _score_dict(score) -> dict | None:
+    """A cell for machine-readable output: full double precision (JSON writes a
+    float as the shortest text that reads back exactly); pages do the rounding."""
     if score is None:
         return None
     return {
         "n": score.n,
-        "mean": round(score.mean, 2),
-        "ci95": None if score.low is None else [round(score.low, 2), round(score.high, 2)],
-        "favourable": round(score.favourable, 4),
-        "neutral": round(score.neutral, 4),
-        "unfavourable": round(score.unfavourable, 4),
+        "mean": float(score.mean),
+        "ci95": None if score.low is None else [float(score.low), float(score.high)],
+        "favourable": float(score.favourable),
+        "neutral": float(score.neutral),
+        "unfavourable": float(score.unfavourable),
     }
 
 
@@ -592,7 +594,11 @@ def results_report(results: Results, *, within: Unit | None = None) -> dict:
 
 
 def reliability_report(round_: Round) -> dict:
-    """Reliability per dimension over the whole round (psych-style statistics)."""
+    """Reliability per dimension over the whole round, as psych computes it.
+
+    Full double precision (Reliability.as_dict); NaN and undefined figures
+    are null. The page rounds for display.
+    """
     spec = spec_for(round_.instrument)
     answers = list(Response.objects.filter(round=round_).values_list("answers", flat=True))
     reverse = dict(spec.items)

@@ -1,8 +1,11 @@
 """Writes of the compass: instruments, rounds, invitations, answers, dialogue."""
 
+import contextlib
 import functools
 import hashlib
 import secrets
+import smtplib
+import time
 from dataclasses import dataclass
 from datetime import date
 
@@ -18,6 +21,7 @@ from django.utils.translation import gettext as _
 from tillid.compass import instruments as instrument_files
 from tillid.compass.models import (
     ActionStatus,
+    Delivery,
     DialogueAction,
     DialogueMeeting,
     Dimension,
@@ -25,6 +29,8 @@ from tillid.compass.models import (
     InstrumentKind,
     Invitation,
     Item,
+    Mailing,
+    MailingKind,
     Response,
     RoleGroup,
     Round,
@@ -112,8 +118,11 @@ def import_instrument(*, data: dict) -> tuple[Instrument, bool]:
     return instrument, True
 
 
+@transaction.atomic
 def ensure_default_instruments() -> tuple[Instrument, Instrument]:
-    """The shipped Tillidskompas instruments (employee and leader), loaded if missing."""
+    """The shipped Tillidskompas instruments (employee and leader), loaded if missing.
+
+    Both or neither: a round needs the pair."""
     loaded = []
     for name in instrument_files.DEFAULT_FILES:
         data = instrument_files.parse((instrument_files.INSTRUMENT_DIR / name).read_bytes())
@@ -176,7 +185,6 @@ def _check_round_fields(*, opens_on: date, closes_on: date, min_group: int, min_
         )
 
 
-@transaction.atomic
 def unit_tree(root: Unit) -> dict[str, int | None]:
     """The units under `root` as {unit id: parent id}, to freeze on a round (Round.tree)."""
     return {
@@ -203,10 +211,13 @@ def open_round(
 ) -> Round:
     """Create a round and one invitation per active person in the subtree.
 
-    Unit and role group are copied onto each invitation now, so a later
-    reorganisation cannot move anyone's answer. E-mails with the personal
-    link go out at once (after the transaction commits); people without an
-    e-mail address get a printed letter (see `issue_letters`).
+    One transaction: the round, its invitations (unit and role group copied
+    on now, so a later reorganisation cannot move anyone's answer) and the
+    mailing that will send them, or nothing at all. No e-mail is sent here:
+    once the transaction commits, the background worker sends them
+    (`deliver_mailing`), so a slow or failing mail server can neither hold
+    up nor half-open a round. People without an e-mail address get a printed
+    letter (`issue_letters`); with `send_email=False` everybody does.
     """
     min_group = min_group or settings.TILLID_ANONYMITY_MIN_GROUP
     min_comment_group = min_comment_group or max(
@@ -224,52 +235,65 @@ def open_round(
         raise CompassError(_("The self-assessment must be a leader instrument."))
     if not name.strip():
         raise CompassError(_("Give the round a name."))
-    people = list(
-        Person.objects.filter(
-            is_active=True, unit__is_active=True, unit__path__startswith=root.path
-        ).select_related("unit")
-    )
-    if not people:
-        raise CompassError(_("There is nobody to invite in %(unit)s.") % {"unit": root.name})
-    round_ = Round.objects.create(
-        name=name.strip(),
-        instrument=instrument,
-        leader_instrument=leader_instrument,
-        root=root,
-        tree=unit_tree(root),
-        opens_on=opens_on,
-        closes_on=closes_on,
-        min_group=min_group,
-        min_comment_group=min_comment_group,
-        created_by=created_by,
-    )
-    tokens: dict[int, str] = {}
-    invitations = []
-    for person in people:
-        token = new_token()
-        tokens[person.pk] = token
-        invitations.append(
-            Invitation(
-                round=round_,
-                person=person,
-                unit=person.unit,
-                role_group=RoleGroup.LEADER if person.is_leader else RoleGroup.EMPLOYEE,
-                token_hash=token_hash(token),
-                has_email=bool(person.email),
-            )
+    with transaction.atomic():
+        people = list(
+            Person.objects.filter(
+                is_active=True, unit__is_active=True, unit__path__startswith=root.path
+            ).select_related("unit")
         )
-    Invitation.objects.bulk_create(invitations, batch_size=1000)
-    if send_email:
-        messages = [
-            _invitation_email(round_, p, tokens[p.pk], base_url, reminder=False)
-            for p in people
-            if p.email
-        ]
-        transaction.on_commit(lambda: _send(messages))
+        if not people:
+            raise CompassError(_("There is nobody to invite in %(unit)s.") % {"unit": root.name})
+        round_ = Round.objects.create(
+            name=name.strip(),
+            instrument=instrument,
+            leader_instrument=leader_instrument,
+            root=root,
+            tree=unit_tree(root),
+            opens_on=opens_on,
+            closes_on=closes_on,
+            min_group=min_group,
+            min_comment_group=min_comment_group,
+            created_by=created_by,
+        )
+        by_email = [p for p in people if p.email] if send_email else []
+        mailing = None
+        if by_email:
+            mailing = Mailing.objects.create(
+                round=round_,
+                kind=MailingKind.INVITATION,
+                base_url=base_url,
+                total=len(by_email),
+                created_by=created_by,
+            )
+        emailed = {p.pk for p in by_email}
+        Invitation.objects.bulk_create(
+            (
+                Invitation(
+                    round=round_,
+                    person=person,
+                    unit=person.unit,
+                    role_group=RoleGroup.LEADER if person.is_leader else RoleGroup.EMPLOYEE,
+                    has_email=bool(person.email),
+                    delivery=Delivery.PENDING if person.pk in emailed else Delivery.LETTER,
+                    mailing=mailing if person.pk in emailed else None,
+                )
+                for person in people
+            ),
+            batch_size=1000,
+        )
+        if mailing is not None:
+            _enqueue_after_commit(mailing)
     return round_
 
 
-def _invitation_email(round_: Round, person: Person, token: str, base_url: str, *, reminder: bool):
+def _enqueue_after_commit(mailing: Mailing) -> None:
+    from tillid.compass.tasks import send_mailing  # tasks imports this module
+
+    pk = mailing.pk
+    transaction.on_commit(lambda: send_mailing.enqueue(pk))
+
+
+def _invitation_email(round_: Round, address: str, token: str, base_url: str, *, reminder: bool):
     with translation.override("da"):
         context = {
             "round": round_,
@@ -284,12 +308,7 @@ def _invitation_email(round_: Round, person: Person, token: str, base_url: str, 
             else _("The trust compass %(round)s")
         ) % {"round": round_.name}
         body = render_to_string("compass/email_invitation.txt", context)
-    return EmailMessage(subject=subject, body=body, to=[person.email])
-
-
-def _send(messages: list[EmailMessage]) -> None:
-    if messages:
-        get_connection().send_messages(messages)
+    return EmailMessage(subject=subject, body=body, to=[address])
 
 
 def _rotate(invitations: list[Invitation]) -> dict[int, str]:
@@ -303,41 +322,284 @@ def _rotate(invitations: list[Invitation]) -> dict[int, str]:
     return tokens
 
 
-@transaction.atomic
-def send_reminders(*, round_: Round, base_url: str = "") -> int:
-    """E-mail a fresh link to everyone who has not answered. Returns how many.
+# --- sending e-mail ------------------------------------------------------------------
 
-    Only the system learns who they are: the caller gets a number.
+
+class _Unconfirmed(Exception):
+    """The connection failed before the server confirmed the message."""
+
+
+def _smtp_reason(code: int, message) -> str:
+    if isinstance(message, bytes):
+        message = message.decode("utf-8", "replace")
+    return f"{code} {message}".strip()[:200]
+
+
+def deliver_mailing(*, mailing_id: int, resume: bool = False) -> Mailing | None:
+    """Send a mailing's e-mails, in batches over one SMTP connection each.
+
+    Run by the background worker (`tasks.send_mailing`). Each e-mail gets a
+    fresh token made just before it is sent; its hash is stored, and the
+    invitation marked sent, the moment the server accepts the message, so
+    the link works only in the e-mail that arrived. A recipient the server
+    refuses is marked failed with the server's reason. When the connection
+    drops, the batch goes on over a new connection with the invitations not
+    yet confirmed, up to TILLID_EMAIL_ATTEMPTS connections without progress;
+    then the rest are marked failed, so none is left pending. A reminder
+    that cannot be delivered leaves the invitation as it was (the first
+    e-mail did arrive) and is only counted: who has not yet answered must
+    stay unknown.
+
+    Returns None when another worker is already sending the mailing;
+    `resume=True` takes over one whose worker stopped (manage.py
+    compass_send_invitations --resume).
     """
-    if not round_.is_open:
-        raise CompassError(_("Reminders can only be sent while the round is open."))
-    pending = list(
-        Invitation.objects.select_for_update()
-        .filter(round=round_, used=False, has_email=True)
-        .select_related("person")
-    )
-    tokens = _rotate(pending)
-    messages = []
-    for inv in pending:
-        inv.reminders_sent += 1
-        if inv.person.email:
-            messages.append(
-                _invitation_email(round_, inv.person, tokens[inv.pk], base_url, reminder=True)
+    claim = Mailing.objects.filter(pk=mailing_id, finished=False)
+    if not resume:
+        claim = claim.filter(started=False)
+    if claim.update(started=True) != 1:  # one UPDATE: only one worker can win it
+        return None
+    mailing = Mailing.objects.select_related("round").get(pk=mailing_id)
+    size = max(1, settings.TILLID_EMAIL_BATCH_SIZE)
+    while True:
+        batch = list(
+            Invitation.objects.filter(mailing=mailing)
+            .select_related("person")
+            .order_by("pk")[:size]
+        )
+        if not batch:
+            break
+        sent, failed = _deliver_batch(mailing, batch)
+        Mailing.objects.filter(pk=mailing.pk).update(
+            sent=models.F("sent") + sent, failed=models.F("failed") + failed
+        )
+    Mailing.objects.filter(pk=mailing.pk).update(finished=True)
+    mailing.refresh_from_db()
+    return mailing
+
+
+def _deliver_batch(mailing: Mailing, batch: list[Invitation]) -> tuple[int, int]:
+    """Send one batch; every invitation in it ends sent or failed. Returns (sent, failed)."""
+    reminder = mailing.kind == MailingKind.REMINDER
+    attempts = settings.TILLID_EMAIL_ATTEMPTS
+    remaining = list(batch)
+    deferred: dict[int, int] = {}  # invitation id: times a recipient was refused for now
+    sent = failed = 0
+    fruitless = 0  # connections in a row that settled no invitation
+    last_error = ""
+    while remaining:
+        if fruitless >= attempts:
+            with translation.override("da"):
+                reason = _(
+                    "The mail server could not be reached or kept dropping the connection "
+                    "(%(error)s)."
+                ) % {"error": last_error}
+            for inv in remaining:
+                _mark_failed(inv, reason, reminder=reminder)
+            failed += len(remaining)
+            break
+        if fruitless:
+            time.sleep(settings.TILLID_EMAIL_RETRY_SECONDS * 2 ** (fruitless - 1))
+        settled_here = 0
+        connection = get_connection(fail_silently=False)
+        try:
+            connection.open()
+            while remaining:
+                inv = remaining[0]
+                if deferred.get(inv.pk) and all(deferred.get(i.pk) for i in remaining):
+                    time.sleep(settings.TILLID_EMAIL_RETRY_SECONDS)
+                outcome = _send_one(connection, mailing, inv, reminder=reminder)
+                remaining.pop(0)
+                if outcome == _DEFERRED:
+                    deferred[inv.pk] = deferred.get(inv.pk, 0) + 1
+                    if deferred[inv.pk] < attempts:
+                        remaining.append(inv)
+                        continue
+                    with translation.override("da"):
+                        _mark_failed(
+                            inv,
+                            _("The mail server refused the address for now, %(n)s times.")
+                            % {"n": attempts},
+                            reminder=reminder,
+                        )
+                    outcome = _FAILED
+                settled_here += 1
+                if outcome == _SENT:
+                    sent += 1
+                else:
+                    failed += 1
+        except (_Unconfirmed, smtplib.SMTPException, OSError) as exc:
+            cause = exc.__cause__ if isinstance(exc, _Unconfirmed) and exc.__cause__ else exc
+            last_error = str(cause)[:150] or type(cause).__name__
+            fruitless = 0 if settled_here else fruitless + 1
+        finally:
+            with contextlib.suppress(smtplib.SMTPException, OSError):
+                connection.close()
+    return sent, failed
+
+
+_SENT, _FAILED, _DEFERRED = "sent", "failed", "deferred"
+
+
+def _send_one(connection, mailing: Mailing, inv: Invitation, *, reminder: bool) -> str:
+    """Send one invitation's e-mail: _SENT, _FAILED (for good) or _DEFERRED
+    (the server refused the recipient for now: try again later).
+
+    Raises _Unconfirmed when the connection broke before the server's
+    answer: the invitation is then still the mailing's, to send again.
+    """
+    address = inv.person.email
+    if not address:
+        with translation.override("da"):
+            _mark_failed(inv, _("The person no longer has an e-mail address."), reminder=reminder)
+        return _FAILED
+    token = new_token()
+    message = _invitation_email(mailing.round, address, token, mailing.base_url, reminder=reminder)
+    try:
+        connection.send_messages([message])
+    except smtplib.SMTPRecipientsRefused as exc:
+        code, text = next(iter(exc.recipients.values()), (0, b""))
+        if code == 421:  # the server is closing the connection
+            raise _Unconfirmed() from exc
+        if 400 <= code < 500:  # greylisting, a full mailbox: later
+            return _DEFERRED
+        with translation.override("da"):
+            reason = _("The mail server refused the address (%(reason)s).") % {
+                "reason": _smtp_reason(code, text)
+            }
+        _mark_failed(inv, reason, reminder=reminder)
+        return _FAILED
+    except (smtplib.SMTPSenderRefused, smtplib.SMTPDataError) as exc:
+        if 400 <= exc.smtp_code < 500:
+            raise _Unconfirmed() from exc
+        with translation.override("da"):
+            reason = _("The mail server refused the message (%(reason)s).") % {
+                "reason": _smtp_reason(exc.smtp_code, exc.smtp_error)
+            }
+        _mark_failed(inv, reason, reminder=reminder)
+        return _FAILED
+    except (smtplib.SMTPException, OSError) as exc:
+        raise _Unconfirmed() from exc
+    # Accepted: from now on this token is the invitation's link.
+    changes = {"token_hash": token_hash(token), "mailing": None, "delivery": Delivery.SENT}
+    if reminder:
+        changes["reminders_sent"] = models.F("reminders_sent") + 1
+    else:
+        changes["delivery_error"] = ""
+    Invitation.objects.filter(pk=inv.pk).update(**changes)
+    return _SENT
+
+
+def _mark_failed(inv: Invitation, reason: str, *, reminder: bool) -> None:
+    if reminder:  # the invitation itself did arrive: leave it be, count only
+        Invitation.objects.filter(pk=inv.pk).update(mailing=None)
+    else:
+        Invitation.objects.filter(pk=inv.pk).update(
+            mailing=None, delivery=Delivery.FAILED, delivery_error=reason[:300]
+        )
+
+
+def send_reminders(*, round_: Round, base_url: str = "", created_by=None) -> Mailing:
+    """Queue a reminder with a fresh link to everyone who has not answered.
+
+    Only the system learns who they are: the caller gets a mailing with a
+    number. The e-mails go through the same sender as the invitations; an
+    invitation's link changes when its reminder is accepted by the server.
+    """
+    with transaction.atomic():
+        round_ = Round.objects.select_for_update().get(pk=round_.pk)
+        if not round_.is_open:
+            raise CompassError(_("Reminders can only be sent while the round is open."))
+        if Mailing.objects.filter(round=round_, finished=False).exists():
+            raise CompassError(
+                _("E-mails for this round are still being sent. Wait until they have gone out.")
             )
-    Invitation.objects.bulk_update(pending, ["reminders_sent"], batch_size=1000)
-    transaction.on_commit(lambda: _send(messages))
-    return len(messages)
+        pending = Invitation.objects.filter(
+            round=round_, used=False, delivery=Delivery.SENT, mailing__isnull=True
+        )
+        mailing = Mailing.objects.create(
+            round=round_,
+            kind=MailingKind.REMINDER,
+            base_url=base_url,
+            total=0,
+            created_by=created_by,
+        )
+        mailing.total = pending.update(mailing=mailing)
+        if not mailing.total:
+            mailing.finished = True
+        mailing.save(update_fields=["total", "finished"])
+        if mailing.total:
+            _enqueue_after_commit(mailing)
+    return mailing
+
+
+def _failed_invitations(round_: Round, invitation_ids: list[int] | None):
+    qs = Invitation.objects.select_for_update().filter(
+        round=round_, delivery=Delivery.FAILED, used=False, mailing__isnull=True
+    )
+    if invitation_ids is not None:
+        qs = qs.filter(pk__in=invitation_ids)
+    return qs
+
+
+@transaction.atomic
+def resend_failed(
+    *, round_: Round, invitation_ids: list[int] | None = None, base_url: str = "", created_by=None
+) -> Mailing:
+    """Queue the failed e-mails again (all, or those chosen), e.g. after an
+    address was corrected in the organisation file."""
+    if round_.is_closed:
+        raise CompassError(_("The round has closed; no more invitations can be sent."))
+    ids = list(_failed_invitations(round_, invitation_ids).values_list("pk", flat=True))
+    if not ids:
+        raise CompassError(_("Choose at least one failed e-mail."))
+    mailing = Mailing.objects.create(
+        round=round_,
+        kind=MailingKind.RESEND,
+        base_url=base_url,
+        total=len(ids),
+        created_by=created_by,
+    )
+    Invitation.objects.filter(pk__in=ids).update(
+        mailing=mailing, delivery=Delivery.PENDING, delivery_error=""
+    )
+    _enqueue_after_commit(mailing)
+    return mailing
+
+
+@transaction.atomic
+def letters_for_failed(*, round_: Round, invitation_ids: list[int] | None = None) -> list[Letter]:
+    """Turn failed e-mails (all, or those chosen) into printed letters, with fresh codes."""
+    if round_.is_closed:
+        raise CompassError(_("The round has closed; no more letters can be printed."))
+    pending = list(
+        _failed_invitations(round_, invitation_ids)
+        .select_related("person", "unit")
+        .order_by("unit__name", "person__name")
+    )
+    if not pending:
+        raise CompassError(_("Choose at least one failed e-mail."))
+    for inv in pending:
+        inv.delivery = Delivery.LETTER
+        inv.delivery_error = ""
+    Invitation.objects.bulk_update(pending, ["delivery", "delivery_error"], batch_size=1000)
+    tokens = _rotate(pending)
+    return [Letter(unit=i.unit, person_name=i.person.name, token=tokens[i.pk]) for i in pending]
 
 
 @transaction.atomic
 def issue_letters(*, round_: Round, unit: Unit | None = None) -> list[Letter]:
-    """Letters with a fresh link and code for those without e-mail who have not answered.
+    """Letters with a fresh link and code for those who get letters and have not answered.
 
-    Printing again replaces the codes of earlier letters.
+    Those are the people without an e-mail address (or everyone, for a round
+    opened without e-mail), and failed e-mails turned into letters. Printing
+    again replaces the codes of earlier letters.
     """
     if round_.is_closed:
         raise CompassError(_("The round has closed; no more letters can be printed."))
-    qs = Invitation.objects.select_for_update().filter(round=round_, used=False, has_email=False)
+    qs = Invitation.objects.select_for_update().filter(
+        round=round_, used=False, delivery=Delivery.LETTER
+    )
     if unit is not None:
         qs = qs.filter(unit__path__startswith=unit.path)
     pending = list(qs.select_related("person", "unit").order_by("unit__name", "person__name"))

@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db.models import Count, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.safestring import mark_safe
@@ -24,7 +25,7 @@ from tillid.compass.forms import (
     RoundForm,
     answer_fields,
 )
-from tillid.compass.models import DialogueAction, RoleGroup, Round
+from tillid.compass.models import Delivery, DialogueAction, Invitation, Mailing, RoleGroup, Round
 from tillid.core.anonymity import ALL
 from tillid.organisation import selectors as org_selectors
 from tillid.organisation.models import Unit
@@ -93,7 +94,10 @@ def round_new(request):
         else:
             messages.success(
                 request,
-                _("The round is created and %(n)s invitations are ready.")
+                _(
+                    "The round is created with %(n)s invitations. The e-mails are sent in the "
+                    "background; follow them below."
+                )
                 % {"n": round_.invitations.count()},
             )
             return redirect("compass:round", round_.pk)
@@ -130,6 +134,7 @@ def round_detail(request, round_id):
             "results_unit": results_unit,
             "responses": responses,
             "locked": responses > 0,
+            **(_delivery_context(round_) if can_manage else {}),
             "anonymity_form": AnonymityForm(
                 initial={
                     "min_group": round_.min_group,
@@ -151,14 +156,104 @@ def _overlaps(scope, unit: Unit) -> bool:
 def round_reminders(request, round_id):
     round_ = _round_for_manager(request, round_id)
     try:
-        n = services.send_reminders(round_=round_, base_url=_base_url(request))
+        mailing = services.send_reminders(
+            round_=round_, base_url=_base_url(request), created_by=request.user
+        )
     except services.CompassError as exc:
         messages.error(request, str(exc))
     else:
         messages.success(
-            request, _("Reminders were sent to %(n)s people who have not answered.") % {"n": n}
+            request,
+            _("Reminders are being sent to %(n)s people who have not answered.")
+            % {"n": mailing.total},
         )
     return redirect("compass:round", round_.pk)
+
+
+# --- sending e-mail: progress and failures ---------------------------------------------
+
+
+def _delivery_context(round_: Round) -> dict:
+    """How the round's invitations went out, and the mailing under way, if any."""
+    counts = dict(
+        Invitation.objects.filter(round=round_)
+        .values_list("delivery")
+        .annotate(n=Count("pk"))
+        .values_list("delivery", "n")
+    )
+    mailings = Mailing.objects.filter(round=round_)
+    return {
+        "delivery": [
+            {"value": value, "label": label, "n": counts.get(value, 0)}
+            for value, label in Delivery.choices
+        ],
+        "failed_count": counts.get(Delivery.FAILED, 0),
+        "active_mailing": mailings.filter(finished=False).order_by("created_at", "pk").first(),
+        "last_mailing": mailings.filter(finished=True).first(),
+    }
+
+
+@login_required
+def round_mailing(request, round_id):
+    """The sending status on the round page, polled by htmx while e-mails go out."""
+    round_ = _round_for_manager(request, round_id)
+    return render(
+        request, "compass/_mailing_status.html", {"round": round_, **_delivery_context(round_)}
+    )
+
+
+@login_required
+def round_failures(request, round_id):
+    round_ = _round_for_manager(request, round_id)
+    failed = (
+        Invitation.objects.filter(round=round_, delivery=Delivery.FAILED)
+        .select_related("person", "unit")
+        .order_by("unit__name", "person__name", "pk")
+    )
+    query = request.GET.get("q", "").strip()
+    if query:
+        failed = failed.filter(Q(person__name__icontains=query) | Q(person__email__icontains=query))
+    page = Paginator(failed, settings.TILLID_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request, "compass/failures.html", {"round": round_, "page_obj": page, "query": query}
+    )
+
+
+def _chosen(request) -> list[int] | None:
+    """The invitations ticked on the failures page, or None for all of them."""
+    if request.POST.get("scope") == "all":
+        return None
+    return [int(v) for v in request.POST.getlist("invitation") if v.isdigit()]
+
+
+@login_required
+@require_POST
+def round_resend(request, round_id):
+    round_ = _round_for_manager(request, round_id)
+    try:
+        mailing = services.resend_failed(
+            round_=round_,
+            invitation_ids=_chosen(request),
+            base_url=_base_url(request),
+            created_by=request.user,
+        )
+    except services.CompassError as exc:
+        messages.error(request, str(exc))
+        return redirect("compass:round_failures", round_.pk)
+    messages.success(request, _("%(n)s invitations are being sent again.") % {"n": mailing.total})
+    return redirect("compass:round", round_.pk)
+
+
+@login_required
+@require_POST
+def round_failed_letters(request, round_id):
+    round_ = _round_for_manager(request, round_id)
+    try:
+        letters = services.letters_for_failed(round_=round_, invitation_ids=_chosen(request))
+    except services.CompassError as exc:
+        messages.error(request, str(exc))
+        return redirect("compass:round_failures", round_.pk)
+    return _letters_page(request, round_, letters)
 
 
 def qr_code_svg(url: str) -> str:
@@ -177,6 +272,10 @@ def round_letters(request, round_id):
     except services.CompassError as exc:
         messages.error(request, str(exc))
         return redirect("compass:round", round_.pk)
+    return _letters_page(request, round_, letters)
+
+
+def _letters_page(request, round_: Round, letters: list) -> HttpResponse:
     base = _base_url(request)
     for letter in letters:
         letter.url = services.answer_url(base, letter.token)
@@ -231,7 +330,9 @@ def round_reliability(request, round_id):
         for code, rel in report["dimensions"].items():
             row = {"code": code, "name": names.get(code, (code, ""))[0], "rel": rel}
             if rel:
-                row["min_item"], row["min_r"] = min(rel["item_rest"].items(), key=lambda kv: kv[1])
+                defined = {k: r for k, r in rel["item_rest"].items() if r is not None}
+                if defined:
+                    row["min_item"], row["min_r"] = min(defined.items(), key=lambda kv: kv[1])
             rows.append(row)
     return render(
         request, "compass/reliability.html", {"round": round_, "report": report, "rows": rows}

@@ -9,6 +9,7 @@ several people links nobody: an administrator must decide.
 """
 
 from django.contrib.auth import get_user_model
+from django.db import transaction
 from mozilla_django_oidc.auth import OIDCAuthenticationBackend
 
 
@@ -30,10 +31,13 @@ class TillidOIDCBackend(OIDCAuthenticationBackend):
             return email
         return super().get_username(claims)
 
+    # One transaction each: a user is never left without the link to its person.
+    @transaction.atomic
     def create_user(self, claims):
         user = super().create_user(claims)
         return self._sync(user, claims)
 
+    @transaction.atomic
     def update_user(self, user, claims):
         return self._sync(user, claims)
 

@@ -61,8 +61,12 @@ def compute_paths(parents: dict[int, int | None]) -> dict[int, tuple[str, int]]:
     return result
 
 
+@transaction.atomic
 def rebuild_paths() -> int:
-    """Recompute every unit's path and depth; returns how many changed."""
+    """Recompute every unit's path and depth; returns how many changed.
+
+    One transaction: a tree with some paths new and some old would put
+    people in the wrong subtree."""
     rows = list(Unit.objects.values_list("id", "parent_id", "path", "depth"))
     computed = compute_paths({uid: parent for uid, parent, _p, _d in rows})
     changed = []

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from tillid.compass import selectors, services
 from tillid.compass.instruments import pack_answers, spec_for
-from tillid.compass.models import Invitation, Response, RoleGroup, Round
+from tillid.compass.models import Delivery, Invitation, Response, RoleGroup, Round
 from tillid.compass.tests.conftest import TOKEN_RE, answers_for
 from tillid.conftest import PASSWORD
 from tillid.organisation.models import Person
@@ -44,13 +44,25 @@ def test_consultant_opens_round_and_emails_go_out(
     # 5 in the fixture + 13 added; Peter and Camilla (school) are not invited.
     assert invitations.count() == 18
     assert invitations.filter(role_group=RoleGroup.LEADER).count() == 2
-    # Only hashes are stored: no 16-character token appears in the table.
-    assert all(len(i.token_hash) == 64 for i in invitations)
-    with_email = invitations.filter(has_email=True).count()
-    assert len(mail.outbox) == with_email == 13
+    # Only hashes are stored, and only for links that went out: the e-mails
+    # now; the letters (Team Syd, no e-mail) get theirs when they are printed.
+    with_email = invitations.filter(has_email=True)
+    assert all(len(i.token_hash) == 64 for i in with_email)
+    assert all(i.delivery == Delivery.SENT for i in with_email)
+    assert (
+        list(invitations.filter(has_email=False).values_list("token_hash", "delivery"))
+        == [(None, Delivery.LETTER)] * 5
+    )
+    assert len(mail.outbox) == with_email.count() == 13
     match = TOKEN_RE.search(mail.outbox[0].body)
     assert match
     assert invitations.filter(token_hash=services.token_hash(match.group(1))).exists()
+    mailing = round_.mailings.get()
+    assert (mailing.total, mailing.sent, mailing.failed, mailing.finished) == (13, 13, 0, True)
+    # The round page says how it went.
+    page = client.get(reverse("compass:round", args=[round_.pk]))
+    rows = {row["value"]: row["n"] for row in page.context["delivery"]}
+    assert rows == {"pending": 0, "sent": 13, "failed": 0, "letter": 5}
 
 
 def test_round_form_refuses_k_below_three_in_danish(client, staffed, instruments, roles):
@@ -189,10 +201,14 @@ def test_reminders_go_only_to_non_responders_with_fresh_links(
     services.submit_response(token=tokens["N0"], answers={"cul1": 3})
     mail.outbox = []
     with django_capture_on_commit_callbacks(execute=True):
-        n = services.send_reminders(round_=round_, base_url="http://testserver/")
-    # Team Nord has 10 with e-mail, the leader P1 and P4 too: 12 - 1 answered.
+        mailing = services.send_reminders(round_=round_, base_url="http://testserver/")
+    # Team Nord has 10 with e-mail, the leader P1 and P4 too: 13 - 1 answered.
     pending = Invitation.objects.filter(round=round_, used=False, has_email=True).count()
-    assert n == pending
+    assert mailing.total == pending == 12
+    mailing.refresh_from_db()
+    assert (mailing.sent, mailing.failed, mailing.finished) == (12, 0, True)
+    assert len(mail.outbox) == 12
+    assert Invitation.objects.filter(round=round_, reminders_sent=1).count() == 12
     recipients = {m.to[0] for m in mail.outbox}
     assert "n0@egeskov.dk" not in recipients
     assert "n1@egeskov.dk" in recipients

@@ -11,7 +11,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--round", type=int, required=True, dest="round_id")
-        parser.add_argument("--json", action="store_true")
+        parser.add_argument(
+            "--json", action="store_true", help="Full double precision, for checking elsewhere."
+        )
 
     def handle(self, *args, round_id: int, **options):
         round_ = Round.objects.filter(pk=round_id).select_related("instrument").first()
@@ -26,7 +28,8 @@ class Command(BaseCommand):
                 self.stdout.write(f"{code:28} too few answers")
                 continue
             low, high = rel["alpha_ci95"]
+            omega = "-" if rel["omega_total"] is None else f"{rel['omega_total']:.3f}"
             self.stdout.write(
                 f"{code:28} n={rel['n']:5} alpha={rel['alpha']:.3f} ({low:.3f}-{high:.3f}) "
-                f"omega_t={rel['omega_total']:.3f}"
+                f"omega_t={omega}"
             )

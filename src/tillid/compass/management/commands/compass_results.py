@@ -11,7 +11,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--round", type=int, required=True, dest="round_id")
-        parser.add_argument("--json", action="store_true")
+        parser.add_argument(
+            "--json", action="store_true", help="Full double precision, for checking elsewhere."
+        )
 
     def handle(self, *args, round_id: int, **options):
         round_ = Round.objects.filter(pk=round_id).select_related("instrument", "root").first()
