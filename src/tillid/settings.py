@@ -257,6 +257,13 @@ TILLID_MUNICIPALITY_NAME = os.environ.get("TILLID_MUNICIPALITY_NAME", "Tillid Ko
 TILLID_ACCESSIBILITY_STATEMENT_URL = os.environ.get("TILLID_ACCESSIBILITY_STATEMENT_URL", "")
 # Files with more rows than this are imported by the background worker.
 TILLID_IMPORT_INLINE_MAX_ROWS = int(os.environ.get("TILLID_IMPORT_INLINE_MAX_ROWS", "2000"))
+# The import safety net: an organisation import (or OS2mo sync) that would
+# deactivate more than this share of the active units or people needs a
+# confirmation naming the number; an applied import can be undone for so many days.
+TILLID_IMPORT_DEACTIVATION_LIMIT_PERCENT = float(
+    os.environ.get("TILLID_IMPORT_DEACTIVATION_LIMIT_PERCENT", "10")
+)
+TILLID_IMPORT_UNDO_DAYS = int(os.environ.get("TILLID_IMPORT_UNDO_DAYS", "14"))
 TILLID_PAGE_SIZE = 25
 
 if TESTING:
