@@ -186,6 +186,7 @@ class ImportProgress(Protocol):
 FILE_IMPORT_REASON = "organisation import"
 OS2MO_SYNC_REASON = "OS2mo sync"
 UNDO_REASON = "organisation import undone"
+BASELINE_REASON = "state before organisation import"
 
 
 def _stored_units() -> list[StoredUnit]:
@@ -281,14 +282,16 @@ class _RawWriter:
         )
         self._executemany(sql, rows)
 
-    def _history(self, model, rows: list[dict], history_type: str) -> None:
+    def _history(
+        self, model, rows: list[dict], history_type: str, *, at=None, reason: str | None = None
+    ) -> None:
         history_model = model.history.model
         fields = [f for f in history_model._meta.concrete_fields if f.attname != "history_id"]
         special = {
-            "history_date": self.ops.adapt_datetimefield_value(self.now),
+            "history_date": self.ops.adapt_datetimefield_value(at or self.now),
             "history_type": history_type,
             "history_user_id": self.user_id,
-            "history_change_reason": self.reason,
+            "history_change_reason": self.reason if reason is None else reason,
         }
         columns = [f.column for f in fields]
         names = [f.attname for f in fields]
@@ -333,6 +336,7 @@ class _RawWriter:
         ids = list(wanted)
         for batch in _chunks(ids):
             rows = list(model.objects.filter(pk__in=batch).values(*attnames))
+            self._baseline(model, rows)
             for row in rows:
                 row.update(wanted[row["id"]])
                 row["updated_at"] = self.now
@@ -340,6 +344,24 @@ class _RawWriter:
             self._executemany(sql, [(*(row[n] for n in changed_fields), row["id"]) for row in rows])
             self._history(model, rows, "~")
             self.step(len(batch))
+
+    def _baseline(self, model, rows: list[dict]) -> None:
+        """A history row with the state before the change, for rows that have none.
+
+        Rows written without history (bulk-created by a script, or older than the
+        history) would otherwise leave an undo nothing to restore them to.
+        """
+        ids = [row["id"] for row in rows]
+        known = set(model.history.filter(id__in=ids).values_list("id", flat=True).distinct())
+        missing = [self._adapt(model, dict(row)) for row in rows if row["id"] not in known]
+        if missing:
+            self._history(
+                model,
+                missing,
+                "~",
+                at=self.now - timedelta(microseconds=1),
+                reason=BASELINE_REASON,
+            )
 
 
 def _write_plan(
@@ -929,3 +951,25 @@ def sync_os2mo(
             confirmed_deactivations=confirmed_deactivations, confirmed_by=user
         )
     return run_import(import_id=record.pk)
+
+
+def sync_from_os2mo(
+    *, dry_run: bool = False, confirmed_deactivations: int | None = None, user=None
+) -> OrganisationImport | None:
+    """Fetch the organisation from the OS2mo in the settings and sync it (see sync_os2mo).
+
+    Raises os2mo.OS2moError when OS2mo cannot be reached or refuses.
+    """
+    from tillid.organisation import os2mo  # only needed for syncs; no cycle
+
+    client = os2mo.Client(os2mo.Connection.from_settings())
+    try:
+        snapshot = os2mo.fetch_snapshot(client, on=timezone.localdate())
+    finally:
+        client.close()
+    return sync_os2mo(
+        snapshot=snapshot,
+        dry_run=dry_run,
+        confirmed_deactivations=confirmed_deactivations,
+        user=user,
+    )

@@ -216,3 +216,29 @@ def _uploads(files):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     return [SimpleUploadedFile(name, content) for name, content in files]
+
+
+def test_undo_restores_rows_that_had_no_history(org):
+    # Written without history (a script's bulk_create): the import records their
+    # state before it changes them, so the undo can put them back.
+    Person.objects.bulk_create(
+        Person(external_id=f"X{i}", name=f"X {i}", unit=org.team_north) for i in range(20)
+    )
+    before = snapshot()
+    units = [
+        [u.external_id, u.name, u.parent.external_id if u.parent else "", u.kind]
+        for u in Unit.objects.select_related("parent")
+    ]
+    people = [
+        [p.external_id, p.name, p.email, p.unit.external_id, "nej"] for p in Person.objects.all()
+    ]
+    people = [row for row in people if not row[0].startswith("X")]
+    record = services.create_import(files=org_files(units, people), dry_run=False)
+    services.run_import(import_id=record.pk)
+    services.confirm_import(import_id=record.pk, count=20)
+    record = services.run_import(import_id=record.pk)
+    assert Person.objects.filter(is_active=False).count() == 20
+    assert Person.history.filter(history_change_reason=services.BASELINE_REASON).count() == 20
+    services.undo_import(import_id=record.pk)
+    # The file said "nej" for the leaders, so they lost the flag; the undo gives it back.
+    assert snapshot() == before
