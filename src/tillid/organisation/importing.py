@@ -475,11 +475,11 @@ def _parse_units(table: Table, ticker: _Ticker) -> tuple[list[UnitRow], list[Row
                 )
             )
     if not missing:
-        errors.extend(_tree_errors(units, first_line, label))
+        errors.extend(tree_errors(units, first_line, label))
     return units, errors
 
 
-def _tree_errors(
+def tree_errors(
     units: list[UnitRow],
     known_ids: dict[str, int],
     label: Callable[[str], str],
