@@ -34,8 +34,11 @@ class Unit(models.Model):
     depth = models.PositiveSmallIntegerField(default=0, editable=False)
     is_active = models.BooleanField(_("active"), default=True)
     # KLE numbers of the unit's task areas (e.g. "27.24.00"), as OS2mo keeps
-    # them; governance reads them to suggest the units an item binds.
-    kle_numbers = models.JSONField(_("KLE numbers"), default=list, blank=True)
+    # them; governance reads them to suggest the units an item binds. A list,
+    # or None when no source has said. (Nullable without a default so that
+    # SQLite adds the column in place: rebuilding the table would drop the
+    # burden-stamp triggers governance puts on it.)
+    kle_numbers = models.JSONField(_("KLE numbers"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     history = HistoricalRecords(excluded_fields=["path", "depth", "updated_at"])

@@ -394,7 +394,7 @@ def _write_plan(
                     "path": "",
                     "depth": 0,
                     "is_active": True,
-                    "kle_numbers": list(u.kle or ()),
+                    "kle_numbers": list(u.kle) if u.kle is not None else None,
                 }
                 for u in ready
             ],
