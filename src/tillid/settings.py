@@ -294,6 +294,30 @@ TILLID_MUNICIPALITY_NAME = os.environ.get("TILLID_MUNICIPALITY_NAME", "Tillid Ko
 TILLID_ACCESSIBILITY_STATEMENT_URL = os.environ.get("TILLID_ACCESSIBILITY_STATEMENT_URL", "")
 # Files with more rows than this are imported by the background worker.
 TILLID_IMPORT_INLINE_MAX_ROWS = int(os.environ.get("TILLID_IMPORT_INLINE_MAX_ROWS", "2000"))
+# The import safety net: an organisation import (or OS2mo sync) that would
+# deactivate more than this share of the active units or people needs a
+# confirmation naming the number; an applied import can be undone for so many days.
+TILLID_IMPORT_DEACTIVATION_LIMIT_PERCENT = float(
+    os.environ.get("TILLID_IMPORT_DEACTIVATION_LIMIT_PERCENT", "10")
+)
+TILLID_IMPORT_UNDO_DAYS = int(os.environ.get("TILLID_IMPORT_UNDO_DAYS", "14"))
+
+# The organisation from OS2mo (manage.py sync_os2mo; see README and deploy/env.example).
+TILLID_OS2MO_URL = os.environ.get("TILLID_OS2MO_URL", "")
+TILLID_OS2MO_CLIENT_ID = os.environ.get("TILLID_OS2MO_CLIENT_ID", "")
+TILLID_OS2MO_CLIENT_SECRET = os.environ.get("TILLID_OS2MO_CLIENT_SECRET", "")
+# Keycloak's token endpoint; default <URL>/auth/realms/mo/protocol/openid-connect/token.
+TILLID_OS2MO_TOKEN_URL = os.environ.get("TILLID_OS2MO_TOKEN_URL", "")
+TILLID_OS2MO_GRAPHQL_VERSION = int(os.environ.get("TILLID_OS2MO_GRAPHQL_VERSION", "25"))
+TILLID_OS2MO_PAGE_SIZE = int(os.environ.get("TILLID_OS2MO_PAGE_SIZE", "500"))
+TILLID_OS2MO_TIMEOUT = float(os.environ.get("TILLID_OS2MO_TIMEOUT", "60"))
+# Only this unit and the units below it (an OS2mo uuid); empty: every unit.
+TILLID_OS2MO_ROOT_UUID = os.environ.get("TILLID_OS2MO_ROOT_UUID", "")
+# OS2mo's unit levels or unit types (key or name) → Tillid's kinds, e.g.
+# "N1=kommune,N2=forvaltning,Afdeling=team"; units not named get a kind by depth.
+TILLID_OS2MO_KINDS = os.environ.get("TILLID_OS2MO_KINDS", "")
+# The external id of units and people: OS2mo's "uuid" or its "user_key".
+TILLID_OS2MO_ID_FIELD = os.environ.get("TILLID_OS2MO_ID_FIELD", "uuid")
 TILLID_PAGE_SIZE = 25
 
 if TESTING:

@@ -672,7 +672,7 @@ def import_responses(request):
             messages.success(
                 request,
                 _("%(n)s responses were imported into the round %(name)s.")
-                % {"n": result.count, "name": result.round.name},
+                % {"n": result.report.count, "name": result.report.round.name},
             )
-            return redirect("compass:round", result.round.pk)
+            return redirect("compass:round", result.report.round.pk)
     return render(request, "compass/import.html", {"form": form, "errors": errors})

@@ -18,11 +18,12 @@ from dataclasses import dataclass, field, fields
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
-from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from tillid.core.tabular import RowError, TabularFileError, parse_bool, read_file
+from tillid.core import importing
+from tillid.core.importing import ImportResult
+from tillid.core.tabular import RowError, Table, parse_bool
 from tillid.governance import selectors, services
 from tillid.governance.models import (
     Activity,
@@ -107,11 +108,13 @@ _COMPARED = tuple(
     if f.name not in {"units", "controls", "compensated_by", "reference"}
 )
 _CENTS = Decimal("0.01")
+REGISTER_IMPORT_LOCK_ID = 0x7411_1D03  # advisory lock: one register import writes at a time
 
 
 @dataclass
-class ImportResult:
-    errors: list[RowError] = field(default_factory=list)
+class RegisterReport:
+    """What an import of the register changes (or changed)."""
+
     created: int = 0
     updated: int = 0
     unchanged: int = 0
@@ -160,64 +163,162 @@ def _is_activity_table(table) -> bool:
     return {"reference", "name", "minutes_per_occurrence"} <= headers and "title" not in headers
 
 
-def import_register(*, filename: str, content: bytes, user) -> ImportResult:
-    result = ImportResult()
-    try:
-        tables = read_file(filename, content, aliases=READ_ALIASES)
-    except TabularFileError as exc:
-        result.errors.append(RowError(table=filename, line=0, column="", message=str(exc)))
-        return result
-    activity_table = next((t for t in tables if _is_activity_table(t)), None)
-    table = next((t for t in tables if t is not activity_table), None)
-    if table is not None and not table.rows:
-        table = None  # an empty items sheet beside the activities changes no item
-    if table is None and (activity_table is None or not activity_table.rows):
-        result.errors.append(
-            RowError(table=filename, line=0, column="", message=_("The file has no rows."))
-        )
-        return result
-    existing = {i.reference: i for i in Item.objects.all()}
-    parsed = []
-    if table is not None:
-        parsed = _check_items(table, existing, result)
-        if parsed is None:
-            return result
-    activities: dict[str, list[services.ActivityInput]] = {}
-    if activity_table is not None and activity_table.rows:  # an empty sheet changes nothing
-        result.has_activities = True
-        file_refs = {data["reference"] for _r, data, *_rest in parsed if data["reference"]}
-        activities = _check_activities(activity_table, set(existing) | file_refs, result)
-    if result.errors:
-        return result
+@dataclass
+class _ItemLine:
+    """One checked row of the items table."""
 
-    # Control chains in the file must not loop.
-    links = {
-        data["reference"] or f"#{row.line}": ctrl for row, data, _e, ctrl, _c in parsed if ctrl
-    }
-    for i in Item.objects.exclude(controls__isnull=True).select_related("controls"):
-        links.setdefault(i.reference, i.controls.reference)
-    for row, data, _e, ctrl, _c in parsed:
-        start = data["reference"]
-        current, seen = ctrl, set()
-        while current and current not in seen:
-            if current == start:
-                result.errors.append(
-                    RowError(
-                        table=table.name,
-                        line=row.line,
-                        column=HEADER_OF["controls"],
-                        message=_(
-                            "An item cannot control itself, not even through a chain of controls."
-                        ),
-                    )
+    line: int
+    row: services.ItemRow
+    errors: list[tuple[str, str]]  # (column header, message)
+
+
+@dataclass
+class _Parsed:
+    items_table: Table | None = None
+    activity_table: Table | None = None
+
+
+@dataclass
+class _Plan:
+    rows: list[services.ItemRow] = field(default_factory=list)  # created or updated
+    activities: dict[str, list[services.ActivityInput]] = field(default_factory=dict)
+    changed_activities: list[str] = field(default_factory=list)  # references to replace
+    report: RegisterReport = field(default_factory=RegisterReport)
+
+
+class RegisterImporter(importing.BaseImporter[_Parsed, _Plan, RegisterReport]):
+    """parse: the tables of the file; check: every cell against the register and
+    the organisation, and the batch through services.validate_items; plan:
+    which items and activities differ; write: services.save_items."""
+
+    lock_key = REGISTER_IMPORT_LOCK_ID
+
+    def __init__(self, *, filename: str, content: bytes, user):
+        self.filename, self.content, self.user = filename, content, user
+        self.stored: dict[str, Item] = {}
+
+    def parse(self) -> tuple[_Parsed | None, list[RowError]]:
+        tables, errors = importing.read_tables(self.filename, self.content, aliases=READ_ALIASES)
+        if errors:
+            return None, errors
+        activity_table = next((t for t in tables if _is_activity_table(t)), None)
+        table = next((t for t in tables if t is not activity_table), None)
+        if table is not None and not table.rows:
+            table = None  # an empty items sheet beside the activities changes no item
+        if activity_table is not None and not activity_table.rows:
+            activity_table = None  # an empty sheet changes nothing
+        if table is None and activity_table is None:
+            return None, [importing.file_error(self.filename, _("The file has no rows."))]
+        for t, required, header_of in (
+            (table, ("title", "kind", "layer", "units", "introduced_on"), HEADER_OF),
+            (activity_table, _ACTIVITY_REQUIRED, ACTIVITY_HEADER_OF),
+        ):
+            if t is None:
+                continue
+            missing = [header_of[k] for k in required if k not in t.headers]
+            if missing:
+                return None, [_missing_columns(t, missing)]
+        return _Parsed(items_table=table, activity_table=activity_table), []
+
+    def check(self, parsed: _Parsed) -> list[RowError]:
+        self.stored = {i.reference: i for i in Item.objects.all()}
+        errors: list[RowError] = []
+        self.lines: list[_ItemLine] = []
+        table = parsed.items_table
+        if table is not None:
+            self.lines = _check_items(table)
+            problems = services.validate_items([line.row for line in self.lines], self.stored)
+            for index, line in enumerate(self.lines):
+                reported = {column for column, _m in line.errors}
+                for key, messages in problems.get(index, {}).items():
+                    column = HEADER_OF.get(key, key)
+                    if column in reported:
+                        continue
+                    line.errors.extend((column, message) for message in messages)
+                errors.extend(
+                    RowError(table=table.name, line=line.line, column=column, message=message)
+                    for column, message in line.errors
                 )
-                break
-            seen.add(current)
-            current = links.get(current)
-    if result.errors:
-        return result
-    _write(parsed, activities, existing, user, result)
-    return result
+        self.activities: dict[str, list[services.ActivityInput]] = {}
+        if parsed.activity_table is not None:
+            refs = set(self.stored) | {
+                line.row.data.reference for line in self.lines if line.row.data.reference
+            }
+            self.activities, activity_errors = _check_activities(parsed.activity_table, refs)
+            errors.extend(activity_errors)
+        return errors
+
+    def plan(self, parsed: _Parsed) -> _Plan:
+        plan = _Plan(activities=self.activities)
+        report = plan.report
+        report.has_activities = parsed.activity_table is not None
+        stored = self.stored
+        row_ids = [stored[ref].pk for ref in self._refs() if ref in stored]
+        unit_ids: dict[int, set[int]] = {}
+        through = Item.units.through.objects.values_list("item_id", "unit_id")
+        for item_id, unit_id in _of_items(through, "item_id", row_ids):
+            unit_ids.setdefault(item_id, set()).add(unit_id)
+        ref_by_pk = {i.pk: ref for ref, i in stored.items()}
+        changed: set[str] = set()
+        same: set[str] = set()
+        for line in self.lines:
+            row = line.row
+            item = stored.get(row.data.reference) if row.data.reference else None
+            if item is None:
+                report.created += 1
+            elif _same(item, row, unit_ids, ref_by_pk):
+                same.add(item.reference)
+                continue
+            else:
+                changed.add(item.reference)
+            plan.rows.append(row)
+        # Activities: read the current ones in one query; replace only where they differ.
+        ids = [stored[ref].pk for ref in plan.activities if ref in stored]
+        current: dict[int, list[Activity]] = {}
+        held_rows = Activity.objects.filter(retired_on__isnull=True).order_by("pk")
+        for activity in _of_items(held_rows, "item_id", ids):
+            current.setdefault(activity.item_id, []).append(activity)
+        self.current_activities = current
+        for ref, wanted in plan.activities.items():
+            held = current.get(stored[ref].pk, []) if ref in stored else []
+            to_delete, to_add = services.activity_changes(list(held), wanted)
+            if not to_delete and not to_add:
+                if ref in stored:
+                    same.add(ref)
+                continue
+            plan.changed_activities.append(ref)
+            report.activities_added += len(to_add)
+            report.activities_deleted += len(to_delete)
+            if ref in stored:
+                changed.add(ref)
+        report.updated = len(changed)
+        report.unchanged = len(same - changed)
+        return plan
+
+    def _refs(self) -> list[str]:
+        return [line.row.data.reference for line in self.lines if line.row.data.reference]
+
+    def write(self, plan: _Plan) -> None:
+        by_ref = services.save_items(rows=plan.rows, stored=self.stored, user=self.user)
+        for ref in plan.changed_activities:
+            item = by_ref[ref]
+            services.replace_activities(
+                item=item,
+                activities=plan.activities[ref],
+                current=self.current_activities.get(item.pk, []),
+            )
+
+    def report(self, plan: _Plan) -> RegisterReport:
+        return plan.report
+
+
+def import_register(
+    *, filename: str, content: bytes, user, dry_run: bool = False
+) -> ImportResult[RegisterReport]:
+    """The register from a CSV or XLSX file, all or nothing (see the module's doc)."""
+    return importing.run(
+        RegisterImporter(filename=filename, content=content, user=user), dry_run=dry_run
+    )
 
 
 def _missing_columns(table, missing: list[str]) -> RowError:
@@ -230,22 +331,13 @@ def _missing_columns(table, missing: list[str]) -> RowError:
     )
 
 
-def _check_items(table, existing: dict, result: ImportResult) -> list | None:
-    """The item rows, checked; errors go to `result`. None when columns are missing."""
-    missing = [
-        HEADER_OF[k]
-        for k in ("title", "kind", "layer", "units", "introduced_on")
-        if k not in table.headers
-    ]
-    if missing:
-        result.errors.append(_missing_columns(table, missing))
-        return None
-
+def _check_items(table) -> list[_ItemLine]:
+    """The item rows, each with the problems of its cells (the batch rules come after)."""
     kinds, layers = _labels(Kind.choices), _labels(Layer.choices)
     values_lookup, bases = _labels(SecuredValue.choices), _bases()
     units_by_ext = {u.external_id: u for u in Unit.objects.filter(is_active=True)}
     file_refs: dict[str, int] = {}
-    parsed = []
+    lines = []
 
     for row in table.rows:
         errs: list[tuple[str, str]] = []
@@ -322,42 +414,18 @@ def _check_items(table, existing: dict, result: ImportResult) -> list | None:
                 data["people_override"] = int(raw_people)
             else:
                 err("people_override", _("Write a whole number."))
-        parsed.append(
-            (row, data, errs, row.get("controls").strip(), row.get("compensated_by").strip())
+        lines.append(
+            _ItemLine(
+                line=row.line,
+                row=services.ItemRow(
+                    data=services.ItemInput(**data),
+                    controls=row.get("controls").strip(),
+                    compensated_by=row.get("compensated_by").strip(),
+                ),
+                errors=errs,
+            )
         )
-
-    known_refs = set(existing) | set(file_refs)
-    for row, data, errs, controls_ref, compensated_ref in parsed:
-        if controls_ref and controls_ref not in known_refs:
-            errs.append(
-                (
-                    HEADER_OF["controls"],
-                    _("No item has the reference “%(ref)s”.") % {"ref": controls_ref},
-                )
-            )
-        if compensated_ref and compensated_ref not in known_refs:
-            errs.append(
-                (
-                    HEADER_OF["compensated_by"],
-                    _("No item has the reference “%(ref)s”.") % {"ref": compensated_ref},
-                )
-            )
-        existing_item = existing.get(data["reference"]) if data["reference"] else None
-        check = services.ItemInput(
-            **{**data, "controls": None, "compensated_by": Item(pk=-1) if compensated_ref else None}
-        )
-        reported = {column for column, _m in errs}
-        for key, messages in services.validate_item(check, existing_item).items():
-            column = HEADER_OF.get(key, key)
-            if column in reported:
-                continue
-            for message in messages:
-                errs.append((column, message))
-        for column, message in errs:
-            result.errors.append(
-                RowError(table=table.name, line=row.line, column=column, message=message)
-            )
-    return parsed
+    return lines
 
 
 def _bases() -> dict[str, str]:
@@ -390,13 +458,10 @@ def _amount(raw: str, field_name: str) -> tuple[Decimal | None, str | None]:
 
 
 def _check_activities(
-    table, known_refs: set[str], result: ImportResult
-) -> dict[str, list[services.ActivityInput]]:
-    """The activity rows by item reference, checked; errors go to `result`."""
-    missing = [ACTIVITY_HEADER_OF[k] for k in _ACTIVITY_REQUIRED if k not in table.headers]
-    if missing:
-        result.errors.append(_missing_columns(table, missing))
-        return {}
+    table, known_refs: set[str]
+) -> tuple[dict[str, list[services.ActivityInput]], list[RowError]]:
+    """The activity rows by item reference, checked, and their errors."""
+    errors: list[RowError] = []
     groups_lookup, bases = _labels(RoleGroup.choices), _bases()
     name_length = Activity._meta.get_field("name").max_length
     by_ref: dict[str, list[services.ActivityInput]] = {}
@@ -442,7 +507,7 @@ def _check_activities(
         if basis is None:
             errs.append(("basis", _("Write estimate or measured.")))
         for key, message in errs:
-            result.errors.append(
+            errors.append(
                 RowError(
                     table=table.name,
                     line=row.line,
@@ -460,91 +525,28 @@ def _check_activities(
                     basis=basis,
                 )
             )
-    return by_ref
+    return by_ref, errors
 
 
-def _same(item: Item, data: dict, controls_ref, compensated_ref, unit_ids, ref_by_pk) -> bool:
+def _same(item: Item, row: services.ItemRow, unit_ids, ref_by_pk) -> bool:
     """Whether the row says what the item already holds (then it is not written)."""
+    data = row.data
     for name in _COMPARED:
-        wanted, held = data[name], getattr(item, name)
+        wanted, held = getattr(data, name), getattr(item, name)
         if isinstance(wanted, Decimal):
             wanted = wanted.quantize(_CENTS, rounding=ROUND_HALF_UP)
         if wanted != held:
             return False
     return (
-        ref_by_pk.get(item.controls_id, "") == controls_ref
-        and ref_by_pk.get(item.compensated_by_id, "") == compensated_ref
-        and {u.pk for u in data["units"]} == unit_ids.get(item.pk, set())
+        ref_by_pk.get(item.controls_id, "") == row.controls
+        and ref_by_pk.get(item.compensated_by_id, "") == row.compensated_by
+        and {u.pk for u in data.units} == unit_ids.get(item.pk, set())
     )
 
 
 def _of_items(queryset, field_name: str, ids: list[int]):
     # A long IN list exceeds SQLite's limit on parameters; then read them all.
     return queryset.filter(**{f"{field_name}__in": ids}) if len(ids) <= 900 else queryset
-
-
-@transaction.atomic
-def _write(parsed, activities: dict, existing: dict, user, result: ImportResult) -> None:
-    by_ref = dict(existing)
-    ref_by_pk = {i.pk: ref for ref, i in existing.items()}
-    row_ids = [existing[d["reference"]].pk for _r, d, *_x in parsed if d["reference"] in existing]
-    unit_ids: dict[int, set[int]] = {}
-    through = Item.units.through.objects.values_list("item_id", "unit_id")
-    for item_id, unit_id in _of_items(through, "item_id", row_ids):
-        unit_ids.setdefault(item_id, set()).add(unit_id)
-    changed: set[str] = set()
-    same: set[str] = set()
-    pending = []
-    for _row, data, _e, controls_ref, compensated_ref in parsed:
-        item_input = services.ItemInput(**{**data, "controls": None, "compensated_by": None})
-        item = by_ref.get(data["reference"]) if data["reference"] else None
-        if item is None:
-            # Compensation is checked above; it is linked once every row exists.
-            item_input.no_compensation_reason = item_input.no_compensation_reason or "-"
-            item = services.create_item(data=item_input, user=user)
-            if not data["no_compensation_reason"]:
-                item.no_compensation_reason = ""
-            result.created += 1
-        elif _same(item, data, controls_ref, compensated_ref, unit_ids, ref_by_pk):
-            same.add(item.reference)
-            continue
-        else:
-            item_input.controls = item.controls
-            item_input.compensated_by = item.compensated_by
-            if not item_input.no_compensation_reason and not item.compensated_by:
-                item_input.no_compensation_reason = item.no_compensation_reason or "-"
-            item = services.update_item(item=item, data=item_input, user=user)
-            changed.add(item.reference)
-        by_ref[item.reference] = item
-        pending.append((item, controls_ref, compensated_ref, data["no_compensation_reason"]))
-    for item, controls_ref, compensated_ref, reason in pending:
-        item.controls = by_ref.get(controls_ref) if controls_ref else None
-        item.compensated_by = by_ref.get(compensated_ref) if compensated_ref else None
-        item.no_compensation_reason = reason
-        item._history_user = user
-        item.save()
-
-    # Activities: read the current ones in one query, write only where they differ.
-    ids = [by_ref[ref].pk for ref in activities]
-    current: dict[int, list[Activity]] = {}
-    rows = Activity.objects.filter(retired_on__isnull=True).order_by("pk")
-    for activity in _of_items(rows, "item_id", ids):
-        current.setdefault(activity.item_id, []).append(activity)
-    for ref, wanted in activities.items():
-        item = by_ref[ref]
-        held = current.get(item.pk, [])
-        to_delete, to_add = services.activity_changes(list(held), wanted)
-        if not to_delete and not to_add:
-            if ref in existing:
-                same.add(ref)
-            continue
-        added, deleted = services.replace_activities(item=item, activities=wanted, current=held)
-        result.activities_added += added
-        result.activities_deleted += deleted
-        if ref in existing:
-            changed.add(ref)
-    result.updated = len(changed)
-    result.unchanged = len(same - changed)
 
 
 def _number_text(value: Decimal) -> str:

@@ -99,6 +99,12 @@ _SCALAR_FIELDS = (
 
 def validate_item(data: ItemInput, item: Item | None = None) -> dict[str, list[str]]:
     """Every problem with the input, per field (empty when all is well)."""
+    return _item_errors(data, item, compensated=data.compensated_by is not None)
+
+
+def _item_errors(data: ItemInput, item: Item | None, *, compensated: bool) -> dict[str, list[str]]:
+    """The rules of one item. `compensated`: whether a compensating item is named
+    (in a batch it may be one that does not exist yet)."""
     errors: dict[str, list[str]] = {}
 
     def add(name: str, message: str) -> None:
@@ -141,11 +147,7 @@ def validate_item(data: ItemInput, item: Item | None = None) -> dict[str, list[s
         and data.introduced_on is not None
         and data.introduced_on >= selectors.baseline()
     )
-    if (
-        is_new_documentation
-        and data.compensated_by is None
-        and not data.no_compensation_reason.strip()
-    ):
+    if is_new_documentation and not compensated and not data.no_compensation_reason.strip():
         add(
             "compensated_by",
             _(
@@ -183,6 +185,115 @@ def _compensation_review(item: Item, user) -> None:
     )
     review._history_user = user
     review.save()
+
+
+# --- batches of items (the register import) ------------------------------------------
+
+
+@dataclass
+class ItemRow:
+    """One item of a batch. Links to other items go by reference, since they may
+    be items of the same batch that do not exist yet; `data.controls` and
+    `data.compensated_by` are not used."""
+
+    data: ItemInput
+    controls: str = ""
+    compensated_by: str = ""
+
+
+def validate_items(rows: list[ItemRow], stored: dict[str, Item]) -> dict[int, dict[str, list[str]]]:
+    """Every problem with a batch of items, per row index and field, checked together.
+
+    A row whose reference is stored updates that item. References to other
+    items may name stored items or rows of the batch; chains of controls over
+    the batch and the register must not loop.
+    """
+    errors: dict[int, dict[str, list[str]]] = {}
+
+    def add(index: int, name: str, message: str) -> None:
+        errors.setdefault(index, {}).setdefault(name, []).append(message)
+
+    known = set(stored) | {row.data.reference for row in rows if row.data.reference}
+    for index, row in enumerate(rows):
+        for name in ("controls", "compensated_by"):
+            ref = getattr(row, name)
+            if ref and ref not in known:
+                add(index, name, _("No item has the reference “%(ref)s”.") % {"ref": ref})
+        item = stored.get(row.data.reference) if row.data.reference else None
+        for name, messages in _item_errors(
+            row.data, item, compensated=bool(row.compensated_by)
+        ).items():
+            for message in messages:
+                add(index, name, message)
+        if row.compensated_by and row.compensated_by == row.data.reference:
+            add(index, "compensated_by", _("An item cannot compensate for itself."))
+    # Control chains: the batch's links override the stored ones.
+    links = {
+        row.data.reference or f"#{index}": row.controls
+        for index, row in enumerate(rows)
+        if row.controls
+    }
+    for item in Item.objects.exclude(controls__isnull=True).select_related("controls"):
+        links.setdefault(item.reference, item.controls.reference)
+    for index, row in enumerate(rows):
+        start, current, seen = row.data.reference, row.controls, set()
+        while current and current not in seen:
+            if current == start:
+                add(
+                    index,
+                    "controls",
+                    _("An item cannot control itself, not even through a chain of controls."),
+                )
+                break
+            seen.add(current)
+            current = links.get(current)
+    return errors
+
+
+def _item_from(item: Item, data: ItemInput) -> None:
+    for name in _SCALAR_FIELDS:
+        if name not in ("controls", "compensated_by"):
+            setattr(item, name, getattr(data, name))
+
+
+@transaction.atomic
+def save_items(*, rows: list[ItemRow], stored: dict[str, Item], user) -> dict[str, Item]:
+    """Create or update a batch of items and link them; returns the items by reference.
+
+    Rows whose reference is stored update that item, the others are created.
+    Items are written first and linked once all exist, so a row may control
+    or be compensated by a later row. The whole batch is validated first.
+    """
+    problems = validate_items(rows, stored)
+    if problems:
+        raise ValidationError(
+            [message for fields in problems.values() for ms in fields.values() for message in ms]
+        )
+    by_ref = dict(stored)
+    written: list[tuple[Item, ItemRow]] = []
+    for row in rows:
+        item = stored.get(row.data.reference) if row.data.reference else None
+        if item is None:
+            item = Item(reference=row.data.reference or _next_reference(), created_by=user)
+        _item_from(item, row.data)
+        item.controls = by_ref.get(row.controls) if row.controls else None
+        item.compensated_by = by_ref.get(row.compensated_by) if row.compensated_by else None
+        item._history_user = user
+        item.save()
+        item.units.set(row.data.units)
+        by_ref[item.reference] = item
+        written.append((item, row))
+    # Links to rows created later in the batch.
+    for item, row in written:
+        controls = by_ref.get(row.controls) if row.controls else None
+        compensated_by = by_ref.get(row.compensated_by) if row.compensated_by else None
+        if item.controls_id != getattr(controls, "pk", None) or item.compensated_by_id != getattr(
+            compensated_by, "pk", None
+        ):
+            item.controls, item.compensated_by = controls, compensated_by
+            item._history_user = user
+            item.save(update_fields=["controls", "compensated_by"])
+    return by_ref
 
 
 @transaction.atomic

@@ -695,18 +695,19 @@ def import_register(request):
             errors = result.errors
             result = None
         else:
+            report = result.report
             summary = _(
                 "The register has been imported: %(created)s new, %(updated)s updated, "
                 "%(unchanged)s unchanged."
             ) % {
-                "created": result.created,
-                "updated": result.updated,
-                "unchanged": result.unchanged,
+                "created": report.created,
+                "updated": report.updated,
+                "unchanged": report.unchanged,
             }
-            if result.has_activities:
+            if report.has_activities:
                 summary += " " + _(
                     "Activities: %(added)s added, %(deleted)s deleted; the others are unchanged."
-                ) % {"added": result.activities_added, "deleted": result.activities_deleted}
+                ) % {"added": report.activities_added, "deleted": report.activities_deleted}
             messages.success(request, summary)
             return redirect("governance:register")
     return render(

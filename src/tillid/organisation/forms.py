@@ -130,3 +130,34 @@ class OrganisationImportForm(DKFDSFormMixin, forms.Form):
                     % {"name": upload.name}
                 )
         return files
+
+
+class ConfirmDeactivationsForm(DKFDSFormMixin, forms.Form):
+    """The explicit yes to an import that deactivates many: it names the number."""
+
+    count = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+    confirm = forms.BooleanField(required=True)
+
+    def __init__(self, *args, units: int, people: int, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["count"].initial = units + people
+        self.fields["confirm"].label = _(
+            "Yes, deactivate %(units)s units and %(people)s people"
+        ) % {"units": _number(units), "people": _number(people)}
+        self.fields["confirm"].error_messages["required"] = _(
+            "Tick the box to confirm the deactivations, or leave the page to cancel."
+        )
+
+
+class UndoImportForm(DKFDSFormMixin, forms.Form):
+    confirm = forms.BooleanField(
+        label=_("Yes, put the organisation back as it was before this import"),
+        required=True,
+        error_messages={"required": _("Tick the box to confirm the undo.")},
+    )
+
+
+def _number(value: int) -> str:
+    from django.contrib.humanize.templatetags.humanize import intcomma
+
+    return intcomma(value)

@@ -135,6 +135,9 @@ class UnitRow:
     name: str
     kind: str
     parent_id: str  # "" for a top unit
+    # KLE numbers of the unit's task areas; None when the source says nothing
+    # about them (the file has no such column), so the stored ones are kept.
+    kle: tuple[str, ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -472,14 +475,22 @@ def _parse_units(table: Table, ticker: _Ticker) -> tuple[list[UnitRow], list[Row
                 )
             )
     if not missing:
-        errors.extend(_tree_errors(units, first_line, label))
+        errors.extend(tree_errors(units, first_line, label))
     return units, errors
 
 
-def _tree_errors(
-    units: list[UnitRow], known_ids: dict[str, int], label: Callable[[str], str]
+def tree_errors(
+    units: list[UnitRow],
+    known_ids: dict[str, int],
+    label: Callable[[str], str],
+    *,
+    nested_teams: bool = False,
 ) -> list[RowError]:
-    """Unknown parents, cycles and parents that are not above their children."""
+    """Unknown parents, cycles and parents that are not above their children.
+
+    `nested_teams`: a team may lie below a team (OS2mo's trees are deeper
+    than the five kinds; see os2mo.py).
+    """
     errors: list[RowError] = []
     by_id = {u.external_id: u for u in units}
     column = label("parent_id")
@@ -500,6 +511,8 @@ def _tree_errors(
             continue
         parent = by_id.get(parent_id)
         if parent is None or parent_id == unit.external_id:
+            continue
+        if nested_teams and parent.kind == unit.kind == UnitKind.TEAM:
             continue
         if UNIT_KIND_LEVELS[parent.kind] >= UNIT_KIND_LEVELS[unit.kind]:
             errors.append(
@@ -689,6 +702,7 @@ class StoredUnit:
     kind: str
     parent_id: str  # the parent's external id, "" for none
     is_active: bool
+    kle: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -718,6 +732,10 @@ class Plan:
     changed_people: list[tuple[PersonRow, StoredPerson]] = field(default_factory=list)
     deactivated_people: list[StoredPerson] = field(default_factory=list)
     report: dict = field(default_factory=dict)
+    # Every change, not only the examples: {table: {kind: [[id, name, detail], ...]}}.
+    changes: dict = field(default_factory=dict)
+    # The share of units and people it deactivates (see safety()).
+    safety: dict = field(default_factory=dict)
 
     @property
     def write_count(self) -> int:
@@ -739,9 +757,11 @@ class _Tally:
     def __init__(self):
         self.counts = _empty_counts()
         self.examples: dict[str, list[dict]] = {kind: [] for kind in CHANGE_KINDS}
+        self.items: dict[str, list[list[str]]] = {kind: [] for kind in CHANGE_KINDS}
 
     def add(self, kind: str, external_id: str, name: str, detail: str = "") -> None:
         self.counts[kind] += 1
+        self.items[kind].append([external_id, name, detail])
         if len(self.examples[kind]) < EXAMPLES_PER_KIND:
             self.examples[kind].append({"external_id": external_id, "name": name, "detail": detail})
 
@@ -800,13 +820,13 @@ def plan_changes(
         if old.name != row.name:
             units_tally.add("renamed", row.external_id, row.name, old.name)
             changed = True
+        details = []
         if old.kind != row.kind:
-            units_tally.add(
-                "updated",
-                row.external_id,
-                row.name,
-                f"{UnitKind(old.kind).label} → {UnitKind(row.kind).label}",
-            )
+            details.append(f"{UnitKind(old.kind).label} → {UnitKind(row.kind).label}")
+        if row.kle is not None and tuple(old.kle) != tuple(row.kle):
+            details.append(f"KLE {', '.join(old.kle) or '–'} → {', '.join(row.kle) or '–'}")
+        if details:
+            units_tally.add("updated", row.external_id, row.name, "; ".join(details))
             changed = True
         if old.parent_id != row.parent_id:
             units_tally.add(
@@ -876,4 +896,35 @@ def plan_changes(
         PEOPLE: people_tally.as_dict(),
         "changes": plan.write_count,
     }
+    plan.changes = {UNITS: units_tally.items, PEOPLE: people_tally.items}
     return plan
+
+
+def safety(plan: Plan, *, active_units: int, active_people: int, limit_percent: float) -> dict:
+    """How much of the stored organisation a plan deactivates, against the limit.
+
+    `exceeded`: more than `limit_percent` of the active units or of the
+    active people would be deactivated; such a plan needs a confirmation
+    that names the number. `large`: the plan changes (renames, moves,
+    deactivates …) more than that share of what is stored. A first import,
+    into an empty organisation, is neither.
+    """
+    limit = limit_percent / 100
+
+    def share(count: int, of: int) -> float:
+        return count / of if of else 0.0
+
+    units, people = len(plan.deactivated_units), len(plan.deactivated_people)
+    changed = len(plan.changed_units) + len(plan.changed_people) + units + people
+    return {
+        "limit_percent": limit_percent,
+        UNITS: {"active": active_units, "deactivated": units, "share": share(units, active_units)},
+        PEOPLE: {
+            "active": active_people,
+            "deactivated": people,
+            "share": share(people, active_people),
+        },
+        "exceeded": share(units, active_units) > limit or share(people, active_people) > limit,
+        "large": share(changed, active_units + active_people) > limit,
+        "deactivations": units + people,
+    }

@@ -33,6 +33,12 @@ class Unit(models.Model):
     path = models.CharField(max_length=400, db_index=True, editable=False, default="")
     depth = models.PositiveSmallIntegerField(default=0, editable=False)
     is_active = models.BooleanField(_("active"), default=True)
+    # KLE numbers of the unit's task areas (e.g. "27.24.00"), as OS2mo keeps
+    # them; governance reads them to suggest the units an item binds. A list,
+    # or None when no source has said. (Nullable without a default so that
+    # SQLite adds the column in place: rebuilding the table would drop the
+    # burden-stamp triggers governance puts on it.)
+    kle_numbers = models.JSONField(_("KLE numbers"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     history = HistoricalRecords(excluded_fields=["path", "depth", "updated_at"])
@@ -172,8 +178,14 @@ class RoleGrant(models.Model):
 class ImportStatus(models.TextChoices):
     QUEUED = "queued", _("Waiting to start")
     RUNNING = "running", _("Running")
+    AWAITING_CONFIRMATION = "awaiting", _("Waiting for confirmation")
     SUCCEEDED = "succeeded", _("Completed")
     FAILED = "failed", _("Rejected")
+
+
+class ImportSource(models.TextChoices):
+    FILE = "file", _("File")
+    OS2MO = "os2mo", _("OS2mo")
 
 
 class ImportStage(models.TextChoices):
@@ -210,6 +222,26 @@ class OrganisationImport(models.Model):
     stage = models.CharField(max_length=100, blank=True)
     errors = models.JSONField(default=list, blank=True)
     report = models.JSONField(default=dict, blank=True)
+    source = models.CharField(
+        max_length=10, choices=ImportSource.choices, default=ImportSource.FILE
+    )
+    # Every change of the plan, {table: {kind: [[id, name, detail], ...]}}; large,
+    # so lists of imports defer it.
+    changes = models.JSONField(default=dict, blank=True)
+    # The safety net: the number of deactivations the user confirmed.
+    confirmed_deactivations = models.PositiveIntegerField(null=True, blank=True)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # When the import wrote (the time on its history rows) and the reason they
+    # carry: together they find its rows for an undo.
+    applied_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    change_reason = models.CharField(max_length=100, blank=True)
+    undone_at = models.DateTimeField(null=True, blank=True)
+    undone_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    undo_report = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
@@ -222,7 +254,7 @@ class OrganisationImport(models.Model):
 
     @property
     def percent(self) -> int:
-        if self.status in (ImportStatus.SUCCEEDED, ImportStatus.FAILED):
+        if self.is_finished:
             return 100
         if not self.total_rows:
             return 0
@@ -230,7 +262,12 @@ class OrganisationImport(models.Model):
 
     @property
     def is_finished(self) -> bool:
-        return self.status in (ImportStatus.SUCCEEDED, ImportStatus.FAILED)
+        """No longer running (also when it waits for a confirmation)."""
+        return self.status in (
+            ImportStatus.SUCCEEDED,
+            ImportStatus.FAILED,
+            ImportStatus.AWAITING_CONFIRMATION,
+        )
 
     @property
     def stage_label(self) -> str:

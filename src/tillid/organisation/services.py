@@ -3,17 +3,23 @@
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Protocol
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import connection, connections, transaction
+from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from tillid.core import importing
+from tillid.core.importing import Confirmation, ImportResult
 from tillid.core.tabular import RowError, Table
 from tillid.organisation.importing import (
+    PEOPLE,
+    UNITS,
+    ParsedOrganisation,
     Plan,
     StoredPerson,
     StoredUnit,
@@ -22,9 +28,11 @@ from tillid.organisation.importing import (
     parse_organisation,
     plan_changes,
     read_tables,
+    safety,
     unpack_files,
 )
 from tillid.organisation.models import (
+    ImportSource,
     ImportStage,
     ImportStatus,
     OrganisationImport,
@@ -189,27 +197,19 @@ class ImportProgress(Protocol):
     def __call__(self, *, stage: str, done: int, total: int) -> None: ...
 
 
-@dataclass
-class ImportResult:
-    errors: list[RowError]
-    report: dict
-    dry_run: bool
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors
-
-
-def _lock_imports(key: int = IMPORT_LOCK_ID) -> None:
-    """Held until the transaction ends. SQLite needs none: it has one writer."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [key])
+# The reasons written on the history rows of an import, a sync and an undo;
+# an undo finds the rows of the import it undoes by them and the time.
+FILE_IMPORT_REASON = "organisation import"
+OS2MO_SYNC_REASON = "OS2mo sync"
+UNDO_REASON = "organisation import undone"
+BASELINE_REASON = "state before organisation import"
 
 
 def _stored_units() -> list[StoredUnit]:
     rows = list(
-        Unit.objects.values_list("id", "external_id", "name", "kind", "parent_id", "is_active")
+        Unit.objects.values_list(
+            "id", "external_id", "name", "kind", "parent_id", "is_active", "kle_numbers"
+        )
     )
     external = {pk: ext for pk, ext, *_rest in rows}
     return [
@@ -220,8 +220,9 @@ def _stored_units() -> list[StoredUnit]:
             kind=kind,
             parent_id=external.get(parent, "") if parent else "",
             is_active=active,
+            kle=tuple(kle or ()),
         )
-        for pk, ext, name, kind, parent, active in rows
+        for pk, ext, name, kind, parent, active, kle in rows
     ]
 
 
@@ -268,8 +269,11 @@ class _RawWriter:
 
     def _adapt(self, model, row: dict) -> dict:
         for field in model._meta.concrete_fields:
-            if field.get_internal_type() == "DateTimeField" and row.get(field.attname):
+            kind = field.get_internal_type()
+            if kind == "DateTimeField" and row.get(field.attname):
                 row[field.attname] = self.ops.adapt_datetimefield_value(row[field.attname])
+            elif kind == "JSONField" and field.attname in row:
+                row[field.attname] = field.get_db_prep_save(row[field.attname], connection)
         return row
 
     def _executemany(self, sql: str, rows: list[tuple]) -> None:
@@ -294,14 +298,16 @@ class _RawWriter:
         )
         self._executemany(sql, rows)
 
-    def _history(self, model, rows: list[dict], history_type: str) -> None:
+    def _history(
+        self, model, rows: list[dict], history_type: str, *, at=None, reason: str | None = None
+    ) -> None:
         history_model = model.history.model
         fields = [f for f in history_model._meta.concrete_fields if f.attname != "history_id"]
         special = {
-            "history_date": self.ops.adapt_datetimefield_value(self.now),
+            "history_date": self.ops.adapt_datetimefield_value(at or self.now),
             "history_type": history_type,
             "history_user_id": self.user_id,
-            "history_change_reason": self.reason,
+            "history_change_reason": self.reason if reason is None else reason,
         }
         columns = [f.column for f in fields]
         names = [f.attname for f in fields]
@@ -346,6 +352,7 @@ class _RawWriter:
         ids = list(wanted)
         for batch in _chunks(ids):
             rows = list(model.objects.filter(pk__in=batch).values(*attnames))
+            self._baseline(model, rows)
             for row in rows:
                 row.update(wanted[row["id"]])
                 row["updated_at"] = self.now
@@ -354,10 +361,34 @@ class _RawWriter:
             self._history(model, rows, "~")
             self.step(len(batch))
 
+    def _baseline(self, model, rows: list[dict]) -> None:
+        """A history row with the state before the change, for rows that have none.
 
-def _write_plan(plan: Plan, *, user, step: Callable[[int], None]) -> None:
-    """Apply a plan: creations, updates and deactivations, each with history rows."""
-    writer = _RawWriter(now=timezone.now(), user=user, reason="organisation import", step=step)
+        Rows written without history (bulk-created by a script, or older than the
+        history) would otherwise leave an undo nothing to restore them to.
+        """
+        ids = [row["id"] for row in rows]
+        known = set(model.history.filter(id__in=ids).values_list("id", flat=True).distinct())
+        missing = [self._adapt(model, dict(row)) for row in rows if row["id"] not in known]
+        if missing:
+            self._history(
+                model,
+                missing,
+                "~",
+                at=self.now - timedelta(microseconds=1),
+                reason=BASELINE_REASON,
+            )
+
+
+def _write_plan(
+    plan: Plan, *, user, step: Callable[[int], None], reason: str = FILE_IMPORT_REASON
+) -> datetime:
+    """Apply a plan: creations, updates and deactivations, each with history rows.
+
+    Returns the time written on every history row, which identifies the
+    import for an undo.
+    """
+    writer = _RawWriter(now=timezone.now(), user=user, reason=reason, step=step)
     unit_pk = dict(Unit.objects.values_list("external_id", "id"))
 
     # New units level by level, so every parent exists before its children.
@@ -379,6 +410,7 @@ def _write_plan(plan: Plan, *, user, step: Callable[[int], None]) -> None:
                     "path": "",
                     "depth": 0,
                     "is_active": True,
+                    "kle_numbers": list(u.kle) if u.kle is not None else None,
                 }
                 for u in ready
             ],
@@ -390,6 +422,7 @@ def _write_plan(plan: Plan, *, user, step: Callable[[int], None]) -> None:
             "kind": row.kind,
             "parent_id": unit_pk[row.parent_id] if row.parent_id else None,
             "is_active": True,
+            **({"kle_numbers": list(row.kle)} if row.kle is not None else {}),
         }
         for row, old in plan.changed_units
     }
@@ -424,15 +457,108 @@ def _write_plan(plan: Plan, *, user, step: Callable[[int], None]) -> None:
     }
     wanted.update({old.id: {"is_active": False} for old in plan.deactivated_people})
     writer.update(Person, wanted)
+    return writer.now
+
+
+class OrganisationImporter(importing.BaseImporter[ParsedOrganisation, Plan, dict]):
+    """The organisation through the core runner: parse the source (a file or an
+    OS2mo snapshot) outside the transaction with progress; plan against the
+    stored organisation after the lock; ask for a confirmation when the plan
+    deactivates more than the set share; write with history rows.
+
+    The report is plan.report with the safety figures, the time the history
+    rows carry (`applied_at`, when written) and every change (`lists`).
+    """
+
+    lock_key = IMPORT_LOCK_ID
+
+    def __init__(
+        self,
+        *,
+        parse: Callable[[Callable[[int, int], None]], ParsedOrganisation],
+        progress: ImportProgress | None = None,
+        user=None,
+        reason: str = FILE_IMPORT_REASON,
+        dry_run: bool = False,
+        on_write: Callable[[datetime], None] | None = None,
+    ):
+        self._parse, self.progress, self.user, self.reason = parse, progress, user, reason
+        self.dry_run, self.on_write = dry_run, on_write
+        self.total = 0  # progress counts each row twice: once checked, once saved
+        self.applied_at: datetime | None = None
+
+    def report_progress(self, stage: str, done: int) -> None:
+        if self.progress is not None:
+            self.progress(stage=stage, done=done, total=2 * self.total)
+
+    def parse(self) -> tuple[ParsedOrganisation, list[RowError]]:
+        def checking(done: int, rows: int) -> None:
+            self.total = rows
+            self.report_progress("checking", done)
+
+        parsed = self._parse(checking)
+        return parsed, parsed.errors
+
+    def plan(self, parsed: ParsedOrganisation) -> Plan:
+        self.report_progress("saving", self.total)
+        stored_units = _stored_units()
+        stored_people = _stored_people({u.id: u.external_id for u in stored_units})
+        plan = plan_changes(parsed, stored_units, stored_people)
+        plan.safety = safety(
+            plan,
+            active_units=sum(1 for u in stored_units if u.is_active),
+            active_people=sum(1 for p in stored_people if p.is_active),
+            limit_percent=settings.TILLID_IMPORT_DEACTIVATION_LIMIT_PERCENT,
+        )
+        return plan
+
+    def confirmation(self, plan: Plan) -> Confirmation | None:
+        if not plan.safety["exceeded"]:
+            return None
+        return Confirmation(
+            count=plan.safety["deactivations"],
+            details={
+                UNITS: len(plan.deactivated_units),
+                PEOPLE: len(plan.deactivated_people),
+            },
+        )
+
+    def write(self, plan: Plan) -> None:
+        if not plan.write_count:
+            return  # nothing changed: nothing is written, not even history
+        done = 0
+        scale = self.total / plan.write_count
+
+        def step(count: int) -> None:
+            nonlocal done
+            done += count
+            self.report_progress("saving", self.total + int(done * scale))
+
+        self.applied_at = _write_plan(plan, user=self.user, step=step, reason=self.reason)
+        if self.on_write is not None:
+            self.on_write(self.applied_at)
+
+    def report(self, plan: Plan) -> dict:
+        return {
+            **plan.report,
+            "dry_run": self.dry_run,
+            "safety": plan.safety,
+            "applied_at": self.applied_at.isoformat() if self.applied_at else None,
+            "lists": plan.changes,
+        }
 
 
 def import_organisation(
     *,
-    tables: list[Table],
+    tables: list[Table] | None = None,
+    parsed: ParsedOrganisation | None = None,
     progress: ImportProgress | None = None,
     dry_run: bool = False,
     user=None,
-) -> ImportResult:
+    confirmed_deactivations: int | None = None,
+    reason: str = FILE_IMPORT_REASON,
+    on_write: Callable[[datetime], None] | None = None,
+) -> ImportResult[dict]:
     """Check an organisation file and, if it has no errors, make the organisation match it.
 
     All or nothing: every problem in the file is collected first, and nothing is
@@ -440,42 +566,26 @@ def import_organisation(
     those missing from the file are deactivated, never deleted. Unchanged rows
     cause no writes and no history. With `dry_run` the report says what would
     change and nothing is written.
+
+    The safety net: a plan that deactivates more than
+    TILLID_IMPORT_DEACTIVATION_LIMIT_PERCENT of the active units or people is
+    written only with `confirmed_deactivations` equal to the number of units
+    and people it deactivates; otherwise the result `needs_confirmation`.
+    `parsed` instead of `tables`: rows from another source (OS2mo).
     """
-    # Progress counts each row twice: once checked, once saved.
-    total = 0
 
-    def report_progress(stage: str, done: int) -> None:
-        if progress is not None:
-            progress(stage=stage, done=done, total=2 * total)
+    def parse(checking: Callable[[int, int], None]) -> ParsedOrganisation:
+        if parsed is not None:
+            checking(parsed.row_count, parsed.row_count)
+            return parsed
+        return parse_organisation(tables or [], progress=checking)
 
-    def checking(done: int, rows: int) -> None:
-        nonlocal total
-        total = rows
-        report_progress("checking", done)
-
-    parsed = parse_organisation(tables, progress=checking)
-    if parsed.errors:
-        return ImportResult(errors=parsed.errors, report={}, dry_run=dry_run)
-    checked = total
-    report_progress("saving", total)
-    with transaction.atomic():
-        _lock_imports()
-        stored_units = _stored_units()
-        plan = plan_changes(
-            parsed, stored_units, _stored_people({u.id: u.external_id for u in stored_units})
-        )
-        if not dry_run and plan.write_count:
-            done = 0
-            scale = checked / plan.write_count if plan.write_count else 0
-
-            def step(count: int) -> None:
-                nonlocal done
-                done += count
-                report_progress("saving", total + int(done * scale))
-
-            _write_plan(plan, user=user, step=step)
-    report_progress("done", 2 * total)
-    return ImportResult(errors=[], report={**plan.report, "dry_run": dry_run}, dry_run=dry_run)
+    importer = OrganisationImporter(
+        parse=parse, progress=progress, user=user, reason=reason, dry_run=dry_run, on_write=on_write
+    )
+    result = importing.run(importer, dry_run=dry_run, confirmed=confirmed_deactivations)
+    importer.report_progress("done", 2 * importer.total)
+    return result
 
 
 # -- stored imports: the upload page, the command and the background task ------
@@ -497,6 +607,7 @@ def create_import(
     user=None,
     row_count: int = 0,
     in_background: bool = False,
+    source: str = "file",
 ) -> OrganisationImport:
     """Store an upload before it runs. Refuses the same files while they are running.
 
@@ -506,7 +617,7 @@ def create_import(
     An import left waiting or running for hours (a stopped worker) no longer
     blocks the same files.
     """
-    _lock_imports(REGISTER_LOCK_ID)
+    importing.lock(REGISTER_LOCK_ID)
     digest = files_digest(files, dry_run=dry_run)
     running = (
         OrganisationImport.objects.filter(
@@ -529,6 +640,7 @@ def create_import(
         in_background=in_background,
         total_rows=2 * row_count,
         stage=ImportStage.QUEUED,
+        source=source,
     )
 
 
@@ -580,6 +692,19 @@ class _ProgressWriter:
             self.side = None
 
 
+def _record_tables(
+    record: OrganisationImport,
+) -> tuple[ParsedOrganisation | None, list, list[RowError]]:
+    """The stored source of an import: (OS2mo rows, file tables, errors reading it)."""
+    files = unpack_files(bytes(record.content))
+    if record.source == ImportSource.OS2MO:
+        from tillid.organisation import os2mo  # only needed for syncs; no cycle
+
+        return os2mo.parse_snapshot(os2mo.load_snapshot(files)), [], []
+    tables, errors = read_tables(files)
+    return None, tables, errors
+
+
 def run_import(*, import_id: int) -> OrganisationImport:
     """Run a stored import to its end and record the outcome on its row.
 
@@ -587,6 +712,8 @@ def run_import(*, import_id: int) -> OrganisationImport:
     import must be visible while it runs. The import itself
     (import_organisation) is one transaction. Running a finished import again
     does nothing, so a repeated task or a reloaded page cannot import twice.
+    A plan that needs a confirmation leaves the import waiting for one
+    (confirm_import), with its plan in the report.
     """
     claimed = OrganisationImport.objects.filter(pk=import_id, status=ImportStatus.QUEUED).update(
         status=ImportStatus.RUNNING, stage=ImportStage.READING, started_at=timezone.now()
@@ -595,13 +722,26 @@ def run_import(*, import_id: int) -> OrganisationImport:
     if not claimed:
         return record
     writer = _ProgressWriter(record)
+    reason = OS2MO_SYNC_REASON if record.source == ImportSource.OS2MO else FILE_IMPORT_REASON
+
+    def applied(at: datetime) -> None:
+        # Inside the import's transaction: the import and its mark commit together.
+        OrganisationImport.objects.filter(pk=record.pk).update(applied_at=at, change_reason=reason)
+
     try:
-        tables, errors = read_tables(unpack_files(bytes(record.content)))
+        parsed, tables, errors = _record_tables(record)
         if errors:
-            result = ImportResult(errors=errors, report={}, dry_run=record.dry_run)
+            result = ImportResult(errors=errors, dry_run=record.dry_run)
         else:
             result = import_organisation(
-                tables=tables, progress=writer, dry_run=record.dry_run, user=record.uploaded_by
+                tables=tables,
+                parsed=parsed,
+                progress=writer,
+                dry_run=record.dry_run,
+                user=record.uploaded_by,
+                confirmed_deactivations=record.confirmed_deactivations,
+                reason=reason,
+                on_write=applied,
             )
     except Exception:
         logger.exception("organisation import %s failed", import_id)
@@ -617,15 +757,19 @@ def run_import(*, import_id: int) -> OrganisationImport:
                     ),
                 )
             ],
-            report={},
             dry_run=record.dry_run,
         )
     finally:
         writer.close()
-    record.status = ImportStatus.SUCCEEDED if result.ok else ImportStatus.FAILED
+    report = dict(result.report or {})
+    if result.needs_confirmation:
+        record.status = ImportStatus.AWAITING_CONFIRMATION
+    else:
+        record.status = ImportStatus.SUCCEEDED if result.ok else ImportStatus.FAILED
     record.stage = ImportStage.DONE
     record.errors = [e.as_dict() for e in result.errors]
-    record.report = result.report
+    record.changes = report.pop("lists", {})
+    record.report = report
     record.processed_rows = record.total_rows
     record.finished_at = timezone.now()
     record.save(
@@ -634,9 +778,214 @@ def run_import(*, import_id: int) -> OrganisationImport:
             "stage",
             "errors",
             "report",
+            "changes",
             "processed_rows",
             "total_rows",
             "finished_at",
         ]
     )
+    if result.written and result.report and result.report.get("applied_at"):
+        record.refresh_from_db(fields=["applied_at", "change_reason"])
     return record
+
+
+class ImportNotWaiting(Exception):
+    """The import does not wait for a confirmation (any more)."""
+
+
+def confirm_import(*, import_id: int, count: int, user=None) -> OrganisationImport:
+    """Confirm an import that waits for it, naming the number it deactivates; queues it again.
+
+    The import is planned anew when it runs: if the organisation has changed
+    meanwhile and the plan deactivates another number, it waits again.
+    """
+    confirmed = OrganisationImport.objects.filter(
+        pk=import_id, status=ImportStatus.AWAITING_CONFIRMATION
+    ).update(
+        status=ImportStatus.QUEUED,
+        stage=ImportStage.QUEUED,
+        confirmed_deactivations=count,
+        confirmed_by=user,
+        processed_rows=0,
+    )
+    if not confirmed:
+        raise ImportNotWaiting(import_id)
+    return OrganisationImport.objects.get(pk=import_id)
+
+
+# -- undoing an import -----------------------------------------------------------
+
+UNDO_FIELDS = {
+    Unit: ("name", "kind", "parent_id", "is_active", "kle_numbers"),
+    Person: ("name", "email", "unit_id", "is_leader", "is_active"),
+}
+
+
+class ImportCannotBeUndone(Exception):
+    """Why an import cannot be undone, as a message for the user."""
+
+
+def undo_refusal(record: OrganisationImport, *, now: datetime | None = None) -> str | None:
+    """Why the import cannot be undone (a message), or None when it can."""
+    if record.undone_at is not None:
+        return _("The import has already been undone.")
+    if record.status != ImportStatus.SUCCEEDED or record.dry_run or record.applied_at is None:
+        return _("Only an import that changed the organisation can be undone.")
+    now = now or timezone.now()
+    if record.applied_at < now - timedelta(days=settings.TILLID_IMPORT_UNDO_DAYS):
+        return _("An import can be undone for %(days)s days; this one is older.") % {
+            "days": settings.TILLID_IMPORT_UNDO_DAYS
+        }
+    later = OrganisationImport.objects.filter(
+        applied_at__gt=record.applied_at, undone_at__isnull=True
+    ).exists()
+    if later:
+        return _(
+            "A later import has changed the organisation since. Only the latest import "
+            "can be undone."
+        )
+    return None
+
+
+def _previous_rows(model, ids: list[int], before: datetime) -> dict[int, dict]:
+    """Each object's last history row before a time: its state then."""
+    fields = UNDO_FIELDS[model]
+    found: dict[int, dict] = {}
+    for chunk in _chunks(ids, 500):
+        last = (
+            model.history.filter(id__in=chunk, history_date__lt=before)
+            .values("id")
+            .annotate(last=Max("history_id"))
+            .values_list("last", flat=True)
+        )
+        for row in model.history.filter(history_id__in=list(last)).values("id", *fields):
+            found[row["id"]] = row
+    return found
+
+
+def _restore(record: OrganisationImport, user) -> dict:
+    """Put back every unit and person the import wrote as it was before, from history."""
+    writer = _RawWriter(now=timezone.now(), user=user, reason=UNDO_REASON, step=lambda n: None)
+    report = {}
+    for model, table in ((Unit, UNITS), (Person, PEOPLE)):
+        fields = UNDO_FIELDS[model]
+        ids = list(
+            model.history.filter(
+                history_date=record.applied_at, history_change_reason=record.change_reason
+            )
+            .values_list("id", flat=True)
+            .distinct()
+        )
+        before = _previous_rows(model, ids, record.applied_at)
+        current: dict[int, dict] = {}
+        for chunk in _chunks(ids, 500):
+            for row in model.objects.filter(id__in=chunk).values("id", *fields):
+                current[row["id"]] = row
+        counts = {"restored": 0, "reactivated": 0, "deactivated": 0}
+        wanted: dict[int, dict] = {}
+        for pk in ids:
+            now_row = current.get(pk)
+            if now_row is None:
+                continue
+            # An object the import created did not exist before: it is deactivated.
+            target = before.get(pk) or {"is_active": False}
+            change = {name: target[name] for name in fields if name in target}
+            change = {name: value for name, value in change.items() if now_row[name] != value}
+            if not change:
+                continue
+            wanted[pk] = change
+            if change.get("is_active") is True:
+                counts["reactivated"] += 1
+            elif change.get("is_active") is False:
+                counts["deactivated"] += 1
+            else:
+                counts["restored"] += 1
+        writer.update(model, wanted)
+        if model is Unit:
+            rebuild_paths()
+        report[table] = counts
+    return report
+
+
+def undo_import(*, import_id: int, user=None) -> OrganisationImport:
+    """Undo an applied import: every unit and person it changed gets its state back.
+
+    One transaction, under the import lock. Only the latest applied import,
+    within TILLID_IMPORT_UNDO_DAYS. Units and people it added are deactivated
+    (Tillid never deletes them). The undo writes history rows of its own.
+    """
+    with transaction.atomic():
+        importing.lock(IMPORT_LOCK_ID)
+        record = OrganisationImport.objects.select_for_update().defer("content").get(pk=import_id)
+        refusal = undo_refusal(record)
+        if refusal:
+            raise ImportCannotBeUndone(refusal)
+        record.undo_report = _restore(record, user)
+        record.undone_at = timezone.now()
+        record.undone_by = user
+        record.save(update_fields=["undo_report", "undone_at", "undone_by"])
+    return record
+
+
+# -- OS2mo -------------------------------------------------------------------------
+
+
+def sync_os2mo(
+    *,
+    snapshot: dict,
+    dry_run: bool = False,
+    confirmed_deactivations: int | None = None,
+    user=None,
+) -> OrganisationImport | None:
+    """Make the organisation match a snapshot fetched from OS2mo (see os2mo.py).
+
+    Goes the way of an uploaded file: stored as an import (so the plan, the
+    confirmation and the undo work alike) and run by run_import. A snapshot
+    that changes nothing is not stored and writes nothing: then None.
+    """
+    from tillid.organisation import os2mo  # only needed for syncs; no cycle
+
+    parsed = os2mo.parse_snapshot(snapshot)
+    if not parsed.errors:
+        with transaction.atomic():
+            stored_units = _stored_units()
+            plan = plan_changes(
+                parsed, stored_units, _stored_people({u.id: u.external_id for u in stored_units})
+            )
+        if not plan.write_count:
+            return None
+    files = [(os2mo.SNAPSHOT_NAME, os2mo.dump_snapshot(snapshot))]
+    record = create_import(
+        files=files,
+        dry_run=dry_run,
+        user=user,
+        row_count=parsed.row_count,
+        source=ImportSource.OS2MO,
+    )
+    if confirmed_deactivations is not None:
+        OrganisationImport.objects.filter(pk=record.pk).update(
+            confirmed_deactivations=confirmed_deactivations, confirmed_by=user
+        )
+    return run_import(import_id=record.pk)
+
+
+def sync_from_os2mo(
+    *, dry_run: bool = False, confirmed_deactivations: int | None = None, user=None
+) -> OrganisationImport | None:
+    """Fetch the organisation from the OS2mo in the settings and sync it (see sync_os2mo).
+
+    Raises os2mo.OS2moError when OS2mo cannot be reached or refuses.
+    """
+    from tillid.organisation import os2mo  # only needed for syncs; no cycle
+
+    client = os2mo.Client(os2mo.Connection.from_settings())
+    try:
+        snapshot = os2mo.fetch_snapshot(client, on=timezone.localdate())
+    finally:
+        client.close()
+    return sync_os2mo(
+        snapshot=snapshot,
+        dry_run=dry_run,
+        confirmed_deactivations=confirmed_deactivations,
+        user=user,
+    )

@@ -11,6 +11,13 @@ urlpatterns = [
     path("personer/", views.people_list, name="people"),
     path("import/", views.import_upload, name="import"),
     path("import/<int:import_id>/", views.import_status, name="import_status"),
+    path("import/<int:import_id>/bekraeft/", views.import_confirm, name="import_confirm"),
+    path("import/<int:import_id>/fortryd/", views.import_undo, name="import_undo"),
+    path(
+        "import/<int:import_id>/aendringer/<str:table>/<str:kind>/",
+        views.import_changes,
+        name="import_changes",
+    ),
     path("import/eksempler/<str:name>", views.import_sample, name="import_sample"),
     path("roller/", views.role_list, name="roles"),
     path("roller/<int:grant_id>/fjern/", views.role_revoke, name="role_revoke"),

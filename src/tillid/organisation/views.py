@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -5,6 +7,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -13,13 +16,15 @@ from tillid.core.nav import unit_links
 from tillid.core.tabular import count_rows
 from tillid.organisation import selectors, services
 from tillid.organisation.forms import (
+    ConfirmDeactivationsForm,
     OrganisationImportForm,
     PeopleSearchForm,
     RoleGrantForm,
+    UndoImportForm,
     UnitSearchForm,
 )
-from tillid.organisation.importing import PEOPLE, UNITS, table_label
-from tillid.organisation.models import OrganisationImport, Role
+from tillid.organisation.importing import CHANGE_KINDS, PEOPLE, UNITS, table_label
+from tillid.organisation.models import ImportStatus, OrganisationImport, Role
 from tillid.organisation.permissions import (
     Perm,
     forget_cached_grants,
@@ -194,8 +199,11 @@ def role_revoke(request, grant_id: int):
 
 
 def _imports():
-    # The stored files are large; lists and the status page never need them.
-    return OrganisationImport.objects.select_related("uploaded_by").defer("content")
+    # The stored files and the full lists of changes are large; lists and the
+    # status page never need them.
+    return OrganisationImport.objects.select_related("uploaded_by", "undone_by").defer(
+        "content", "changes"
+    )
 
 
 def _require_import(request) -> None:
@@ -229,10 +237,7 @@ def import_upload(request):
                     ),
                 )
                 return redirect("organisation:import_status", import_id=exc.running.pk)
-            if in_background:
-                run_organisation_import.enqueue(record.pk)
-            else:
-                services.run_import(import_id=record.pk)
+            _run_or_enqueue(record)
             return redirect("organisation:import_status", import_id=record.pk)
     else:
         form = OrganisationImportForm()
@@ -278,9 +283,70 @@ def _report_context(record) -> dict:
                         "label": label,
                         "count": data["counts"][kind],
                         "items": items,
+                        "url": reverse(
+                            "organisation:import_changes", args=[record.pk, table, kind]
+                        ),
                     }
                 )
     return {"counts": counts, "examples": examples, "changes": report.get("changes", 0)}
+
+
+def _safety_context(record) -> dict:
+    """The safety net in words: how much the plan deactivates, against the limit."""
+    safety = (record.report or {}).get("safety") or {}
+    if not safety:
+        return {}
+    rows = []
+    for table in (UNITS, PEOPLE):
+        figures = safety.get(table, {})
+        rows.append(
+            {
+                "table": table_label(table),
+                "deactivated": figures.get("deactivated", 0),
+                "active": figures.get("active", 0),
+                "percent": round(100 * figures.get("share", 0)),
+            }
+        )
+    return {
+        "safety": safety,
+        "safety_rows": rows,
+        "deactivated_units": safety.get(UNITS, {}).get("deactivated", 0),
+        "deactivated_people": safety.get(PEOPLE, {}).get("deactivated", 0),
+        "limit_percent": f"{safety.get('limit_percent', 0):g}",
+        "warn": bool(safety.get("exceeded") or safety.get("large")),
+    }
+
+
+def _undo_context(record) -> dict:
+    context = {}
+    if record.undone_at is not None:
+        report = record.undo_report or {}
+        context["undo_rows"] = [
+            {
+                "table": table_label(table),
+                **{kind: report.get(table, {}).get(kind, 0) for kind in _UNDO_KINDS},
+            }
+            for table in (UNITS, PEOPLE)
+        ]
+    elif not record.dry_run and record.status == ImportStatus.SUCCEEDED and record.applied_at:
+        refusal = services.undo_refusal(record)
+        context["undo_refusal"] = refusal
+        if refusal is None:
+            context["undo_form"] = UndoImportForm()
+            context["undo_until"] = record.applied_at + timedelta(
+                days=settings.TILLID_IMPORT_UNDO_DAYS
+            )
+    return context
+
+
+_UNDO_KINDS = ("restored", "reactivated", "deactivated")
+
+
+def _run_or_enqueue(record) -> None:
+    if record.in_background:
+        run_organisation_import.enqueue(record.pk)
+    else:
+        services.run_import(import_id=record.pk)
 
 
 @login_required
@@ -290,6 +356,13 @@ def import_status(request, import_id: int):
     context = {"record": record}
     if record.is_finished:
         context.update(_report_context(record))
+        context.update(_safety_context(record))
+        context.update(_undo_context(record))
+        if record.status == ImportStatus.AWAITING_CONFIRMATION:
+            context["confirm_form"] = ConfirmDeactivationsForm(
+                units=context.get("deactivated_units", 0),
+                people=context.get("deactivated_people", 0),
+            )
         errors = [
             {**error, "table": table_label(error.get("table", ""))} for error in record.errors
         ]
@@ -299,6 +372,87 @@ def import_status(request, import_id: int):
         "organisation/_import_status.html" if request.htmx else "organisation/import_status.html"
     )
     return render(request, template, context)
+
+
+@login_required
+@require_POST
+def import_confirm(request, import_id: int):
+    """The explicit yes to a plan that deactivates more than the limit; then it runs."""
+    _require_import(request)
+    record = get_object_or_404(_imports(), pk=import_id)
+    context = _safety_context(record)
+    form = ConfirmDeactivationsForm(
+        request.POST,
+        units=context.get("deactivated_units", 0),
+        people=context.get("deactivated_people", 0),
+    )
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return redirect("organisation:import_status", import_id=record.pk)
+    try:
+        record = services.confirm_import(
+            import_id=record.pk, count=form.cleaned_data["count"], user=request.user
+        )
+    except services.ImportNotWaiting:
+        messages.warning(request, _("This import no longer waits for a confirmation."))
+        return redirect("organisation:import_status", import_id=record.pk)
+    _run_or_enqueue(record)
+    return redirect("organisation:import_status", import_id=record.pk)
+
+
+@login_required
+@require_POST
+def import_undo(request, import_id: int):
+    _require_import(request)
+    record = get_object_or_404(_imports(), pk=import_id)
+    form = UndoImportForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Tick the box to confirm the undo."))
+        return redirect("organisation:import_status", import_id=record.pk)
+    try:
+        services.undo_import(import_id=record.pk, user=request.user)
+    except services.ImportCannotBeUndone as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(
+            request, _("The import has been undone: the organisation is as it was before it.")
+        )
+    return redirect("organisation:import_status", import_id=record.pk)
+
+
+@login_required
+def import_changes(request, import_id: int, table: str, kind: str):
+    """Every change of one kind in an import's plan, paginated (e.g. all deactivated people)."""
+    _require_import(request)
+    if table not in (UNITS, PEOPLE) or kind not in CHANGE_KINDS:
+        raise Http404
+    record = get_object_or_404(
+        OrganisationImport.objects.only("id", "filename", "changes"), pk=import_id
+    )
+    items = (record.changes or {}).get(table, {}).get(kind, [])
+    query = request.GET.get("q", "").strip()
+    if query:
+        needle = query.lower()
+        items = [item for item in items if needle in " ".join(item).lower()]
+    return render(
+        request,
+        "organisation/import_changes.html",
+        {
+            "record": record,
+            "table_label": table_label(table),
+            "kind_label": _CHANGE_LABELS[kind],
+            "query": query,
+            "page_obj": _page(
+                request,
+                [
+                    dict(zip(("external_id", "name", "detail"), item, strict=False))
+                    for item in items
+                ],
+            ),
+        },
+    )
 
 
 @login_required

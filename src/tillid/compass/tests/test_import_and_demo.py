@@ -1,5 +1,6 @@
 import io
 import json
+from datetime import date
 
 import pytest
 import yaml
@@ -173,3 +174,66 @@ def test_nav_entry_and_index_for_roles(client, roles):
     client.logout()
     assert client.login(username=roles.nobody.username, password=PASSWORD)
     assert client.get(reverse("compass:index")).status_code == 403
+
+
+def _upper_case_instrument():
+    """The shipped instrument with its items coded A1 … as survey tools export them."""
+    from tillid.compass import services
+
+    data = files.parse((files.INSTRUMENT_DIR / files.DEFAULT_FILES[0]).read_bytes())
+    letters = "ABCDEFGHIJKLMNO"
+    renamed = {
+        item["code"]: f"{letters[i // 5]}{i % 5 + 1}" for i, item in enumerate(data["items"])
+    }
+    for item in data["items"]:
+        item["code"] = renamed[item["code"]]
+    for dim in data["dimensions"]:
+        dim["items"] = [renamed[code] for code in dim["items"]]
+    data["code"] = "kompas-store-bogstaver"
+    instrument, _created = services.import_instrument(data=data)
+    return instrument, renamed
+
+
+def test_import_matches_upper_case_item_codes_and_keeps_them(tmp_path, org):
+    instrument, renamed = _upper_case_instrument()
+    culture = [renamed[c] for c in ("cul1", "cul2", "cul3")]
+    assert culture == ["A1", "A2", "A3"]
+    # Headers as the survey tool wrote them, one in lower case as typed by hand.
+    header = "enhed;rolle;A1;A2;a3"
+    path = tmp_path / "eksport.csv"
+    path.write_bytes(_csv([header] + ["EGELY-N;medarbejder;4;5;3"] * 6 + ["EGELY-N;leder;5;5;5"]))
+    call_command(
+        "compass_import_responses",
+        str(path),
+        "--instrument",
+        instrument.code,
+        "--round",
+        "Eksport 2023",
+        "--date",
+        "2023-11-01",
+        stdout=io.StringIO(),
+    )
+    round_ = Round.objects.get(name="Eksport 2023")
+    responses = list(Response.objects.filter(round=round_))
+    assert len(responses) == 7
+    assert {tuple(sorted(r.answers)) for r in responses} == {("A1", "A2", "A3")}
+    assert sorted(r.answers["A3"] for r in responses) == [3] * 6 + [5]
+    results = selectors.round_results(round_)
+    assert results.score("culture", org.team_north.pk).n == 7
+
+
+def test_import_reports_upper_case_columns_as_written(tmp_path, org):
+    from tillid.compass import imports
+
+    instrument, _renamed = _upper_case_instrument()
+    result = imports.import_responses(
+        instrument=instrument,
+        name="Forkert",
+        root=org.root,
+        closes_on=date(2023, 1, 1),
+        filename="svar.csv",
+        content=_csv(["Enhed;A1;ZZ9", "EGELY-N;8;1"]),
+    )
+    assert not result.ok
+    assert {(e.line, e.column) for e in result.errors} == {(1, "ZZ9"), (2, "A1")}
+    assert not Round.objects.exists()

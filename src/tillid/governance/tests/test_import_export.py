@@ -29,7 +29,7 @@ def test_valid_file_creates_items_with_controls(org, roles):
         filename="register.csv", content=content, user=roles.consultant
     )
     assert result.errors == []
-    assert result.created == 2
+    assert result.report.created == 2
     r2 = Item.objects.get(reference="R2")
     assert r2.controls.reference == "R1"
     r1 = Item.objects.get(reference="R1")
@@ -83,14 +83,14 @@ def test_export_round_trips_through_xlsx_and_updates(client, org, roles, item_fa
     )
     assert result.errors == []
     # Nothing changed since the export: the item is not written again.
-    assert (result.created, result.updated, result.unchanged) == (0, 0, 1)
+    assert (result.report.created, result.report.updated, result.report.unchanged) == (0, 0, 1)
     Item.objects.filter(pk=item.pk).update(values=[])
     item.units.set([org.school])
     result = register_file.import_register(
         filename="r.xlsx", content=content, user=roles.consultant
     )
     assert result.errors == []
-    assert (result.created, result.updated, result.unchanged) == (0, 1, 0)
+    assert (result.report.created, result.report.updated, result.report.unchanged) == (0, 1, 0)
     item.refresh_from_db()
     assert item.values == ["economy"]
     assert set(item.units.values_list("external_id", flat=True)) == {"EGELY", "EGESKOLEN"}
@@ -228,7 +228,7 @@ def test_xlsx_round_trip_with_activities_keeps_every_burden(client, roles, regis
         filename="r.xlsx", content=content, user=roles.consultant
     )
     assert result.errors == []
-    assert (result.created, result.activities_added) == (3, 3)
+    assert (result.report.created, result.report.activities_added) == (3, 3)
     after = _burdens()
     assert after == pytest.approx(before)
     assert after["R-BES"] != after["R-UGE"]  # activities and own figures both count
@@ -248,8 +248,8 @@ def test_reimport_of_an_unchanged_export_writes_nothing(client, roles, register)
         filename="r.xlsx", content=content, user=roles.consultant
     )
     assert result.errors == []
-    assert (result.created, result.updated, result.unchanged) == (0, 0, 3)
-    assert (result.activities_added, result.activities_deleted) == (0, 0)
+    assert (result.report.created, result.report.updated, result.report.unchanged) == (0, 0, 3)
+    assert (result.report.activities_added, result.report.activities_deleted) == (0, 0)
     assert Item.history.count() == history
     assert sorted(Activity.objects.values_list("pk", "retired_on")) == activities
     assert selectors.burden_stamp() == stamp  # the triggers saw no write at all
@@ -270,7 +270,11 @@ def test_sheet_replaces_the_activities_of_the_items_it_names_only(roles, registe
         filename="aktiviteter.xlsx", content=content, user=roles.consultant
     )
     assert result.errors == []
-    assert (result.updated, result.activities_added, result.activities_deleted) == (1, 1, 1)
+    assert (
+        result.report.updated,
+        result.report.activities_added,
+        result.report.activities_deleted,
+    ) == (1, 1, 1)
     assert _current(visits) == [
         ("Læse op", D(1), D(100), RoleGroup.EMPLOYEES, EstimateBasis.MEASURED),
         ("Skrive notat", D("4.5"), D(220), RoleGroup.EMPLOYEES, EstimateBasis.ESTIMATE),
@@ -362,7 +366,11 @@ def test_activities_csv_is_recognised_and_checked_like_the_sheet(roles, register
         filename="aktiviteter.csv", content=good, user=roles.consultant
     )
     assert result.errors == []
-    assert (result.created, result.updated, result.activities_added) == (0, 1, 1)
+    assert (result.report.created, result.report.updated, result.report.activities_added) == (
+        0,
+        1,
+        1,
+    )
     assert _current(visits) == [
         ("Skrive notat", D("3.5"), D(200), RoleGroup.PROFESSIONAL_LEADERS, EstimateBasis.MEASURED)
     ]
@@ -387,7 +395,11 @@ def test_activities_csv_export_round_trips(client, roles, register):
         filename="aktiviteter.csv", content=response.content, user=roles.consultant
     )
     assert result.errors == []
-    assert (result.updated, result.unchanged, result.activities_added) == (1, 1, 1)
+    assert (result.report.updated, result.report.unchanged, result.report.activities_added) == (
+        1,
+        1,
+        1,
+    )
     assert _burdens() == pytest.approx(before)
 
 

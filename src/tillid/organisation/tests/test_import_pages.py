@@ -54,12 +54,26 @@ def test_only_organisation_wide_importers_may_open_the_page(client, roles):
     )
 
 
+def confirm(client, record, count):
+    """The administrator confirms the deactivations the import waits for."""
+    response = client.post(
+        reverse("organisation:import_confirm", args=[record.pk]), {"count": count, "confirm": "on"}
+    )
+    assert response.status_code == 302
+    return response
+
+
 def test_upload_imports_inline_and_shows_the_report(client, roles):
     login(client, roles.administrator)
     response = post(client, org_files(units=[*BASE_UNITS, NEW_UNIT]))
     record = OrganisationImport.objects.get()
     assert response.status_code == 302
     assert response["Location"] == reverse("organisation:import_status", args=[record.pk])
+    # 3 of 10 units and 2 of 7 people go: more than 10 %, so it waits for a yes.
+    assert record.status == ImportStatus.AWAITING_CONFIRMATION
+    assert not Unit.objects.filter(external_id="NY").exists()
+    confirm(client, record, 5)
+    record.refresh_from_db()
     assert record.status == ImportStatus.SUCCEEDED
     assert not record.in_background
     assert Unit.objects.filter(external_id="NY", parent__external_id="K").exists()
@@ -126,6 +140,9 @@ def test_large_files_run_in_the_background(client, roles, settings):
     login(client, roles.consultant)
     response = post(client, org_files(units=[*BASE_UNITS, NEW_UNIT]))
     record = OrganisationImport.objects.get()
+    assert record.status == ImportStatus.AWAITING_CONFIRMATION
+    confirm(client, record, 5)  # runs in the background again
+    record.refresh_from_db()
     assert record.in_background
     assert record.row_count == len(BASE_UNITS) + 1 + len(BASE_PEOPLE)
     # The test settings run tasks at once (ImmediateBackend).
@@ -171,6 +188,8 @@ def test_second_upload_of_a_running_file_is_refused(client, roles):
     assert len(messages) == 1
     # a finished run of the same task does nothing either
     services.run_import(import_id=running.pk)
+    services.confirm_import(import_id=running.pk, count=5)  # 3 units and 2 people go
+    services.run_import(import_id=running.pk)
     first = Unit.history.count()
     assert services.run_import(import_id=running.pk).status == ImportStatus.SUCCEEDED
     assert Unit.history.count() == first
@@ -188,6 +207,9 @@ def test_xlsx_sample_through_the_page_and_download(client, roles):
     login(client, roles.consultant)
     content = (SAMPLES / "organisation.xlsx").read_bytes()
     post(client, [("organisation.xlsx", content)])
+    record = OrganisationImport.objects.get()
+    if record.status == ImportStatus.AWAITING_CONFIRMATION:  # over the fixture organisation
+        confirm(client, record, record.report["safety"]["deactivations"])
     assert OrganisationImport.objects.get().status == ImportStatus.SUCCEEDED
     download = client.get(reverse("organisation:import_sample", args=["organisation.xlsx"]))
     assert download.status_code == 200

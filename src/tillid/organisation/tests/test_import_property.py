@@ -58,8 +58,18 @@ def run(units, people):
         ]
     )
     assert not errors
+    before = stored(), history_rows()
     result = services.import_organisation(tables=tables)
     assert result.ok, result.errors
+    if result.needs_confirmation:
+        # The safety net: nothing is written until the number is confirmed.
+        assert (stored(), history_rows()) == before
+        count = result.confirmation.count
+        assert count == len(set(stored()[0]) - {u[0] for u in units}) + len(
+            set(stored()[1]) - {p[0] for p in people}
+        )
+        result = services.import_organisation(tables=tables, confirmed_deactivations=count)
+        assert result.written
     return result
 
 

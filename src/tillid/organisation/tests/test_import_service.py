@@ -54,10 +54,14 @@ def org_files(units=None, people=None, **kwargs) -> list[tuple[str, bytes]]:
     ]
 
 
-def run(units=None, people=None, *, dry_run=False, **kwargs) -> services.ImportResult:
+def run(
+    units=None, people=None, *, dry_run=False, confirm_deactivations=None, **kwargs
+) -> services.ImportResult:
     tables, errors = read_tables(org_files(units, people, **kwargs))
     assert not errors
-    return services.import_organisation(tables=tables, dry_run=dry_run)
+    return services.import_organisation(
+        tables=tables, dry_run=dry_run, confirmed_deactivations=confirm_deactivations
+    )
 
 
 def counts(result, table):
@@ -142,8 +146,14 @@ def test_changed_file_reports_renamed_moved_deactivated_and_reactivated():
     people[2][4] = "ja"  # Sofie becomes leader
     people.append(["P6", "Peter Sørensen", "", "SKOLE", "nej"])
     history = history_rows()
+    # One of 7 units and one of 5 people go: over 10 %, so it needs a confirmation.
     result = run(units, people)
+    assert result.needs_confirmation
+    assert result.confirmation.count == 2
+    assert history_rows() == history
+    result = run(units, people, confirm_deactivations=2)
     assert result.ok
+    assert result.written
     u, p = counts(result, "units"), counts(result, "people")
     assert (u["added"], u["renamed"], u["moved"], u["deactivated"]) == (1, 1, 1, 1)
     assert u["unchanged"] == 4
@@ -168,7 +178,7 @@ def test_changed_file_reports_renamed_moved_deactivated_and_reactivated():
     assert history_rows() == history + 8
     assert Unit.history.filter(external_id="EGELY-S").latest("history_id").is_active is False
 
-    result = run()  # the old file again: Team Syd and Anders come back
+    result = run(confirm_deactivations=2)  # the old file again: Team Syd and Anders come back
     u, p = counts(result, "units"), counts(result, "people")
     assert u["reactivated"] == 1
     assert p["reactivated"] == 1
@@ -217,7 +227,7 @@ def test_import_keeps_links_to_logins(org, person_user):
     result = run(units, people)
     assert result.report["changes"] == 0
     people = [row for row in people if row[0] != "P1"]
-    result = run(units, people)
+    result = run(units, people, confirm_deactivations=1)
     assert counts(result, "people")["deactivated"] == 1
     person = Person.objects.get(external_id="P1")
     assert not person.is_active

@@ -47,5 +47,6 @@ class Command(BaseCommand):
                 self.stderr.write(f"linje {e.line}, kolonne {e.column or '-'}: {e.message}")
             raise CommandError(f"{len(result.errors)} fejl; intet er importeret.")
         self.stdout.write(
-            f"{result.count} svar importeret i runden {result.round.name} (id {result.round.pk})"
+            f"{result.report.count} svar importeret i runden {result.report.round.name} "
+            f"(id {result.report.round.pk})"
         )

@@ -1,20 +1,22 @@
-"""manage.py import_organisation FILE [FILE ...] [--dry-run]
+"""manage.py import_organisation FILE [FILE ...] [--dry-run] [--confirm-deactivations N]
 
 Imports the whole organisation from an Excel workbook or two CSV files, the same
 way as the upload page (see docs/import-organisation.md). Exits with status 1
-and lists every error when the file is rejected; nothing is saved then.
+and lists every error when the file is rejected; nothing is saved then. An
+import that would deactivate more than TILLID_IMPORT_DEACTIVATION_LIMIT_PERCENT
+of the units or people is saved only with --confirm-deactivations naming
+their number (the command says which).
 """
 
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 from tillid.core.tabular import count_rows
 from tillid.organisation import services
-from tillid.organisation.importing import CHANGE_KINDS, PEOPLE, UNITS, table_label
-from tillid.organisation.models import ImportStatus
+from tillid.organisation.management.commands._report import finish
+from tillid.organisation.models import OrganisationImport
 
 
 class Command(BaseCommand):
@@ -27,8 +29,22 @@ class Command(BaseCommand):
             action="store_true",
             help="Only check the file and report what would change; save nothing.",
         )
+        parser.add_argument(
+            "--confirm-deactivations",
+            type=int,
+            metavar="N",
+            help="Confirm that the import deactivates N units and people in all.",
+        )
 
-    def handle(self, *args, files: list[str], dry_run: bool, verbosity: int = 1, **options):
+    def handle(
+        self,
+        *args,
+        files: list[str],
+        dry_run: bool,
+        confirm_deactivations: int | None = None,
+        verbosity: int = 1,
+        **options,
+    ):
         contents = []
         for name in files:
             path = Path(name)
@@ -45,51 +61,9 @@ class Command(BaseCommand):
             raise CommandError(
                 _("These files are already being imported. Wait until that import is finished.")
             ) from exc
-        record = services.run_import(import_id=record.pk)
-        if record.status != ImportStatus.SUCCEEDED:
-            for error in record.errors:
-                place = ", ".join(
-                    part
-                    for part in (
-                        table_label(error["table"]),
-                        _("line %(line)s") % {"line": error["line"]} if error["line"] else "",
-                        _("column %(column)s") % {"column": error["column"]}
-                        if error["column"]
-                        else "",
-                    )
-                    if part
-                )
-                self.stderr.write(f"{place}: {error['message']}")
-            raise CommandError(
-                ngettext(
-                    "The file was rejected with %(count)s error. Nothing has been saved.",
-                    "The file was rejected with %(count)s errors. Nothing has been saved.",
-                    len(record.errors),
-                )
-                % {"count": len(record.errors)}
+        if confirm_deactivations is not None:
+            OrganisationImport.objects.filter(pk=record.pk).update(
+                confirmed_deactivations=confirm_deactivations
             )
-        self._print_report(record.report, verbosity)
-
-    def _print_report(self, report: dict, verbosity: int) -> None:
-        labels = {
-            "added": _("added"),
-            "renamed": _("renamed"),
-            "updated": _("other details changed"),
-            "moved": _("moved"),
-            "reactivated": _("reactivated"),
-            "deactivated": _("deactivated"),
-            "unchanged": _("unchanged"),
-        }
-        for table in (UNITS, PEOPLE):
-            counts = report[table]["counts"]
-            parts = [f"{labels[kind]} {counts[kind]}" for kind in (*CHANGE_KINDS, "unchanged")]
-            self.stdout.write(f"{table_label(table)}: " + ", ".join(parts))
-            if verbosity > 1:
-                for kind in CHANGE_KINDS:
-                    for item in report[table]["examples"][kind]:
-                        detail = f" ({item['detail']})" if item["detail"] else ""
-                        self.stdout.write(
-                            f"  {labels[kind]}: {item['external_id']} {item['name']}{detail}"
-                        )
-        if report.get("dry_run"):
-            self.stdout.write(_("Only checked: nothing has been saved."))
+        record = services.run_import(import_id=record.pk)
+        finish(self, record, verbosity)

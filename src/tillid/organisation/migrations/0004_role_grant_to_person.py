@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('organisation', '0002_organisation_import_progress'),
+        ('organisation', '0003_import_safety_net_and_kle'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
