@@ -191,7 +191,7 @@ def _compile_once() -> None:
     so each bootstrap spends 0.3-0.8 s compiling the same code. The kernel uses
     only its arguments and globals (no closure), so one compiled dispatcher per
     code object and options is the same function; nothing it computes changes
-    (`tests/test_effects.py` compares against a fresh compile).
+    (`tests/test_estimate.py` compares it with a fresh compile).
     """
     import numba
     from wildboottest import wildboottest as module
@@ -366,7 +366,8 @@ def fit_main(frame: pd.DataFrame, layout: _Layout):
     pf = _pyfixest()
     data = pd.concat([frame[["unit", "period", "value", "treated"]], layout.cells], axis=1)
     formula = f"value ~ {' + '.join(layout.regressors)} | unit + period"
-    return pf.feols(formula, data=data, vcov={"CRV1": "unit"}, demeaner=demeaner())
+    # fixef_rm="none": keep every observation, as the unit-demeaned regression does.
+    return pf.feols(formula, data=data, vcov={"CRV1": "unit"}, demeaner=demeaner(), fixef_rm="none")
 
 
 def _cluster_t(fit, settings: EffectSettings) -> dict:
@@ -446,6 +447,7 @@ def _event_study(frame: pd.DataFrame, level: float) -> tuple[tuple[EventRow, ...
         data=design,
         vcov={"CRV1": "unit"},
         demeaner=demeaner(),
+        fixef_rm="none",
     )
     kept = list(fit.coef().index)
     beta = fit.coef().to_numpy()
