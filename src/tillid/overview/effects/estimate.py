@@ -12,17 +12,21 @@ package); this module only lays out the regressions and reads their results.
   Borusyak, Jaravel & Spiess (2024) and Gardner's two-stage `did2s` (tested).
   The cell effects are reparametrised so that the average is the coefficient
   on `treated`, which the bootstrap can then test directly.
-- Uncertainty: clustered by unit. Up to `max_bootstrap_clusters` units, a
-  wild cluster bootstrap (restricted, WCR; Rademacher weights, Webb's below
-  13 clusters) with a fixed seed gives the p-value, and the interval is the
-  estimate ± the bootstrap's critical value of |t| × the standard error, so
-  that the interval excludes zero exactly when p < 1 − level. The bootstrap
-  runs on the unit-demeaned regression: the unit effects are nested in the
-  clusters, so the bootstrap is the same (tested against pyfixest on the full
-  regression) but its cost no longer grows with the unit dummies. Above that
-  many units, the cluster-robust t interval with G − 1 degrees of freedom
-  (pyfixest's own), which is reliable with many clusters, and the
-  library's wild bootstrap would take minutes.
+- Uncertainty: clustered by unit. Up to `max_bootstrap_clusters` units
+  (200), a wild cluster bootstrap (restricted, WCR; Rademacher weights,
+  Webb's up to 12 clusters; 999 draws) with a fixed seed gives the p-value,
+  and the interval is the estimate ± the bootstrap's critical value of |t| ×
+  the standard error, so that it excludes zero exactly when p ≤ 1 − level.
+  In simulations with 3 treated units this interval covered at 94 %, the
+  unrestricted bootstrap's at 89 % and the analytic one at 87 %. The
+  bootstrap runs on the unit-demeaned regression: the unit effects are nested
+  in the clusters, so it is the same bootstrap (tested against pyfixest on
+  the full regression) without a dummy per unit. Its cost still grows with
+  the square of the units (wildboottest builds a units × units matrix in
+  Python: 0.5 s of CPU at 200 units, 1.2 s at 300, minutes at 3,500), so
+  above the limit the interval is the cluster-robust t with G − 1 degrees of
+  freedom (pyfixest's), reliable with many treated and comparison units; the
+  grade asks for 30 of each before it calls that evidence clear.
 - The pre-trend check follows Borusyak, Jaravel & Spiess (2024) with one
   lead: on the observations before each start only, the same estimate as if
   every start had come one period earlier, with the same inference. (A joint
@@ -58,7 +62,7 @@ class EffectSettings:
     level: float = 0.95
     bootstrap_draws: int = 999
     seed: int = 2026
-    max_bootstrap_clusters: int = 300
+    max_bootstrap_clusters: int = 200
     # At or below this many clusters Rademacher weights give too few distinct draws.
     webb_weights_up_to: int = 12
 

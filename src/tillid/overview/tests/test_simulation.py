@@ -67,32 +67,37 @@ def test_the_interval_covers_the_true_effect_at_about_the_nominal_rate(assessed)
 
 
 def test_the_estimate_finds_a_real_effect_and_no_false_one(assessed):
+    # Rates over 100 panels per design (see the report): 6.5 % of intervals exclude
+    # zero without an effect, 98.5 % with one. More than 3 of 12 false, or fewer
+    # than 10 of 12 found, would each have a chance under 1 %.
     for name, group in assessed.items():
         if "pre-trend" in name:
             continue
         excluded = sum(e.estimate.ci_low > 0 or e.estimate.ci_high < 0 for _, e in group)
         if "no effect" in name:
-            assert excluded <= 2, (name, excluded)
-            assert all(e.grade != Grade.CLEAR_EVIDENCE for _, e in group) or excluded
+            assert excluded <= 3, (name, excluded)
         else:
-            assert excluded >= 11, (name, excluded)
+            assert excluded >= 10, (name, excluded)
             assert all(e.direction == "increase" for _, e in group if e.estimate.ci_low > 0)
 
 
 def test_an_effect_without_pre_trend_is_mostly_clear_evidence(assessed):
+    # 90 % clear evidence over 100 panels; fewer than 8 of 12: chance 0.4 %.
     grades = [e.grade for _, e in assessed["simultaneous, effect 2"]]
-    assert grades.count(Grade.CLEAR_EVIDENCE) >= 9, grades
+    assert grades.count(Grade.CLEAR_EVIDENCE) >= 8, grades
 
 
 def test_a_pre_trend_weakens_the_grade(assessed):
+    # A trend of 1 per period before the start is detected in 76 % of panels (at
+    # the 10 % level); fewer than 6 of 12: chance 1.1 %.
     clean = [e for _, e in assessed["simultaneous, effect 2"]]
     trending = [e for _, e in assessed["simultaneous, effect 2, pre-trend"]]
     detected = [e for e in trending if any(r.code == Why.PRE_TREND_DETECTED for r in e.reasons)]
-    assert len(detected) >= 9
-    assert all(e.grade != Grade.CLEAR_EVIDENCE for e in detected)
+    assert len(detected) >= 6
+    assert all(e.grade in (Grade.INDICATION, Grade.INCONCLUSIVE) for e in detected)
     clear = [e.grade for e in trending].count(Grade.CLEAR_EVIDENCE)
     assert clear < [e.grade for e in clean].count(Grade.CLEAR_EVIDENCE)
-    assert clear <= 3
+    assert clear <= 6
 
 
 def _small(treated: int, comparison: int, *, start: int = 3, periods: int = 4) -> Panel:
