@@ -18,7 +18,6 @@ import threading
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
-from difflib import SequenceMatcher
 
 from django.conf import settings
 from django.core.exceptions import EmptyResultSet
@@ -26,6 +25,7 @@ from django.db import connections
 from django.db.models import Avg, Count, Exists, FloatField, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import Cast
 
+from tillid.governance import similarity
 from tillid.governance.burden import Burden, burden, from_minutes, hours_per_year
 from tillid.governance.models import (
     OPEN_REVIEW_STATUSES,
@@ -1141,46 +1141,23 @@ def deep_control_chains(min_depth: int = 2) -> list[dict]:
     return rows
 
 
-def _normalise(title: str) -> str:
-    return " ".join("".join(c if c.isalnum() else " " for c in title.lower()).split())
-
-
-def likely_duplicates(threshold: float = 0.75, limit: int = 200) -> list[dict]:
-    """Pairs of active items with similar titles that bind overlapping units."""
+def likely_duplicates(threshold: float = similarity.THRESHOLD, limit: int = 200) -> list[dict]:
+    """Pairs of active items with alike titles (Danish stems and compounds, see
+    similarity.py) that bind overlapping units."""
     tree = unit_tree()
-    items = list(active_items().values_list("pk", "title"))
+    titles = dict(active_items().values_list("pk", "title"))
     units = _unit_ids_of(active_items())
-    norm = {pk: _normalise(t) for pk, t in items}
-    titles = dict(items)
-    # Only compare items sharing a word of four letters or more (blocking).
-    buckets: dict[str, list[int]] = defaultdict(list)
-    for pk, text in norm.items():
-        for word in set(text.split()):
-            if len(word) >= 4:
-                buckets[word].append(pk)
-    pairs = set()
-    for members in buckets.values():
-        if len(members) > 200:
-            continue
-        for i, a in enumerate(members):
-            for b in members[i + 1 :]:
-                pairs.add((min(a, b), max(a, b)))
 
     def overlap(a: int, b: int) -> bool:
         pa = [tree.paths[u] for u in units.get(a, []) if u in tree.paths]
         pb = [tree.paths[u] for u in units.get(b, []) if u in tree.paths]
         return any(x.startswith(y) or y.startswith(x) for x in pa for y in pb)
 
-    rows = []
-    for a, b in pairs:
-        matcher = SequenceMatcher(None, norm[a], norm[b])
-        if matcher.quick_ratio() < threshold:
-            continue
-        ratio = matcher.ratio()
-        if ratio >= threshold and overlap(a, b):
-            rows.append(
-                {"a": (a, titles[a]), "b": (b, titles[b]), "similarity": round(ratio * 100)}
-            )
+    rows = [
+        {"a": (a, titles[a]), "b": (b, titles[b]), "similarity": round(score * 100)}
+        for a, b, score in similarity.similar_pairs(titles, threshold=threshold)
+        if overlap(a, b)
+    ]
     rows.sort(key=lambda r: (-r["similarity"], r["a"][1]))
     return rows[:limit]
 
