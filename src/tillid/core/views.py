@@ -1,4 +1,6 @@
+from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import AnonymousUser
 from django.shortcuts import redirect, render
@@ -7,6 +9,21 @@ from django.views.decorators.http import require_POST
 
 from tillid.core import api, selectors, services
 from tillid.core.forms import ApiTokenForm
+
+# The login method is noted in the session by tillid.core.saml (same string).
+_SAML_SESSION_KEY = "tillid_login_method"
+
+
+@require_POST
+def logout(request):
+    """Log out; after a SAML login also at the identity provider (single logout)."""
+    if (
+        getattr(settings, "SAML_ENABLED", False)
+        and request.session.get(_SAML_SESSION_KEY) == "saml"
+    ):
+        # djangosaml2 logs out here and sends the logout request to the IdP.
+        return redirect("saml2_logout")
+    return auth_views.LogoutView.as_view()(request)
 
 
 def accessibility_statement(request):

@@ -57,6 +57,32 @@ class RoleGrantForm(DKFDSFormMixin, forms.Form):
         return username
 
 
+class JobFunctionRoleForm(DKFDSFormMixin, forms.Form):
+    privilege = forms.CharField(
+        label=_("Job-function role"),
+        max_length=300,
+        help_text=_(
+            "The identifier of the job-function role as the municipal login sends it "
+            "(a URI such as http://tillid.dk/roles/jobfunction/leder)."
+        ),
+    )
+    role = forms.ChoiceField(label=_("Tillid role"), choices=Role.choices)
+    whole_organisation = forms.BooleanField(
+        label=_("For the whole organisation"),
+        required=False,
+        help_text=_(
+            "Otherwise the role applies to the units named in the job-function role's "
+            "data scope, and the units below them."
+        ),
+    )
+
+    def clean_privilege(self):
+        value = self.cleaned_data["privilege"].strip()
+        if not value or any(c.isspace() for c in value):
+            raise forms.ValidationError(_("Write the identifier without spaces."))
+        return value
+
+
 class MultipleFileInput(forms.ClearableFileInput):
     allow_multiple_selected = True
 

@@ -126,6 +126,9 @@ class RoleGrant(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+    # Given at a single sign-on (SAML) login from the user's job-function
+    # roles and replaced at the next one; grants made by hand stay.
+    from_sso = models.BooleanField(_("from the municipal login"), default=False)
     created_at = models.DateTimeField(auto_now_add=True)
     history = HistoricalRecords()
 
@@ -145,6 +148,48 @@ class RoleGrant(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} · {self.get_role_display()} · {self.unit or '*'}"
+
+
+class JobFunctionRole(models.Model):
+    """A job-function role from the municipal login and the Tillid role it gives.
+
+    KOMBIT's Context Handler sends the user's job-function roles (the
+    privileges attribute of OIOSAML 3), each with a data scope naming one or
+    more org units. Administrators keep this table: a role maps either to the
+    units its data scope names (and everything below them), or to the whole
+    organisation. A login whose roles map to nothing is refused.
+    """
+
+    privilege = models.CharField(
+        _("job-function role"),
+        max_length=300,
+        help_text=_(
+            "The role's identifier as the login sends it, "
+            "e.g. http://tillid.dk/roles/jobfunction/leder."
+        ),
+    )
+    role = models.CharField(_("Tillid role"), max_length=20, choices=Role.choices)
+    whole_organisation = models.BooleanField(
+        _("the whole organisation"),
+        default=False,
+        help_text=_(
+            "Give the role for the whole organisation. Otherwise it applies to the units "
+            "named in the role's data scope and the units below them."
+        ),
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["privilege", "role"]
+        verbose_name = _("job-function role")
+        verbose_name_plural = _("job-function roles")
+        constraints = [
+            models.UniqueConstraint(fields=["privilege", "role"], name="unique_job_function_role")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.privilege} → {self.get_role_display()}"
 
 
 class ImportStatus(models.TextChoices):

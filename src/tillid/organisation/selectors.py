@@ -4,7 +4,7 @@ from collections import defaultdict
 
 from django.db.models import Count, Q, QuerySet
 
-from tillid.organisation.models import Person, Role, RoleGrant, Unit
+from tillid.organisation.models import JobFunctionRole, Person, Role, RoleGrant, Unit
 
 
 def effective_grants(user) -> list:
@@ -137,3 +137,7 @@ def role_grants() -> QuerySet[RoleGrant]:
     return RoleGrant.objects.select_related("user", "unit", "granted_by").order_by(
         "user__username", "role"
     )
+
+
+def job_function_roles() -> QuerySet[JobFunctionRole]:
+    return JobFunctionRole.objects.order_by("privilege", "role")

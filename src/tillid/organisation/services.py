@@ -27,6 +27,7 @@ from tillid.organisation.importing import (
 from tillid.organisation.models import (
     ImportStage,
     ImportStatus,
+    JobFunctionRole,
     OrganisationImport,
     Person,
     Role,
@@ -624,3 +625,133 @@ def run_import(*, import_id: int) -> OrganisationImport:
         ]
     )
     return record
+
+
+# --- single sign-on (SAML): job-function roles -------------------------------------
+
+
+@dataclass(frozen=True)
+class Privilege:
+    """One job-function role from the login, with the org units of its data scope."""
+
+    name: str
+    unit_ids: tuple[str, ...] = ()
+
+
+class NoMappedRole(Exception):
+    """None of the login's job-function roles gives a Tillid role."""
+
+
+def sso_role_grants(privileges: list[Privilege]) -> set[tuple[str, int | None]]:
+    """The (role, unit id or None) pairs that the mapping table gives for these roles.
+
+    A role mapped to units takes them from its data scope (units matched by
+    external id, which is the org unit's UUID when the organisation comes from
+    OS2mo or FK Organisation); a data scope naming no known unit gives nothing.
+    """
+    names = {p.name for p in privileges}
+    mapped: dict[str, list[JobFunctionRole]] = {}
+    for row in JobFunctionRole.objects.filter(privilege__in=names):
+        mapped.setdefault(row.privilege, []).append(row)
+    wanted_units = {ext for p in privileges if p.name in mapped for ext in p.unit_ids}
+    units = dict(
+        Unit.objects.filter(external_id__in=wanted_units, is_active=True).values_list(
+            "external_id", "pk"
+        )
+    )
+    grants: set[tuple[str, int | None]] = set()
+    for privilege in privileges:
+        for row in mapped.get(privilege.name, ()):
+            if row.whole_organisation:
+                grants.add((row.role, None))
+            else:
+                grants.update((row.role, units[ext]) for ext in privilege.unit_ids if ext in units)
+    return grants
+
+
+PERSON_FIELDS = {"email": "email__iexact", "external_id": "external_id"}
+
+
+@transaction.atomic
+def sso_login(
+    *,
+    username: str,
+    person_field: str,
+    person_value: str,
+    first_name: str,
+    last_name: str,
+    email: str,
+    privileges: list[Privilege],
+    create_user: bool,
+):
+    """The user for a single sign-on login, linked to their person and given their roles.
+
+    Refuses (NoMappedRole) before writing anything when no job-function role
+    maps to a Tillid role. The user is the one already linked to the person
+    found by `person_field` (e-mail or external id = employee number), else
+    the user named `username` (the login's subject), else a new one. The
+    user's grants from an earlier login are replaced; grants made by hand stay.
+    Returns None when the user is unknown and `create_user` is off.
+    """
+    wanted = sso_role_grants(privileges)
+    if not wanted:
+        raise NoMappedRole
+    person = None
+    if person_value:
+        matches = list(
+            Person.objects.filter(
+                **{PERSON_FIELDS[person_field]: person_value.strip()}, is_active=True
+            ).select_related("user")[:2]
+        )
+        person = matches[0] if len(matches) == 1 else None
+    User = get_user_model()
+    user = person.user if person is not None and person.user_id else None
+    if user is None:
+        user = User.objects.filter(username=username).first()
+    if user is None:
+        if not create_user:
+            return None
+        user = User.objects.create_user(username=username)
+    given = {"first_name": first_name[:150], "last_name": last_name[:150], "email": email[:254]}
+    changed = [f for f, value in given.items() if value and value != getattr(user, f)]
+    for field in changed:
+        setattr(user, field, given[field])
+    if changed:
+        user.save(update_fields=changed)
+    if (
+        person is not None
+        and person.user_id is None
+        and not Person.objects.filter(user=user).exists()
+    ):
+        person.user = user
+        person.save(update_fields=["user", "updated_at"])
+    existing = {(g.role, g.unit_id): g for g in RoleGrant.objects.filter(user=user)}
+    stale = [g.pk for key, g in existing.items() if g.from_sso and key not in wanted]
+    if stale:
+        RoleGrant.objects.filter(pk__in=stale).delete()
+    # One by one, not in bulk, so each grant gets its history record.
+    for role, unit_id in sorted(wanted, key=lambda g: (g[0], g[1] or 0)):
+        if (role, unit_id) not in existing:
+            RoleGrant.objects.create(user=user, role=role, unit_id=unit_id, from_sso=True)
+    return user
+
+
+@transaction.atomic
+def add_job_function_role(
+    *, privilege: str, role: str, whole_organisation: bool
+) -> JobFunctionRole:
+    if role not in Role.values:
+        raise ValueError(f"unknown role {role!r}")
+    row, _created = JobFunctionRole.objects.get_or_create(
+        privilege=privilege.strip(), role=role, defaults={"whole_organisation": whole_organisation}
+    )
+    if row.whole_organisation != whole_organisation:
+        row.whole_organisation = whole_organisation
+        row.save(update_fields=["whole_organisation"])
+    return row
+
+
+@transaction.atomic
+def remove_job_function_role(*, mapping_id: int) -> bool:
+    deleted, _ = JobFunctionRole.objects.filter(pk=mapping_id).delete()
+    return bool(deleted)

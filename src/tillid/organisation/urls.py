@@ -14,4 +14,10 @@ urlpatterns = [
     path("import/eksempler/<str:name>", views.import_sample, name="import_sample"),
     path("roller/", views.role_list, name="roles"),
     path("roller/<int:grant_id>/fjern/", views.role_revoke, name="role_revoke"),
+    path("roller/jobfunktioner/", views.job_function_roles, name="job_function_roles"),
+    path(
+        "roller/jobfunktioner/<int:mapping_id>/fjern/",
+        views.job_function_role_remove,
+        name="job_function_role_remove",
+    ),
 ]

@@ -13,6 +13,7 @@ from tillid.core.nav import unit_links
 from tillid.core.tabular import count_rows
 from tillid.organisation import selectors, services
 from tillid.organisation.forms import (
+    JobFunctionRoleForm,
     OrganisationImportForm,
     PeopleSearchForm,
     RoleGrantForm,
@@ -188,6 +189,34 @@ def role_revoke(request, grant_id: int):
     else:
         messages.error(request, _("The role grant no longer exists."))
     return redirect("organisation:roles")
+
+
+@login_required
+def job_function_roles(request):
+    """The table that turns the municipal login's job-function roles into Tillid roles."""
+    _require(request, Perm.MANAGE_ROLES)
+    form = JobFunctionRoleForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.add_job_function_role(**form.cleaned_data)
+        messages.success(request, _("The job-function role has been mapped."))
+        return redirect("organisation:job_function_roles")
+    page = _page(request, selectors.job_function_roles())
+    return render(
+        request,
+        "organisation/job_function_roles.html",
+        {"form": form, "page_obj": page, "saml_enabled": getattr(settings, "SAML_ENABLED", False)},
+    )
+
+
+@login_required
+@require_POST
+def job_function_role_remove(request, mapping_id: int):
+    _require(request, Perm.MANAGE_ROLES)
+    if services.remove_job_function_role(mapping_id=mapping_id):
+        messages.success(request, _("The mapping has been removed."))
+    else:
+        messages.error(request, _("The mapping no longer exists."))
+    return redirect("organisation:job_function_roles")
 
 
 def _imports():
