@@ -70,6 +70,7 @@ class ItemInput:
     compensated_by: Item | None = None
     no_compensation_reason: str = ""
     reference: str = ""
+    kle_id: int | None = None  # the KLE task area (organisation.KLENumber)
 
 
 _SCALAR_FIELDS = (
@@ -92,6 +93,7 @@ _SCALAR_FIELDS = (
     "people_override",
     "compensated_by",
     "no_compensation_reason",
+    "kle_id",
 )
 
 

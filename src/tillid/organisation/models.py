@@ -16,6 +16,42 @@ class UnitKind(models.TextChoices):
 UNIT_KIND_LEVELS = {kind: level for level, kind in enumerate(UnitKind.values)}
 
 
+class KLELevel(models.TextChoices):
+    MAIN_GROUP = "main_group", _("Main group")
+    GROUP = "group", _("Group")
+    TOPIC = "topic", _("Topic")
+
+
+class KLENumber(models.Model):
+    """A number of KL's subject classification (KLE): a municipal task area.
+
+    Main group `27`, group `27.24`, topic `27.24.00`. The list comes from a
+    file in KL's format (`manage.py kle_update`); numbers KL has retired, or
+    that a newer list no longer has, keep their row with `expired_on` set,
+    since units and governance items may still name them.
+    """
+
+    number = models.CharField(_("KLE number"), max_length=8, unique=True)
+    title = models.CharField(_("title"), max_length=300)
+    level = models.CharField(_("level"), max_length=12, choices=KLELevel.choices)
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+    expired_on = models.DateField(_("retired on"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["number"]
+        verbose_name = _("KLE number")
+        verbose_name_plural = _("KLE numbers")
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.title}"
+
+    @property
+    def main_group(self) -> str:
+        return self.number[:2]
+
+
 class Unit(models.Model):
     external_id = models.CharField(_("external id"), max_length=100, unique=True)
     name = models.CharField(_("name"), max_length=200)
@@ -33,6 +69,11 @@ class Unit(models.Model):
     path = models.CharField(max_length=400, db_index=True, editable=False, default="")
     depth = models.PositiveSmallIntegerField(default=0, editable=False)
     is_active = models.BooleanField(_("active"), default=True)
+    # The unit's task areas (from OS2mo or set by hand): governance items with
+    # a KLE number suggest the units tagged with it.
+    kle_numbers = models.ManyToManyField(
+        KLENumber, verbose_name=_("KLE task areas"), blank=True, related_name="units"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     history = HistoricalRecords(excluded_fields=["path", "depth", "updated_at"])

@@ -24,10 +24,13 @@ from tillid.organisation.importing import (
     read_tables,
     unpack_files,
 )
+from tillid.organisation.kle import KLEPlan
 from tillid.organisation.models import (
     ImportStage,
     ImportStatus,
     JobFunctionRole,
+    KLELevel,
+    KLENumber,
     OrganisationImport,
     Person,
     Role,
@@ -755,3 +758,75 @@ def add_job_function_role(
 def remove_job_function_role(*, mapping_id: int) -> bool:
     deleted, _ = JobFunctionRole.objects.filter(pk=mapping_id).delete()
     return bool(deleted)
+
+
+# --- KLE task areas -------------------------------------------------------------------
+
+
+@dataclass
+class KLEReport:
+    added: int = 0
+    changed: int = 0
+    retired: int = 0
+    unchanged: int = 0
+    published_on: str = ""
+
+
+@transaction.atomic
+def update_kle(*, plan: KLEPlan, today=None) -> KLEReport:
+    """Bring the KLE list in line with a parsed file (see kle.parse_kle); one transaction.
+
+    New numbers are added, changed titles, levels or retirements updated;
+    numbers the file no longer has are marked retired (never deleted: units
+    and governance items may name them). A file that changes nothing writes
+    nothing.
+    """
+    today = today or timezone.localdate()
+    report = KLEReport(published_on=plan.published_on)
+    existing = {k.number: k for k in KLENumber.objects.all()}
+    in_file = set()
+    order = {KLELevel.MAIN_GROUP: 0, KLELevel.GROUP: 1, KLELevel.TOPIC: 2}
+    for entry in sorted(plan.entries, key=lambda e: (order[e.level], e.number)):
+        in_file.add(entry.number)
+        parent = existing.get(entry.parent) if entry.parent else None
+        row = existing.get(entry.number)
+        wanted = {
+            "title": entry.title,
+            "level": entry.level,
+            "parent_id": parent.pk if parent else None,
+            "expired_on": entry.expired_on,
+        }
+        if row is None:
+            existing[entry.number] = KLENumber.objects.create(number=entry.number, **wanted)
+            report.added += 1
+        elif any(getattr(row, name) != value for name, value in wanted.items()):
+            for name, value in wanted.items():
+                setattr(row, name, value)
+            row.save()
+            report.changed += 1
+        else:
+            report.unchanged += 1
+    gone = [
+        k.pk for number, k in existing.items() if number not in in_file and k.expired_on is None
+    ]
+    if gone:
+        report.retired = KLENumber.objects.filter(pk__in=gone).update(expired_on=today)
+    return report
+
+
+class UnknownKLENumbers(ValueError):
+    def __init__(self, numbers: list[str]):
+        super().__init__(", ".join(numbers))
+        self.numbers = numbers
+
+
+@transaction.atomic
+def set_unit_kle(*, unit: Unit, numbers: list[str]) -> list[KLENumber]:
+    """The unit's task areas become exactly these KLE numbers (all must be known)."""
+    wanted = sorted({n.strip() for n in numbers if n.strip()})
+    found = {k.number: k for k in KLENumber.objects.filter(number__in=wanted)}
+    unknown = [n for n in wanted if n not in found]
+    if unknown:
+        raise UnknownKLENumbers(unknown)
+    unit.kle_numbers.set(found.values())
+    return [found[n] for n in wanted]
