@@ -79,6 +79,7 @@ bench: install-test
 	$(BIN)/python bench/import_organisation.py --database-url $(BENCH_PG_URL) || status=1; \
 	$(BIN)/python bench/governance.py --database-url $(BENCH_PG_URL) || status=1; \
 	$(BIN)/python bench/compass.py --database-url $(BENCH_PG_URL) --submissions 2000 || status=1; \
+	$(BIN)/python bench/load.py || status=1; \
 	exit $$status
 
 clean:
