@@ -32,6 +32,11 @@ How
             was already used (stored the first time). The database must hold exactly one
             response per link used, and as many as the answers known to be stored.
   recovery  from the start of the restart to the last failed request (page or answer).
+  machine   the CPU time of gunicorn and PostgreSQL and the time their threads were
+            runnable but waiting for a CPU (/proc schedstat) are printed: on a machine
+            shared with other work the latter shows how much of the latency is not
+            Tillid's. `--nice -10` (as root) raises the priority of the measured processes
+            during the load.
 
 The users and the answer senders run in two separate client processes (one GIL
 each); their CPU time is printed beside gunicorn's and PostgreSQL's, since on
@@ -41,6 +46,7 @@ a 2-core machine all of them share the same cores.
 """
 
 import argparse
+import contextlib
 import glob
 import http.client
 import json
@@ -419,6 +425,57 @@ def cpu_seconds(pid: int) -> tuple[float, float]:
     return server, database
 
 
+def tree_pids(root: int) -> list[int]:
+    """A process and all its descendants (Linux /proc)."""
+    children: dict[int, list[int]] = defaultdict(list)
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            children[ppid].append(int(entry.name))
+    found, todo = [], [root]
+    while todo:
+        pid = todo.pop()
+        found.append(pid)
+        todo += children.get(pid, [])
+    return found
+
+
+def raise_priority(niceness: int, *roots: int) -> None:
+    """Give the measured processes (and those they start later) this niceness."""
+    for root in roots:
+        for pid in tree_pids(root):
+            with contextlib.suppress(OSError):
+                os.setpriority(os.PRIO_PROCESS, pid, niceness)
+
+
+def error_summary(log: Path, limit: int = 4) -> list[str]:
+    """The commonest exception lines in gunicorn's output."""
+    counts: dict[str, int] = defaultdict(int)
+    for line in log.read_text(errors="replace").splitlines():
+        if re.match(r"^[\w.]+(Error|Exception): ", line):
+            counts[line[:140]] += 1
+    return [f"{n} × {text}" for text, n in sorted(counts.items(), key=lambda kv: -kv[1])[:limit]]
+
+
+def sched_seconds(roots: list[int]) -> tuple[float, float]:
+    """Seconds on a CPU and seconds waiting for one (runnable, not running) of the
+    threads of these process trees (Linux /proc/<pid>/task/<tid>/schedstat)."""
+    on_cpu = waiting = 0
+    for root in roots:
+        for pid in tree_pids(root):
+            for task in Path(f"/proc/{pid}/task").glob("*"):
+                try:
+                    run, wait, _slices = (task / "schedstat").read_text().split()
+                except (OSError, ValueError):
+                    continue
+                on_cpu += int(run)
+                waiting += int(wait)
+    return on_cpu / 1e9, waiting / 1e9
+
+
 def start_gunicorn(database_url: str, log_dir: Path) -> tuple[subprocess.Popen, int]:
     port = free_port()
     env = dict(os.environ, DATABASE_URL=database_url, TILLID_TESTING="1")
@@ -428,12 +485,14 @@ def start_gunicorn(database_url: str, log_dir: Path) -> tuple[subprocess.Popen, 
         GUNICORN_ERROR_LOG=str(log_dir / "error.log"),
     )
     env.setdefault("GUNICORN_LOG_LEVEL", "warning")
-    # The restart makes Django log every refused request; the figures say enough.
-    env["LOG_LEVEL"] = "CRITICAL"
+    # Django's error log goes to server.log; errors are summed up at the end.
+    env["LOG_LEVEL"] = "ERROR"
     server = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "-c", str(ROOT / "deploy" / "gunicorn.conf.py")],
         cwd=ROOT,
         env=env,
+        stdout=open(log_dir / "server.log", "w"),  # noqa: SIM115 (open while it runs)
+        stderr=subprocess.STDOUT,
     )
     for _ in range(150):
         try:
@@ -457,6 +516,13 @@ def main() -> int:
     parser.add_argument("--restart-window", type=float, default=40.0)
     parser.add_argument("--restart-after", type=float, default=10.0)
     parser.add_argument("--no-restart", action="store_true")
+    parser.add_argument(
+        "--nice",
+        type=int,
+        default=0,
+        help="niceness for the measured processes during the load (e.g. -10 as root on a "
+        "machine shared with other work; the figures then say so)",
+    )
     args = parser.parse_args()
     # Stopped from outside: still remove the scratch cluster and stop gunicorn.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))
@@ -501,6 +567,10 @@ def main() -> int:
             raise SystemExit(f"{needed} links needed, {len(city['tokens'])} made: more --employees")
         t0 = time.time() + 3  # the clients log in first
         until = t0 + phase_end
+        if args.nice:
+            postmaster = int((cluster.data / "postmaster.pid").read_text().split()[0])
+            raise_priority(args.nice, postmaster, server.pid, os.getpid())
+            print(f"Priority: niceness {args.nice} for PostgreSQL, gunicorn and the clients")
         out = multiprocessing.get_context("fork").Queue()
         clients = [
             multiprocessing.get_context("fork").Process(
@@ -525,9 +595,12 @@ def main() -> int:
         for c in clients:
             c.start()
         time.sleep(max(0.0, t0 + args.warmup - time.time()))
+        postmaster = int((cluster.data / "postmaster.pid").read_text().split()[0])
         cpu_before = cpu_seconds(server.pid)
+        sched_before = sched_seconds([server.pid, postmaster])
         time.sleep(max(0.0, t0 + args.warmup + args.steady - time.time()))
         cpu_after = cpu_seconds(server.pid)
+        sched_after = sched_seconds([server.pid, postmaster])
         restart = None
         if not args.no_restart:
             time.sleep(max(0.0, t0 + args.warmup + args.steady + args.restart_after - time.time()))
@@ -586,6 +659,12 @@ def main() -> int:
             f"of {args.steady * (os.cpu_count() or 1):.0f} core-seconds; clients (whole run) "
             f"users {users_cpu:.0f} s, answers {answers_cpu:.0f} s"
         )
+        print(
+            f"Scheduler, gunicorn and PostgreSQL threads in the steady window: "
+            f"{sched_after[0] - sched_before[0]:.0f} s on a CPU, "
+            f"{sched_after[1] - sched_before[1]:.0f} s runnable but waiting for one "
+            f"(other work on the machine); load average {os.getloadavg()[0]:.1f}"
+        )
         page_p95 = pct(all_pages, 0.95)
         answer_p99 = pct(stored_ms, 0.99)
         budget_ok = (
@@ -613,13 +692,16 @@ def main() -> int:
                 for at, _k, ms, status in pages_rec
                 if at >= steady_to and status != 200
             ]
-            page_fail = sum(1 for at, _k, _ms, s in pages_rec if at >= steady_to and s != 200)
+            page_fail = defaultdict(int)
+            for at, _k, _ms, status in pages_rec:
+                if at >= steady_to and status != 200:
+                    page_fail[status] += 1
             last_failure = max(failures) if failures else restart_at
             recovery = max(0.0, last_failure - restart_at)
             print(
                 f"\nRestart of PostgreSQL {args.restart_after:.0f} s into a {args.restart_window:.0f} s "
                 f"window (pg_ctl restart -m fast took {took:.1f} s): answers {dict(outcomes)}; "
-                f"pages not 200: {page_fail}; last failure {recovery:.1f} s after the restart began "
+                f"pages not 200 by status: {dict(page_fail)}; last failure {recovery:.1f} s after the restart began "
                 f"(budget {RECOVERY_BUDGET_S:.0f} s)"
             )
             # Send again every answer that was not known to be stored.
@@ -666,6 +748,8 @@ def main() -> int:
             )
         )
         del cleanup  # the whole scratch cluster goes below
+        for line in error_summary(log_dir / "server.log"):
+            print(f"  server log: {line}")
         print(f"Load average of the machine at the end: {os.getloadavg()}")
     finally:
         if server is not None:
