@@ -9,7 +9,7 @@ DEMO_SEED ?= 2026
 DEMO_ENV := DJANGO_DEBUG=1 TILLID_MUNICIPALITY_NAME="Egeskov Kommune"
 export DJANGO_SETTINGS_MODULE := tillid.settings
 
-.PHONY: demo test install install-test compiled-messages chromium serve lint format messages bench clean
+.PHONY: demo test install install-test compiled-messages chromium xmlsec1 serve lint format messages bench clean
 
 demo: install
 	$(DEMO_ENV) $(BIN)/python manage.py migrate --noinput
@@ -19,7 +19,7 @@ demo: install
 test: install-test
 	scripts/run-tests.sh
 
-install: $(VENV)/.runtime-installed node_modules/.installed compiled-messages
+install: $(VENV)/.runtime-installed node_modules/.installed compiled-messages xmlsec1
 
 install-test: install $(VENV)/.dev-installed chromium
 
@@ -45,6 +45,10 @@ compiled-messages: $(VENV)/.runtime-installed
 # Browser tests drive Debian's chromium; install it when missing.
 chromium:
 	@command -v chromium >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium fonts-dejavu-core >/dev/null)
+
+# SAML login (pysaml2) signs and checks XML with xmlsec1; Debian's package when missing.
+xmlsec1:
+	@command -v xmlsec1 >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends xmlsec1 >/dev/null)
 
 serve: install
 	$(DEMO_ENV) scripts/serve-demo.sh
@@ -76,6 +80,7 @@ bench: install-test
 	$(BIN)/python bench/import_organisation.py --database-url $(BENCH_PG_URL) || status=1; \
 	$(BIN)/python bench/governance.py --database-url $(BENCH_PG_URL) || status=1; \
 	$(BIN)/python bench/compass.py --database-url $(BENCH_PG_URL) --submissions 2000 || status=1; \
+	$(BIN)/python bench/load.py || status=1; \
 	exit $$status
 
 clean:

@@ -162,6 +162,58 @@ if OIDC_ENABLED:
     # mozilla-django-oidc redirects to this as it is (no URL name lookup).
     LOGIN_REDIRECT_URL_FAILURE = "/konto/log-ind/"
 
+# Single sign-on through SAML 2.0 (OIOSAML 3, e.g. KOMBIT's Context Handler),
+# off unless the identity provider's metadata is given. README: "Login through
+# KOMBIT's Context Handler"; deploy/env.example lists the variables.
+SAML_IDP_METADATA_URL = os.environ.get("SAML_IDP_METADATA_URL", "")
+SAML_IDP_METADATA_FILE = os.environ.get("SAML_IDP_METADATA_FILE", "")
+SAML_ENABLED = bool(SAML_IDP_METADATA_URL or SAML_IDP_METADATA_FILE)
+if SAML_ENABLED:
+    import shutil
+
+    from tillid.core import saml_config
+
+    _saml_missing = [
+        name
+        for name in ("SAML_SP_BASE_URL", "SAML_SP_KEY_FILE", "SAML_SP_CERT_FILE")
+        if not os.environ.get(name)
+    ]
+    if _saml_missing:
+        raise ImproperlyConfigured(
+            "SAML_IDP_METADATA_URL or SAML_IDP_METADATA_FILE is set, so SAML login is on; "
+            "also set " + ", ".join(_saml_missing) + "."
+        )
+    if not shutil.which("xmlsec1"):
+        raise ImproperlyConfigured("SAML login needs xmlsec1 (Debian: apt-get install xmlsec1).")
+    SAML_PERSON_FIELD = os.environ.get("SAML_PERSON_FIELD", "email")
+    if SAML_PERSON_FIELD not in ("email", "external_id"):
+        raise ImproperlyConfigured("SAML_PERSON_FIELD must be email or external_id.")
+    SAML_PERSON_ATTRIBUTE = os.environ.get("SAML_PERSON_ATTRIBUTE", saml_config.OIOSAML_EMAIL)
+    SAML_PRIVILEGES_ATTRIBUTE = os.environ.get(
+        "SAML_PRIVILEGES_ATTRIBUTE", saml_config.OIOSAML_PRIVILEGES
+    )
+    SAML_UNIT_CONSTRAINT = os.environ.get(
+        "SAML_UNIT_CONSTRAINT", saml_config.KOMBIT_UNIT_CONSTRAINT
+    )
+    SAML_CREATE_USER = env_bool("SAML_CREATE_USER", True)
+    SAML_CONFIG = saml_config.sp_config(
+        base_url=os.environ["SAML_SP_BASE_URL"],
+        entity_id=os.environ.get("SAML_SP_ENTITY_ID", ""),
+        key_file=os.environ["SAML_SP_KEY_FILE"],
+        cert_file=os.environ["SAML_SP_CERT_FILE"],
+    )
+    SAML_CONFIG_LOADER = "tillid.core.saml.load_config"
+    SAML_DEFAULT_BINDING = saml_config.BINDING_HTTP_REDIRECT
+    SAML_LOGOUT_REQUEST_PREFERRED_BINDING = saml_config.BINDING_HTTP_REDIRECT
+    SAML_SESSION_COOKIE_NAME = "tillid_saml"
+    SAML_ATTRIBUTE_MAPPING: dict = {}  # tillid.core.saml reads the attributes itself
+    INSTALLED_APPS.append("djangosaml2")
+    MIDDLEWARE.insert(
+        MIDDLEWARE.index("django.contrib.sessions.middleware.SessionMiddleware") + 1,
+        "djangosaml2.middleware.SamlSessionMiddleware",
+    )
+    AUTHENTICATION_BACKENDS.insert(0, "tillid.core.saml.TillidSaml2Backend")
+
 LANGUAGE_CODE = "da"
 LANGUAGES = [("da", _("Danish")), ("en", _("English"))]
 # Each app keeps its own catalogue in <app>/locale (see DEVELOPERS.md).

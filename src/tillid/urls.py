@@ -15,7 +15,7 @@ urlpatterns = [
         auth_views.LoginView.as_view(authentication_form=LoginForm),
         name="login",
     ),
-    path("konto/log-ud/", auth_views.LogoutView.as_view(), name="logout"),
+    path("konto/log-ud/", core_views.logout, name="logout"),
     path("konto/api-noegler/", core_views.api_tokens, name="api_tokens"),
     path(
         "konto/api-noegler/<int:token_id>/tilbagekald/",
@@ -32,6 +32,9 @@ urlpatterns = [
     path("api/", api.urls),
     path("admin/", admin.site.urls),
 ]
+
+if getattr(settings, "SAML_ENABLED", False):
+    urlpatterns.append(path("saml2/", include("tillid.core.saml_urls")))
 
 if getattr(settings, "OIDC_ENABLED", False):
     urlpatterns.append(path("oidc/", include("mozilla_django_oidc.urls")))

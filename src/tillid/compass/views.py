@@ -8,7 +8,9 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import Http404, HttpResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -27,6 +29,7 @@ from tillid.compass.forms import (
 )
 from tillid.compass.models import Delivery, DialogueAction, Invitation, Mailing, RoleGroup, Round
 from tillid.core.anonymity import ALL
+from tillid.core.views import DATABASE_DOWN
 from tillid.organisation import selectors as org_selectors
 from tillid.organisation.models import Unit
 from tillid.organisation.permissions import Perm, has_perm, has_perm_anywhere, scope_for
@@ -361,6 +364,23 @@ def _link_closed(request, exc: "services.CompassError"):
     return render(request, "compass/answer_closed.html", {"message": str(exc)}, status=status)
 
 
+def _answer_not_stored(request, token: str) -> HttpResponse:
+    """The database did not answer: say so, and keep the answers for a second try.
+
+    Made without the database: the answers go back into a form that posts
+    them again (the draft on the device is kept too).
+    """
+    fields = [(k, v) for k, v in request.POST.items() if k.startswith("q_") or k == "comment"]
+    html = render_to_string(
+        "compass/answer_retry.html",
+        {"fields": fields, "csrf_token": get_token(request), "action": request.path},
+    )
+    response = HttpResponse(html, status=503)
+    response["Retry-After"] = "5"
+    response["Referrer-Policy"] = "same-origin"
+    return response
+
+
 @never_cache
 def answer(request, token):
     error = None
@@ -371,6 +391,9 @@ def answer(request, token):
             response = services.submit_response(
                 token=token, answers=raw, comment=request.POST.get("comment", "")
             )
+        except DATABASE_DOWN:
+            # One transaction: nothing of this answer was stored.
+            return _answer_not_stored(request, token)
         except (services.LinkUnknown, services.LinkUsed, services.RoundNotOpen) as exc:
             return _link_closed(request, exc)
         except services.CompassError as exc:

@@ -10,5 +10,6 @@ def site(request):
         "accessibility_statement_url": settings.TILLID_ACCESSIBILITY_STATEMENT_URL
         or reverse("accessibility"),
         "oidc_enabled": getattr(settings, "OIDC_ENABLED", False),
+        "saml_enabled": getattr(settings, "SAML_ENABLED", False),
         "nav_items": nav_items(request) if getattr(request, "user", None) else [],
     }

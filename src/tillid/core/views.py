@@ -1,12 +1,34 @@
+import sys
+
+from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import AnonymousUser
+from django.db import InterfaceError, OperationalError
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from tillid.core import api, selectors, services
 from tillid.core.forms import ApiTokenForm
+
+# The login method is noted in the session by tillid.core.saml (same string).
+_SAML_SESSION_KEY = "tillid_login_method"
+
+
+@require_POST
+def logout(request):
+    """Log out; after a SAML login also at the identity provider (single logout)."""
+    if (
+        getattr(settings, "SAML_ENABLED", False)
+        and request.session.get(_SAML_SESSION_KEY) == "saml"
+    ):
+        # djangosaml2 logs out here and sends the logout request to the IdP.
+        return redirect("saml2_logout")
+    return auth_views.LogoutView.as_view()(request)
 
 
 def accessibility_statement(request):
@@ -68,7 +90,30 @@ def page_not_found(request, exception=None):
     return render(request, "core/404.html", status=404)
 
 
+# The database did not answer: a restart or a fail-over, over in seconds.
+DATABASE_DOWN = (OperationalError, InterfaceError)
+
+
+def database_unavailable() -> HttpResponse:
+    """A 503 page made without the database (no user, no context processors)."""
+    response = HttpResponse(render_to_string("core/503.html"), status=503)
+    response["Retry-After"] = "5"
+    return response
+
+
+def _database_down(exc: BaseException | None) -> bool:
+    # The error may come wrapped, e.g. by the session store while loading a session.
+    seen = 0
+    while exc is not None and seen < 10:
+        if isinstance(exc, DATABASE_DOWN):
+            return True
+        exc, seen = exc.__cause__ or exc.__context__, seen + 1
+    return False
+
+
 def server_error(request):
+    if _database_down(sys.exc_info()[1]):
+        return database_unavailable()
     _ensure_user(request)
     return render(request, "core/500.html", status=500)
 

@@ -29,7 +29,9 @@ from tillid.governance.models import (
     ReportStatus,
     RoleGroup,
 )
-from tillid.organisation.models import Person, Unit, UnitKind
+from tillid.organisation import services as org_services
+from tillid.organisation.kle import SHIPPED_FILE, parse_kle
+from tillid.organisation.models import KLENumber, Person, Unit, UnitKind
 
 D = Decimal
 
@@ -558,6 +560,60 @@ def _targets(leader_home: Unit | None) -> dict[str, list[Unit]]:
     }
 
 
+# The task area (KLE number, from the shipped list) of each demo item, and the
+# task areas the demo's units are tagged with (OS2mo would bring these).
+ITEM_KLE = {
+    "doc_services": "27.36.00",
+    "minute_planning": "27.36.00",
+    "medication": "29.09.04",
+    "med_count": "29.09.04",
+    "med_count_dup": "29.09.04",
+    "inspection": "27.45.08",
+    "spot_checks": "27.36.00",
+    "spot_check_followup": "27.36.00",
+    "kpi_visits": "27.36.00",
+    "mgmt_info": "27.00.00",
+    "roster": "81.20.08",
+    "keys": "27.36.08",
+    "fall_registration": "29.09.08",
+    "values": "27.00.00",
+    "strategy": "29.00.00",
+    "quality_standards": "27.36.04",
+    "fse": "27.36.12",
+    "school_plans": "17.01.04",
+    "school_absence": "17.01.08",
+    "school_tests": "17.01.12",
+    "school_meeting_notes": "17.01.00",
+    "daycare_docs": "28.01.04",
+    "job_interviews": "15.17.04",
+    "job_kpi": "15.17.04",
+    "job_double_check": "15.17.00",
+    "travel_expenses": "81.20.04",
+    "apv": "81.10.04",
+    "procurement": "00.05.10",
+    "new_kpi": "29.09.08",
+    "new_doc": "27.36.04",
+}
+UNIT_KLE = {
+    "root": ["00", "81"],
+    "elder": ["27.36", "27.45", "29.09"],
+    "schools": ["17.01"],
+    "daycare": ["28"],
+    "jobcenter": ["15.17", "32.24"],
+}
+
+
+def _task_areas(targets: dict[str, list[Unit]]) -> dict[str, int]:
+    """Load the shipped KLE list if there is none, tag the demo units; number → id."""
+    if not KLENumber.objects.exists():
+        org_services.update_kle(plan=parse_kle(SHIPPED_FILE.read_bytes()))
+    ids = dict(KLENumber.objects.values_list("number", "pk"))
+    for target, numbers in UNIT_KLE.items():
+        for unit in targets[target]:
+            unit.kle_numbers.add(*[ids[n] for n in numbers if n in ids])
+    return ids
+
+
 def _user(username: str):
     return get_user_model().objects.filter(username=username).first()
 
@@ -577,6 +633,7 @@ def build_demo(*, seed: int, log) -> None:
     BalanceBaseline.objects.create(baseline_on=baseline, set_by=consultant)
 
     log(_("Registering governance items …"))
+    kle_ids = _task_areas(targets)
     items: dict[str, Item] = {}
     for number, t in enumerate(TEMPLATES, start=1):
         introduced = today - timedelta(days=int(t.years_ago * 365) + rng.randint(0, 40))
@@ -601,6 +658,7 @@ def build_demo(*, seed: int, log) -> None:
                 values=list(t.values),
                 controls=items.get(t.controls),
                 basis=EstimateBasis.MEASURED if t.measured else EstimateBasis.ESTIMATE,
+                kle_id=kle_ids.get(ITEM_KLE.get(t.key, "")),
                 no_compensation_reason=(
                     "Krævet efter et tilsyn; kompenseres ved gennemgangen af dokumentationen."
                     if is_new_doc

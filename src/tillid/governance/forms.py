@@ -1,12 +1,13 @@
 from decimal import Decimal
 
 from django import forms
+from django.urls import reverse_lazy
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from tillid.core import widgets
 from tillid.core.forms import DKFDSFormMixin
-from tillid.governance import selectors
+from tillid.governance import kle, selectors
 from tillid.governance.models import (
     Decision,
     EstimateBasis,
@@ -19,7 +20,7 @@ from tillid.governance.models import (
     SecuredValue,
 )
 from tillid.governance.services import ItemInput
-from tillid.organisation.forms import UnitChoiceField
+from tillid.organisation.forms import KLEField, UnitChoiceField
 from tillid.organisation.models import Unit
 
 EM_SPACE = "\u2003"
@@ -121,6 +122,14 @@ class ItemForm(DKFDSFormMixin, forms.Form):
         required=False,
         help_text=_("Who decides on the item, for example an office or an authority."),
     )
+    kle = KLEField(
+        label=_("KLE task area"),
+        search_url=reverse_lazy("organisation:kle_search"),
+        help_text=_(
+            "The municipal task area the item belongs to (KL's subject classification), "
+            "e.g. 27.36 or 27.36.04. Type a number or a word to search."
+        ),
+    )
     units = UnitMultipleChoiceField(
         label=_("Units it binds"),
         help_text=_("The item binds the units chosen and every unit below them."),
@@ -208,6 +217,7 @@ class ItemForm(DKFDSFormMixin, forms.Form):
                     )
                 },
                 "units": list(item.units.all()),
+                "kle": item.kle,
             }
         elif item is None and "initial" not in kwargs:
             kwargs["initial"] = {
@@ -224,6 +234,8 @@ class ItemForm(DKFDSFormMixin, forms.Form):
         data["minutes_per_occurrence"] = data.get("minutes_per_occurrence") or Decimal(0)
         data["occurrences_per_year"] = data.get("occurrences_per_year") or Decimal(0)
         data["units"] = list(data["units"])
+        kle = data.pop("kle", None)
+        data["kle_id"] = kle.pk if kle else None
         return ItemInput(**data)
 
 
@@ -263,9 +275,21 @@ class ItemFilterForm(DKFDSFormMixin, forms.Form):
         ],
     )
 
+    kle = forms.ChoiceField(label=_("Task area (KLE)"), required=False)
+    group = forms.ChoiceField(
+        label=_("Group by task area"),
+        required=False,
+        choices=[
+            ("", _("No grouping")),
+            ("main_group", _("KLE main groups")),
+            ("group", _("KLE groups")),
+        ],
+    )
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["unit"].widget.choices = unit_choices(empty_label=_("All units"))
+        self.fields["kle"].choices = [("", _("All task areas")), *kle.area_choices()]
 
     def clean(self):
         data = super().clean()

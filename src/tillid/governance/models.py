@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
-from tillid.organisation.models import Person, Unit
+from tillid.organisation.models import KLENumber, Person, Unit
 
 
 class Kind(models.TextChoices):
@@ -85,6 +85,15 @@ class Item(models.Model):
     owner = models.CharField(_("owner"), max_length=200, blank=True)
     units = models.ManyToManyField(
         Unit, verbose_name=_("bound units"), related_name="governance_items"
+    )
+    # The task area (KL's subject classification) the item belongs to.
+    kle = models.ForeignKey(
+        KLENumber,
+        verbose_name=_("KLE task area"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="governance_items",
     )
     risks = models.TextField(_("risks it bounds"), blank=True)
     values = models.JSONField(_("values it secures"), default=list, blank=True)

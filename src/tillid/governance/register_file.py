@@ -34,7 +34,7 @@ from tillid.governance.models import (
     RoleGroup,
     SecuredValue,
 )
-from tillid.organisation.models import Unit
+from tillid.organisation.models import KLENumber, Unit
 
 # Column key, header in the file, description (for the import page).
 COLUMNS = [
@@ -49,6 +49,7 @@ COLUMNS = [
     ("mandated_by_law", "lovpligtig", gettext_lazy("Mandated by law: ja/nej")),
     ("owner", "ejer", gettext_lazy("Owner")),
     ("units", "enheder", gettext_lazy("External ids of the units it binds, separated by ;")),
+    ("kle_id", "kle", gettext_lazy("KLE number of its task area, e.g. 27.36.04")),
     ("risks", "risici", gettext_lazy("Risks it bounds")),
     ("values", "vaerdier", gettext_lazy("Values it secures, separated by ;")),
     ("introduced_on", "indfoert", gettext_lazy("Date introduced, yyyy-mm-dd (required)")),
@@ -336,6 +337,8 @@ def _check_items(table) -> list[_ItemLine]:
     kinds, layers = _labels(Kind.choices), _labels(Layer.choices)
     values_lookup, bases = _labels(SecuredValue.choices), _bases()
     units_by_ext = {u.external_id: u for u in Unit.objects.filter(is_active=True)}
+    # Retired numbers too: an exported register must come back in unchanged.
+    kle_ids = dict(KLENumber.objects.values_list("number", "pk"))
     file_refs: dict[str, int] = {}
     lines = []
 
@@ -381,6 +384,10 @@ def _check_items(table) -> list[_ItemLine]:
         if unknown_units:
             err("units", _("Unknown units: %(units)s") % {"units": ", ".join(unknown_units)})
         data["units"] = [units_by_ext[u] for u in unit_ids if u in units_by_ext]
+        kle_number = row.get("kle_id").strip()
+        data["kle_id"] = kle_ids.get(kle_number) if kle_number else None
+        if kle_number and data["kle_id"] is None:
+            err("kle_id", _("“%(number)s” is not a known KLE number.") % {"number": kle_number})
         values = []
         for raw in [v.strip() for v in row.get("values").split(";") if v.strip()]:
             code = values_lookup.get(raw.lower())
@@ -564,6 +571,7 @@ def _rows() -> list[list]:
     kinds, layers = dict(Kind.choices), dict(Layer.choices)
     values, bases = dict(SecuredValue.choices), dict(EstimateBasis.choices)
     items = Item.objects.select_related("controls", "compensated_by").prefetch_related("units")
+    kle_numbers = dict(KLENumber.objects.values_list("pk", "number"))
     rows = [[h for _k, h, _d in COLUMNS] + [h for _k, h in EXPORT_ONLY]]
     for item in items.order_by("reference"):
         burden = figures[item.pk].burden
@@ -580,6 +588,7 @@ def _rows() -> list[list]:
                 "ja" if item.mandated_by_law else "nej",
                 item.owner,
                 ";".join(u.external_id for u in item.units.all()),
+                kle_numbers.get(item.kle_id, ""),
                 item.risks,
                 ";".join(str(values[v]) for v in item.values if v in values),
                 item.introduced_on.isoformat(),

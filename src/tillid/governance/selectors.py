@@ -326,7 +326,7 @@ def burden_inputs(
 
 # Read with every item: what the onion and the register filter and sort on
 # without another query (all are columns of the item, so the stamp covers them).
-ALL_EXTRA = ("layer", "kind", "status")
+ALL_EXTRA = ("layer", "kind", "status", "kle_id")
 
 
 @dataclass(frozen=True)

@@ -72,6 +72,7 @@ class ItemInput:
     compensated_by: Item | None = None
     no_compensation_reason: str = ""
     reference: str = ""
+    kle_id: int | None = None  # the KLE task area (organisation.KLENumber)
 
 
 _SCALAR_FIELDS = (
@@ -94,6 +95,7 @@ _SCALAR_FIELDS = (
     "people_override",
     "compensated_by",
     "no_compensation_reason",
+    "kle_id",
 )
 
 

@@ -21,7 +21,37 @@ import snowballstemmer
 
 # Words that say nothing about what a demand is.
 STOPWORDS = frozenset(
-    ["af", "alle", "at", "de", "den", "der", "det", "efter", "eller", "en", "er", "et", "for", "fra", "har", "hver", "i", "ikke", "med", "og", "om", "over", "på", "samt", "skal", "som", "til", "under", "ved"]
+    [
+        "af",
+        "alle",
+        "at",
+        "de",
+        "den",
+        "der",
+        "det",
+        "efter",
+        "eller",
+        "en",
+        "er",
+        "et",
+        "for",
+        "fra",
+        "har",
+        "hver",
+        "i",
+        "ikke",
+        "med",
+        "og",
+        "om",
+        "over",
+        "på",
+        "samt",
+        "skal",
+        "som",
+        "til",
+        "under",
+        "ved",
+    ]
 )
 THRESHOLD = 0.72
 N = 3

@@ -18,6 +18,7 @@ urlpatterns = [
     path("punkter/<int:item_id>/vurder/", views.assess, name="assess"),
     path("punkter/<int:item_id>/gennemgang/", views.review_open, name="review_open"),
     path("min-styring/", views.my_items, name="my_items"),
+    path("kle/enheder/", views.kle_units, name="kle_units"),
     path("loeget/", views.onion, name="onion"),
     path("enheder/<int:unit_id>/", views.unit_page, name="unit"),
     path("rangering/", views.ranking, name="ranking"),

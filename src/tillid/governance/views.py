@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from tillid.governance import charts, register_file, selectors, services
+from tillid.governance import charts, kle, register_file, selectors, services
 from tillid.governance.forms import (
     ActivityForm,
     AssessmentForm,
@@ -69,7 +69,9 @@ def register(request):
     _require(request, Perm.VIEW_GOVERNANCE)
     form = ItemFilterForm(request.GET or None)
     filters = {}
+    area = grouping = ""
     if form.is_valid():
+        area, grouping = form.cleaned_data["kle"], form.cleaned_data["group"]
         data = form.cleaned_data
         filters = {
             "query": data["q"],
@@ -81,7 +83,7 @@ def register(request):
             "max_hours": data["max_hours"],
             "sort": data["sort"] or "burden",
         }
-    result = selectors.register(**filters)
+    result = kle.restrict(selectors.register(**filters), area)
     page = _page(request, result.ids)
     items = selectors.items_in_order(list(page.object_list))
     meanings = selectors.meaning([i.pk for i in items])
@@ -95,6 +97,7 @@ def register(request):
         "total": result.total,
         "count": len(result.ids),
         "can_manage": can_manage_any(request.user),
+        "areas": kle.register_by_area(result, grouping) if grouping else None,
     }
     template = "governance/_register_table.html" if request.htmx else "governance/register.html"
     return render(request, template, context)
@@ -288,6 +291,16 @@ def my_items(request):
     )
 
 
+@login_required
+def kle_units(request):
+    """The units tagged with a task area, suggested as the units an item binds (htmx)."""
+    _require(request, Perm.VIEW_GOVERNANCE)
+    number = (request.GET.get("kle") or "").strip().split(" ")[0]
+    area = org_selectors.kle_by_number(number) if number else None
+    units = kle.suggested_units(area.number) if area else []
+    return render(request, "governance/_kle_units.html", {"area": area, "units": units})
+
+
 # --- burden views ---------------------------------------------------------------
 
 
@@ -303,6 +316,7 @@ def onion(request):
             "onion_spec": charts.onion_spec(figures["layers"]),
             "kind_spec": charts.burden_bars_spec(figures["kinds"], _("Kind")),
             "hourly_cost": settings.TILLID_HOURLY_COST_DKK,
+            "areas": kle.onion_by_area(),
         },
     )
 

@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tillid.core import widgets
 from tillid.core.forms import DKFDSFormMixin
-from tillid.organisation.models import Role, Unit, UnitKind
+from tillid.organisation.models import KLENumber, Role, Unit, UnitKind
 
 EM_SPACE = "\u2003"
 
@@ -18,6 +18,47 @@ class UnitChoiceField(forms.ModelChoiceField):
 
     def label_from_instance(self, obj: Unit) -> str:
         return EM_SPACE * obj.depth + obj.name
+
+
+class KLEField(forms.CharField):
+    """A KLE number typed or picked from a list that narrows as one types.
+
+    The list of current numbers (thousands in KL's full plan) is fetched from
+    `organisation:kle_search` as the user types (htmx into a datalist); the
+    field itself accepts "27.24.00" or "27.24.00 Title".
+    """
+
+    def __init__(self, *, search_url=None, **kwargs):
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("max_length", 320)
+        attrs = {"list": "kle-options", "autocomplete": "off", "spellcheck": "false"}
+        if search_url is not None:  # may be lazy: not evaluated at import
+            attrs.update(
+                {
+                    "hx-get": search_url,
+                    "hx-trigger": "input changed delay:250ms, focus once",
+                    "hx-target": "#kle-options",
+                    "hx-swap": "innerHTML",
+                }
+            )
+        kwargs.setdefault("widget", forms.TextInput(attrs=attrs))
+        super().__init__(**kwargs)
+
+    def prepare_value(self, value):
+        return str(value) if isinstance(value, KLENumber) else value
+
+    def clean(self, value):
+        text = (super().clean(value) or "").strip()
+        if not text:
+            return None
+        number = text.split()[0]
+        found = KLENumber.objects.filter(number=number, expired_on__isnull=True).first()
+        if found is None:
+            raise forms.ValidationError(
+                _("“%(number)s” is not a current KLE number. Pick one from the list."),
+                params={"number": number},
+            )
+        return found
 
 
 class UnitSearchForm(DKFDSFormMixin, forms.Form):
@@ -79,6 +120,49 @@ class RoleGrantForm(DKFDSFormMixin, forms.Form):
                 % {"who": who, "names": names}
             )
         return who
+
+
+class JobFunctionRoleForm(DKFDSFormMixin, forms.Form):
+    privilege = forms.CharField(
+        label=_("Job-function role"),
+        max_length=300,
+        help_text=_(
+            "The identifier of the job-function role as the municipal login sends it "
+            "(a URI such as http://tillid.dk/roles/jobfunction/leder)."
+        ),
+    )
+    role = forms.ChoiceField(label=_("Tillid role"), choices=Role.choices)
+    whole_organisation = forms.BooleanField(
+        label=_("For the whole organisation"),
+        required=False,
+        help_text=_(
+            "Otherwise the role applies to the units named in the job-function role's "
+            "data scope, and the units below them."
+        ),
+    )
+
+    def clean_privilege(self):
+        value = self.cleaned_data["privilege"].strip()
+        if not value or any(c.isspace() for c in value):
+            raise forms.ValidationError(_("Write the identifier without spaces."))
+        return value
+
+
+class UnitKLEForm(DKFDSFormMixin, forms.Form):
+    numbers = forms.CharField(
+        label=_("KLE numbers"),
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_(
+            "The unit's task areas: KLE numbers (main groups, groups or topics) separated by "
+            "spaces, commas or semicolons, e.g. 27.36 27.45.04."
+        ),
+    )
+
+    def clean_numbers(self):
+        raw = self.cleaned_data["numbers"].replace(",", " ").replace(";", " ")
+        return [n for n in raw.split() if n]
 
 
 class MultipleFileInput(forms.ClearableFileInput):

@@ -16,6 +16,42 @@ class UnitKind(models.TextChoices):
 UNIT_KIND_LEVELS = {kind: level for level, kind in enumerate(UnitKind.values)}
 
 
+class KLELevel(models.TextChoices):
+    MAIN_GROUP = "main_group", _("Main group")
+    GROUP = "group", _("Group")
+    TOPIC = "topic", _("Topic")
+
+
+class KLENumber(models.Model):
+    """A number of KL's subject classification (KLE): a municipal task area.
+
+    Main group `27`, group `27.24`, topic `27.24.00`. The list comes from a
+    file in KL's format (`manage.py kle_update`); numbers KL has retired, or
+    that a newer list no longer has, keep their row with `expired_on` set,
+    since units and governance items may still name them.
+    """
+
+    number = models.CharField(_("KLE number"), max_length=8, unique=True)
+    title = models.CharField(_("title"), max_length=300)
+    level = models.CharField(_("level"), max_length=12, choices=KLELevel.choices)
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+    expired_on = models.DateField(_("retired on"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["number"]
+        verbose_name = _("KLE number")
+        verbose_name_plural = _("KLE numbers")
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.title}"
+
+    @property
+    def main_group(self) -> str:
+        return self.number[:2]
+
+
 class Unit(models.Model):
     external_id = models.CharField(_("external id"), max_length=100, unique=True)
     name = models.CharField(_("name"), max_length=200)
@@ -33,12 +69,17 @@ class Unit(models.Model):
     path = models.CharField(max_length=400, db_index=True, editable=False, default="")
     depth = models.PositiveSmallIntegerField(default=0, editable=False)
     is_active = models.BooleanField(_("active"), default=True)
-    # KLE numbers of the unit's task areas (e.g. "27.24.00"), as OS2mo keeps
-    # them; governance reads them to suggest the units an item binds. A list,
-    # or None when no source has said. (Nullable without a default so that
-    # SQLite adds the column in place: rebuilding the table would drop the
-    # burden-stamp triggers governance puts on it.)
-    kle_numbers = models.JSONField(_("KLE numbers"), null=True, blank=True)
+    # KLE numbers of the unit's task areas as its source system gives them
+    # (OS2mo), compared and written by the import; None when no source has
+    # said, and the task areas are then set by hand. (Nullable without a
+    # default so that SQLite adds the column in place: rebuilding the table
+    # would drop the burden-stamp triggers governance puts on it.)
+    source_kle = models.JSONField(_("KLE numbers from the source"), null=True, blank=True)
+    # The unit's task areas: governance items with a KLE number suggest the
+    # units tagged with it. Follows source_kle after an import that sets it.
+    kle_numbers = models.ManyToManyField(
+        KLENumber, verbose_name=_("KLE task areas"), blank=True, related_name="units"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     history = HistoricalRecords(excluded_fields=["path", "depth", "updated_at"])
@@ -141,6 +182,9 @@ class RoleGrant(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+    # Given at a single sign-on (SAML) login from the user's job-function
+    # roles and replaced at the next one; grants made by hand stay.
+    from_sso = models.BooleanField(_("from the municipal login"), default=False)
     created_at = models.DateTimeField(auto_now_add=True)
     history = HistoricalRecords()
 
@@ -173,6 +217,48 @@ class RoleGrant(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user or self.person} · {self.get_role_display()} · {self.unit or '*'}"
+
+
+class JobFunctionRole(models.Model):
+    """A job-function role from the municipal login and the Tillid role it gives.
+
+    KOMBIT's Context Handler sends the user's job-function roles (the
+    privileges attribute of OIOSAML 3), each with a data scope naming one or
+    more org units. Administrators keep this table: a role maps either to the
+    units its data scope names (and everything below them), or to the whole
+    organisation. A login whose roles map to nothing is refused.
+    """
+
+    privilege = models.CharField(
+        _("job-function role"),
+        max_length=300,
+        help_text=_(
+            "The role's identifier as the login sends it, "
+            "e.g. http://tillid.dk/roles/jobfunction/leder."
+        ),
+    )
+    role = models.CharField(_("Tillid role"), max_length=20, choices=Role.choices)
+    whole_organisation = models.BooleanField(
+        _("the whole organisation"),
+        default=False,
+        help_text=_(
+            "Give the role for the whole organisation. Otherwise it applies to the units "
+            "named in the role's data scope and the units below them."
+        ),
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["privilege", "role"]
+        verbose_name = _("job-function role")
+        verbose_name_plural = _("job-function roles")
+        constraints = [
+            models.UniqueConstraint(fields=["privilege", "role"], name="unique_job_function_role")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.privilege} → {self.get_role_display()}"
 
 
 class ImportStatus(models.TextChoices):

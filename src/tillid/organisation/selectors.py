@@ -7,7 +7,7 @@ from django.conf import settings
 from django.db.models import Count, Q, QuerySet
 
 from tillid.core.anonymity import ALL, Disclosure, GroupNode, suppress
-from tillid.organisation.models import Person, Role, RoleGrant, Unit
+from tillid.organisation.models import JobFunctionRole, KLENumber, Person, Role, RoleGrant, Unit
 
 
 def effective_grants(user) -> list:
@@ -207,3 +207,49 @@ def disclose_per_unit(
         ],
         k=k,
     )
+
+
+def job_function_roles() -> QuerySet[JobFunctionRole]:
+    return JobFunctionRole.objects.order_by("privilege", "role")
+
+
+# --- KLE task areas ------------------------------------------------------------------
+
+
+def current_kle() -> QuerySet[KLENumber]:
+    """KLE numbers that are not retired, in number order."""
+    return KLENumber.objects.filter(expired_on__isnull=True).order_by("number")
+
+
+def search_kle(query: str, limit: int = 30) -> list[KLENumber]:
+    """Current KLE numbers whose number starts with, or whose title contains, `query`."""
+    query = query.strip()
+    numbers = current_kle()
+    if query:
+        numbers = numbers.filter(Q(number__startswith=query) | Q(title__icontains=query))
+    return list(numbers[:limit])
+
+
+def kle_by_number(number: str) -> KLENumber | None:
+    return KLENumber.objects.filter(number=number.strip()).first()
+
+
+def units_tagged_with(number: str) -> list[Unit]:
+    """Active units whose task areas cover `number` or lie within it, topmost only.
+
+    A unit tagged with main group 27 covers topic 27.24.00; a unit tagged with
+    topic 27.24.03 does part of group 27.24. A unit below another found unit
+    is left out (binding the one above binds it too).
+    """
+    prefixes = [number[:2], number[:5], number[:8]]
+    tags = KLENumber.objects.filter(
+        Q(number__in={p for p in prefixes if p}) | Q(number__startswith=number + ".")
+    )
+    units = list(
+        Unit.objects.filter(is_active=True, kle_numbers__in=tags).distinct().order_by("path")
+    )
+    kept: list[Unit] = []
+    for unit in units:  # in path order: an ancestor comes before its descendants
+        if not any(unit.path.startswith(k.path) for k in kept):
+            kept.append(unit)
+    return kept

@@ -3,6 +3,7 @@
 import logging
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
 
@@ -31,10 +32,14 @@ from tillid.organisation.importing import (
     safety,
     unpack_files,
 )
+from tillid.organisation.kle import KLEPlan
 from tillid.organisation.models import (
     ImportSource,
     ImportStage,
     ImportStatus,
+    JobFunctionRole,
+    KLELevel,
+    KLENumber,
     OrganisationImport,
     Person,
     Role,
@@ -208,7 +213,7 @@ BASELINE_REASON = "state before organisation import"
 def _stored_units() -> list[StoredUnit]:
     rows = list(
         Unit.objects.values_list(
-            "id", "external_id", "name", "kind", "parent_id", "is_active", "kle_numbers"
+            "id", "external_id", "name", "kind", "parent_id", "is_active", "source_kle"
         )
     )
     external = {pk: ext for pk, ext, *_rest in rows}
@@ -410,7 +415,7 @@ def _write_plan(
                     "path": "",
                     "depth": 0,
                     "is_active": True,
-                    "kle_numbers": list(u.kle) if u.kle is not None else None,
+                    "source_kle": list(u.kle) if u.kle is not None else None,
                 }
                 for u in ready
             ],
@@ -422,13 +427,17 @@ def _write_plan(
             "kind": row.kind,
             "parent_id": unit_pk[row.parent_id] if row.parent_id else None,
             "is_active": True,
-            **({"kle_numbers": list(row.kle)} if row.kle is not None else {}),
+            **({"source_kle": list(row.kle)} if row.kle is not None else {}),
         }
         for row, old in plan.changed_units
     }
     wanted.update({old.id: {"is_active": False} for old in plan.deactivated_units})
     writer.update(Unit, wanted)
     rebuild_paths()
+    _follow_source_kle(
+        {unit_pk[u.external_id]: u.kle for u in plan.new_units if u.kle is not None}
+        | {old.id: row.kle for row, old in plan.changed_units if row.kle is not None}
+    )
 
     writer.create(
         Person,
@@ -458,6 +467,26 @@ def _write_plan(
     wanted.update({old.id: {"is_active": False} for old in plan.deactivated_people})
     writer.update(Person, wanted)
     return writer.now
+
+
+def _follow_source_kle(numbers: dict[int, tuple[str, ...]]) -> None:
+    """Units whose source gave KLE numbers get exactly those task areas, as far as
+    the KLE list knows them (numbers it does not know are kept in source_kle and
+    taken up once `kle_update` has loaded them). One delete and one insert."""
+    if not numbers:
+        return
+    known = dict(KLENumber.objects.values_list("number", "pk"))
+    through = Unit.kle_numbers.through
+    through.objects.filter(unit_id__in=list(numbers)).delete()
+    through.objects.bulk_create(
+        [
+            through(unit_id=unit_id, klenumber_id=known[n])
+            for unit_id, given in numbers.items()
+            for n in sorted(set(given))
+            if n in known
+        ],
+        batch_size=1000,
+    )
 
 
 class OrganisationImporter(importing.BaseImporter[ParsedOrganisation, Plan, dict]):
@@ -816,7 +845,7 @@ def confirm_import(*, import_id: int, count: int, user=None) -> OrganisationImpo
 # -- undoing an import -----------------------------------------------------------
 
 UNDO_FIELDS = {
-    Unit: ("name", "kind", "parent_id", "is_active", "kle_numbers"),
+    Unit: ("name", "kind", "parent_id", "is_active", "source_kle"),
     Person: ("name", "email", "unit_id", "is_leader", "is_active"),
 }
 
@@ -903,6 +932,13 @@ def _restore(record: OrganisationImport, user) -> dict:
         writer.update(model, wanted)
         if model is Unit:
             rebuild_paths()
+            _follow_source_kle(
+                {
+                    pk: tuple(change["source_kle"])
+                    for pk, change in wanted.items()
+                    if change.get("source_kle") is not None
+                }
+            )
         report[table] = counts
     return report
 
@@ -989,3 +1025,205 @@ def sync_from_os2mo(
         confirmed_deactivations=confirmed_deactivations,
         user=user,
     )
+
+
+# --- single sign-on (SAML): job-function roles -------------------------------------
+
+
+@dataclass(frozen=True)
+class Privilege:
+    """One job-function role from the login, with the org units of its data scope."""
+
+    name: str
+    unit_ids: tuple[str, ...] = ()
+
+
+class NoMappedRole(Exception):
+    """None of the login's job-function roles gives a Tillid role."""
+
+
+def sso_role_grants(privileges: list[Privilege]) -> set[tuple[str, int | None]]:
+    """The (role, unit id or None) pairs that the mapping table gives for these roles.
+
+    A role mapped to units takes them from its data scope (units matched by
+    external id, which is the org unit's UUID when the organisation comes from
+    OS2mo or FK Organisation); a data scope naming no known unit gives nothing.
+    """
+    names = {p.name for p in privileges}
+    mapped: dict[str, list[JobFunctionRole]] = {}
+    for row in JobFunctionRole.objects.filter(privilege__in=names):
+        mapped.setdefault(row.privilege, []).append(row)
+    wanted_units = {ext for p in privileges if p.name in mapped for ext in p.unit_ids}
+    units = dict(
+        Unit.objects.filter(external_id__in=wanted_units, is_active=True).values_list(
+            "external_id", "pk"
+        )
+    )
+    grants: set[tuple[str, int | None]] = set()
+    for privilege in privileges:
+        for row in mapped.get(privilege.name, ()):
+            if row.whole_organisation:
+                grants.add((row.role, None))
+            else:
+                grants.update((row.role, units[ext]) for ext in privilege.unit_ids if ext in units)
+    return grants
+
+
+PERSON_FIELDS = {"email": "email__iexact", "external_id": "external_id"}
+
+
+@transaction.atomic
+def sso_login(
+    *,
+    username: str,
+    person_field: str,
+    person_value: str,
+    first_name: str,
+    last_name: str,
+    email: str,
+    privileges: list[Privilege],
+    create_user: bool,
+):
+    """The user for a single sign-on login, linked to their person and given their roles.
+
+    Refuses (NoMappedRole) before writing anything when no job-function role
+    maps to a Tillid role. The user is the one already linked to the person
+    found by `person_field` (e-mail or external id = employee number), else
+    the user named `username` (the login's subject), else a new one. The
+    user's grants from an earlier login are replaced; grants made by hand stay.
+    Returns None when the user is unknown and `create_user` is off.
+    """
+    wanted = sso_role_grants(privileges)
+    if not wanted:
+        raise NoMappedRole
+    person = None
+    if person_value:
+        matches = list(
+            Person.objects.filter(
+                **{PERSON_FIELDS[person_field]: person_value.strip()}, is_active=True
+            ).select_related("user")[:2]
+        )
+        person = matches[0] if len(matches) == 1 else None
+    User = get_user_model()
+    user = person.user if person is not None and person.user_id else None
+    if user is None:
+        user = User.objects.filter(username=username).first()
+    if user is None:
+        if not create_user:
+            return None
+        user = User.objects.create_user(username=username)
+    given = {"first_name": first_name[:150], "last_name": last_name[:150], "email": email[:254]}
+    changed = [f for f, value in given.items() if value and value != getattr(user, f)]
+    for field in changed:
+        setattr(user, field, given[field])
+    if changed:
+        user.save(update_fields=changed)
+    if (
+        person is not None
+        and person.user_id is None
+        and not Person.objects.filter(user=user).exists()
+    ):
+        person.user = user
+        person.save(update_fields=["user", "updated_at"])
+    existing = {(g.role, g.unit_id): g for g in RoleGrant.objects.filter(user=user)}
+    stale = [g.pk for key, g in existing.items() if g.from_sso and key not in wanted]
+    if stale:
+        RoleGrant.objects.filter(pk__in=stale).delete()
+    # One by one, not in bulk, so each grant gets its history record.
+    for role, unit_id in sorted(wanted, key=lambda g: (g[0], g[1] or 0)):
+        if (role, unit_id) not in existing:
+            RoleGrant.objects.create(user=user, role=role, unit_id=unit_id, from_sso=True)
+    return user
+
+
+@transaction.atomic
+def add_job_function_role(
+    *, privilege: str, role: str, whole_organisation: bool
+) -> JobFunctionRole:
+    if role not in Role.values:
+        raise ValueError(f"unknown role {role!r}")
+    row, _created = JobFunctionRole.objects.get_or_create(
+        privilege=privilege.strip(), role=role, defaults={"whole_organisation": whole_organisation}
+    )
+    if row.whole_organisation != whole_organisation:
+        row.whole_organisation = whole_organisation
+        row.save(update_fields=["whole_organisation"])
+    return row
+
+
+@transaction.atomic
+def remove_job_function_role(*, mapping_id: int) -> bool:
+    deleted, _ = JobFunctionRole.objects.filter(pk=mapping_id).delete()
+    return bool(deleted)
+
+
+# --- KLE task areas -------------------------------------------------------------------
+
+
+@dataclass
+class KLEReport:
+    added: int = 0
+    changed: int = 0
+    retired: int = 0
+    unchanged: int = 0
+    published_on: str = ""
+
+
+@transaction.atomic
+def update_kle(*, plan: KLEPlan, today=None) -> KLEReport:
+    """Bring the KLE list in line with a parsed file (see kle.parse_kle); one transaction.
+
+    New numbers are added, changed titles, levels or retirements updated;
+    numbers the file no longer has are marked retired (never deleted: units
+    and governance items may name them). A file that changes nothing writes
+    nothing.
+    """
+    today = today or timezone.localdate()
+    report = KLEReport(published_on=plan.published_on)
+    existing = {k.number: k for k in KLENumber.objects.all()}
+    in_file = set()
+    order = {KLELevel.MAIN_GROUP: 0, KLELevel.GROUP: 1, KLELevel.TOPIC: 2}
+    for entry in sorted(plan.entries, key=lambda e: (order[e.level], e.number)):
+        in_file.add(entry.number)
+        parent = existing.get(entry.parent) if entry.parent else None
+        row = existing.get(entry.number)
+        wanted = {
+            "title": entry.title,
+            "level": entry.level,
+            "parent_id": parent.pk if parent else None,
+            "expired_on": entry.expired_on,
+        }
+        if row is None:
+            existing[entry.number] = KLENumber.objects.create(number=entry.number, **wanted)
+            report.added += 1
+        elif any(getattr(row, name) != value for name, value in wanted.items()):
+            for name, value in wanted.items():
+                setattr(row, name, value)
+            row.save()
+            report.changed += 1
+        else:
+            report.unchanged += 1
+    gone = [
+        k.pk for number, k in existing.items() if number not in in_file and k.expired_on is None
+    ]
+    if gone:
+        report.retired = KLENumber.objects.filter(pk__in=gone).update(expired_on=today)
+    return report
+
+
+class UnknownKLENumbers(ValueError):
+    def __init__(self, numbers: list[str]):
+        super().__init__(", ".join(numbers))
+        self.numbers = numbers
+
+
+@transaction.atomic
+def set_unit_kle(*, unit: Unit, numbers: list[str]) -> list[KLENumber]:
+    """The unit's task areas become exactly these KLE numbers (all must be known)."""
+    wanted = sorted({n.strip() for n in numbers if n.strip()})
+    found = {k.number: k for k in KLENumber.objects.filter(number__in=wanted)}
+    unknown = [n for n in wanted if n not in found]
+    if unknown:
+        raise UnknownKLENumbers(unknown)
+    unit.kle_numbers.set(found.values())
+    return [found[n] for n in wanted]

@@ -8,6 +8,8 @@ urlpatterns = [
     path("", views.tree, name="tree"),
     path("enheder/<int:unit_id>/", views.unit_detail, name="unit"),
     path("enheder/<int:unit_id>/underenheder/", views.tree_children, name="tree_children"),
+    path("enheder/<int:unit_id>/kle/", views.unit_kle, name="unit_kle"),
+    path("kle/soeg/", views.kle_search, name="kle_search"),
     path("personer/", views.people_list, name="people"),
     path("import/", views.import_upload, name="import"),
     path("import/<int:import_id>/", views.import_status, name="import_status"),
@@ -21,4 +23,10 @@ urlpatterns = [
     path("import/eksempler/<str:name>", views.import_sample, name="import_sample"),
     path("roller/", views.role_list, name="roles"),
     path("roller/<int:grant_id>/fjern/", views.role_revoke, name="role_revoke"),
+    path("roller/jobfunktioner/", views.job_function_roles, name="job_function_roles"),
+    path(
+        "roller/jobfunktioner/<int:mapping_id>/fjern/",
+        views.job_function_role_remove,
+        name="job_function_role_remove",
+    ),
 ]

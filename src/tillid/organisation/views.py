@@ -17,10 +17,12 @@ from tillid.core.tabular import count_rows
 from tillid.organisation import selectors, services
 from tillid.organisation.forms import (
     ConfirmDeactivationsForm,
+    JobFunctionRoleForm,
     OrganisationImportForm,
     PeopleSearchForm,
     RoleGrantForm,
     UndoImportForm,
+    UnitKLEForm,
     UnitSearchForm,
 )
 from tillid.organisation.importing import CHANGE_KINDS, PEOPLE, UNITS, table_label
@@ -134,6 +136,8 @@ def unit_detail(request, unit_id: int):
         "leaders": selectors.leaders_of(unit),
         "can_view_people": can_view_people,
         "module_links": unit_links(request.user, unit),
+        "kle_areas": list(unit.kle_numbers.order_by("number")),
+        "can_edit_kle": has_perm(request.user, Perm.IMPORT_ORGANISATION),
     }
     if can_view_people:
         context["page_obj"] = _page(
@@ -141,6 +145,37 @@ def unit_detail(request, unit_id: int):
             selectors.people(scope=scope_for(request.user, Perm.VIEW_PEOPLE), unit=unit),
         )
     return render(request, "organisation/unit_detail.html", context)
+
+
+@login_required
+def unit_kle(request, unit_id: int):
+    """Set a unit's task areas (KLE numbers) by hand; OS2mo may also bring them."""
+    unit = get_object_or_404(selectors.active_units(), pk=unit_id)
+    # The organisation's structure is kept by those who import it.
+    _require(request, Perm.IMPORT_ORGANISATION)
+    current = " ".join(unit.kle_numbers.order_by("number").values_list("number", flat=True))
+    form = UnitKLEForm(request.POST or None, initial={"numbers": current})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.set_unit_kle(unit=unit, numbers=form.cleaned_data["numbers"])
+        except services.UnknownKLENumbers as exc:
+            form.add_error(
+                "numbers",
+                _("Unknown KLE numbers: %(numbers)s") % {"numbers": ", ".join(exc.numbers)},
+            )
+        else:
+            messages.success(request, _("The unit's task areas have been saved."))
+            return redirect("organisation:unit", unit.pk)
+    return render(request, "organisation/unit_kle.html", {"unit": unit, "form": form})
+
+
+@login_required
+def kle_search(request):
+    """Current KLE numbers matching what the user types (options for a datalist, htmx)."""
+    query = request.GET.get("q") or request.GET.get("kle") or ""
+    return render(
+        request, "organisation/_kle_options.html", {"numbers": selectors.search_kle(query)}
+    )
 
 
 @login_required
@@ -196,6 +231,34 @@ def role_revoke(request, grant_id: int):
     else:
         messages.error(request, _("The role grant no longer exists."))
     return redirect("organisation:roles")
+
+
+@login_required
+def job_function_roles(request):
+    """The table that turns the municipal login's job-function roles into Tillid roles."""
+    _require(request, Perm.MANAGE_ROLES)
+    form = JobFunctionRoleForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.add_job_function_role(**form.cleaned_data)
+        messages.success(request, _("The job-function role has been mapped."))
+        return redirect("organisation:job_function_roles")
+    page = _page(request, selectors.job_function_roles())
+    return render(
+        request,
+        "organisation/job_function_roles.html",
+        {"form": form, "page_obj": page, "saml_enabled": getattr(settings, "SAML_ENABLED", False)},
+    )
+
+
+@login_required
+@require_POST
+def job_function_role_remove(request, mapping_id: int):
+    _require(request, Perm.MANAGE_ROLES)
+    if services.remove_job_function_role(mapping_id=mapping_id):
+        messages.success(request, _("The mapping has been removed."))
+    else:
+        messages.error(request, _("The mapping no longer exists."))
+    return redirect("organisation:job_function_roles")
 
 
 def _imports():

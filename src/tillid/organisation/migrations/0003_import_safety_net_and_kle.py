@@ -15,8 +15,8 @@ class Migration(migrations.Migration):
     operations = [
         migrations.AddField(
             model_name='historicalunit',
-            name='kle_numbers',
-            field=models.JSONField(blank=True, null=True, verbose_name='KLE numbers'),
+            name='source_kle',
+            field=models.JSONField(blank=True, null=True, verbose_name='KLE numbers from the source'),
         ),
         migrations.AddField(
             model_name='organisationimport',
@@ -65,8 +65,8 @@ class Migration(migrations.Migration):
         ),
         migrations.AddField(
             model_name='unit',
-            name='kle_numbers',
-            field=models.JSONField(blank=True, null=True, verbose_name='KLE numbers'),
+            name='source_kle',
+            field=models.JSONField(blank=True, null=True, verbose_name='KLE numbers from the source'),
         ),
         migrations.AlterField(
             model_name='organisationimport',

@@ -13,7 +13,14 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from tillid.organisation import os2mo, services
-from tillid.organisation.models import ImportSource, ImportStatus, OrganisationImport, Person, Unit
+from tillid.organisation.models import (
+    ImportSource,
+    ImportStatus,
+    KLENumber,
+    OrganisationImport,
+    Person,
+    Unit,
+)
 from tillid.organisation.tests.os2mo_server import OS2moData, OS2moServer, uid
 
 pytestmark = pytest.mark.django_db
@@ -93,6 +100,8 @@ def unit(name: str) -> Unit:
 
 
 def test_sync_builds_the_organisation_from_paged_validities(os2mo_server):
+    for number in ("27.12.00", "17.01.00"):  # the KLE list knows two of the three
+        KLENumber.objects.create(number=number, title=f"Emne {number}", level="topic")
     sync()
     record = OrganisationImport.objects.get()
     assert record.source == ImportSource.OS2MO
@@ -109,9 +118,12 @@ def test_sync_builds_the_organisation_from_paged_validities(os2mo_server):
     assert unit("Team Syd").parent == unit("Plejecenter Bøgely")
     assert unit("Nattevagt Nord").path.startswith(unit("Egeskov Kommune").path)
     assert unit("Egeskov Kommune").external_id == uid("unit:Egeskov Kommune")
-    # KLE numbers are kept.
-    assert unit("Plejecenter Egely").kle_numbers == ["27.12.00", "29.03.00"]
-    assert unit("Egeskolen").kle_numbers == ["17.01.00"]
+    # KLE numbers are kept as OS2mo gives them, and become the unit's task areas
+    # as far as the KLE list knows them.
+    assert unit("Plejecenter Egely").source_kle == ["27.12.00", "29.03.00"]
+    assert unit("Egeskolen").source_kle == ["17.01.00"]
+    assert [k.number for k in unit("Plejecenter Egely").kle_numbers.all()] == ["27.12.00"]
+    assert [k.number for k in unit("Egeskolen").kle_numbers.all()] == ["17.01.00"]
     # People: current engagements only; the primary one; e-mail, not phone.
     names = set(Person.objects.values_list("name", flat=True))
     assert "Freja Fremtid" not in names
@@ -173,11 +185,11 @@ def test_changes_in_os2mo_are_reported_and_can_be_undone(os2mo_server):
     moved = record.report["units"]["examples"]["moved"][0]
     assert moved["detail"] == "Børn og Unge → Social og Sundhed"
     assert unit("Egeskolen").parent == unit("Social og Sundhed")
-    assert unit("Plejecenter Egely").kle_numbers == ["27.12.00"]
+    assert unit("Plejecenter Egely").source_kle == ["27.12.00"]
     assert not Person.objects.get(name="Sofie Jensen").is_active
     services.undo_import(import_id=record.pk)
     assert unit("Egeskolen").parent == unit("Børn og Unge")
-    assert unit("Plejecenter Egely").kle_numbers == ["27.12.00", "29.03.00"]
+    assert unit("Plejecenter Egely").source_kle == ["27.12.00", "29.03.00"]
     assert {p.name: (p.unit.name, p.is_active) for p in Person.objects.all()} == before
 
 
