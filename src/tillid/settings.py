@@ -74,6 +74,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # The application's errors (tillid.core.errors) as Danish error pages.
+    "tillid.core.errors.AppErrorMiddleware",
 ]
 
 ROOT_URLCONF = "tillid.urls"

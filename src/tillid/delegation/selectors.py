@@ -113,51 +113,6 @@ def trust_tests(subject: Subject):
     )
 
 
-def chart_spec(subject: Subject) -> dict | None:
-    """A Vega-Lite spec (built with altair) of the chosen step over time, per task."""
-    import altair as alt
-
-    dosings = list(dosings_for(subject))
-    if not dosings:
-        return None
-    step_title = _("Step on the trust ladder")
-    date_title = _("Date")
-    task_title = _("Task")
-    data = alt.Data(
-        values=[
-            {
-                "date": d.created_at.date().isoformat(),
-                "step": d.chosen_step,
-                "task": d.task,
-                "label": str(Step(d.chosen_step).label),
-            }
-            for d in dosings
-        ]
-    )
-    chart = (
-        alt.Chart(data)
-        .mark_line(point=True, interpolate="step-after")
-        .encode(
-            # Numeric dates read the same in Danish and English.
-            x=alt.X("date:T", title=date_title, axis=alt.Axis(format="%d.%m.%Y")),
-            y=alt.Y(
-                "step:Q",
-                title=step_title,
-                scale=alt.Scale(domain=[1, 5]),
-                axis=alt.Axis(values=[1, 2, 3, 4, 5], format="d"),
-            ),
-            color=alt.Color("task:N", title=task_title),
-            tooltip=[
-                alt.Tooltip("date:T", title=date_title, format="%d.%m.%Y"),
-                alt.Tooltip("task:N", title=task_title),
-                alt.Tooltip("label:N", title=step_title),
-            ],
-        )
-        .properties(width="container", height=260)
-    )
-    return chart.to_dict()
-
-
 def read_log(subject: Subject) -> QuerySet[RecordRead]:
     if subject.person is not None:
         return RecordRead.objects.filter(subject_person=subject.person)

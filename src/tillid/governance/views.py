@@ -1,14 +1,15 @@
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.core.exceptions import ValidationError
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from tillid.core.errors import Forbidden
+from tillid.core.viewkit import add_errors, file_response, paginate, require
 from tillid.governance import charts, register_file, selectors, services
 from tillid.governance.forms import (
     ActivityForm,
@@ -37,36 +38,19 @@ from tillid.governance.models import (
 )
 from tillid.governance.permissions import can_manage_any, can_manage_item, can_manage_units
 from tillid.organisation import selectors as org_selectors
-from tillid.organisation.permissions import Perm, has_perm, has_perm_anywhere, scope_for
-
-
-def _require(request, perm: Perm, unit=None) -> None:
-    allowed = has_perm(request.user, perm, unit) if unit else has_perm_anywhere(request.user, perm)
-    if not allowed:
-        raise PermissionDenied
-
-
-def _page(request, object_list):
-    return Paginator(object_list, settings.TILLID_PAGE_SIZE).get_page(request.GET.get("page"))
-
-
-def _apply_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for name, errors in error.error_dict.items():
-            for e in errors:
-                for message in e.messages:
-                    form.add_error(name if name in form.fields else None, message)
-    else:
-        for message in error.messages:
-            form.add_error(None, message)
-
+from tillid.organisation.permissions import (
+    Perm,
+    has_perm,
+    require_perm,
+    scope_for,
+)
 
 # --- the register ------------------------------------------------------------------
 
 
 @login_required
 def register(request):
-    _require(request, Perm.VIEW_GOVERNANCE)
+    require_perm(request.user, Perm.VIEW_GOVERNANCE)
     form = ItemFilterForm(request.GET or None)
     filters = {}
     if form.is_valid():
@@ -82,7 +66,7 @@ def register(request):
             "sort": data["sort"] or "burden",
         }
     result = selectors.register(**filters)
-    page = _page(request, result.ids)
+    page = paginate(request, result.ids)
     items = selectors.items_in_order(list(page.object_list))
     meanings = selectors.meaning([i.pk for i in items])
     rows = [
@@ -106,7 +90,7 @@ def _item_or_404(item_id: int) -> Item:
 
 @login_required
 def item_detail(request, item_id: int):
-    _require(request, Perm.VIEW_GOVERNANCE)
+    require_perm(request.user, Perm.VIEW_GOVERNANCE)
     item = _item_or_404(item_id)
     figures = selectors.item_burden(item)
     person = org_selectors.person_for_user(request.user)
@@ -156,7 +140,7 @@ def _trial_exemptions(item: Item) -> list:
 
 @login_required
 def item_create(request):
-    _require(request, Perm.MANAGE_GOVERNANCE)
+    require_perm(request.user, Perm.MANAGE_GOVERNANCE)
     form = ItemForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         if not can_manage_units(request.user, form.cleaned_data["units"]):
@@ -165,7 +149,7 @@ def item_create(request):
             try:
                 item = services.create_item(data=form.to_input(), user=request.user)
             except ValidationError as error:
-                _apply_errors(form, error)
+                add_errors(form, error)
             else:
                 messages.success(request, _("The item has been registered."))
                 return redirect("governance:item", item.pk)
@@ -175,8 +159,7 @@ def item_create(request):
 @login_required
 def item_edit(request, item_id: int):
     item = _item_or_404(item_id)
-    if not can_manage_item(request.user, item):
-        raise PermissionDenied
+    require(can_manage_item(request.user, item))
     form = ItemForm(request.POST or None, item=item)
     if request.method == "POST" and form.is_valid():
         if not can_manage_units(request.user, form.cleaned_data["units"]):
@@ -185,7 +168,7 @@ def item_edit(request, item_id: int):
             try:
                 services.update_item(item=item, data=form.to_input(), user=request.user)
             except ValidationError as error:
-                _apply_errors(form, error)
+                add_errors(form, error)
             else:
                 messages.success(request, _("The item has been saved."))
                 return redirect("governance:item", item.pk)
@@ -196,14 +179,13 @@ def item_edit(request, item_id: int):
 @require_POST
 def activity_add(request, item_id: int):
     item = _item_or_404(item_id)
-    if not can_manage_item(request.user, item):
-        raise PermissionDenied
+    require(can_manage_item(request.user, item))
     form = ActivityForm(request.POST)
     if form.is_valid():
         try:
             services.add_activity(item=item, **form.cleaned_data)
         except ValidationError as error:
-            _apply_errors(form, error)
+            add_errors(form, error)
         else:
             messages.success(request, _("The activity has been added."))
             return redirect("governance:item", item.pk)
@@ -219,8 +201,7 @@ def activity_add(request, item_id: int):
 @require_POST
 def activity_delete(request, item_id: int, activity_id: int):
     item = _item_or_404(item_id)
-    if not can_manage_item(request.user, item):
-        raise PermissionDenied
+    require(can_manage_item(request.user, item))
     activity = get_object_or_404(Activity, pk=activity_id, item=item)
     try:
         services.delete_activity(activity=activity)
@@ -235,12 +216,11 @@ def activity_delete(request, item_id: int, activity_id: int):
 def assess(request, item_id: int):
     item = _item_or_404(item_id)
     person = org_selectors.person_for_user(request.user)
-    if (
-        person is None
-        or not has_perm(request.user, Perm.ASSESS_GOVERNANCE, person.unit)
-        or not services.may_assess(item, person)
-    ):
-        raise PermissionDenied
+    require(
+        person is not None
+        and has_perm(request.user, Perm.ASSESS_GOVERNANCE, person.unit)
+        and services.may_assess(item, person)
+    )
     existing = services.own_assessment(item, person)
     initial = None
     if existing is not None:
@@ -253,7 +233,7 @@ def assess(request, item_id: int):
         try:
             services.save_assessment(item=item, person=person, **form.cleaned_data)
         except ValidationError as error:
-            _apply_errors(form, error)
+            add_errors(form, error)
         else:
             messages.success(request, _("Thank you. Your assessment has been saved."))
             return redirect("governance:item", item.pk)
@@ -267,7 +247,7 @@ def assess(request, item_id: int):
 @login_required
 def my_items(request):
     """The governance that binds the user's own unit, to assess (Bentzen 2018: 64)."""
-    _require(request, Perm.VIEW_GOVERNANCE)
+    require_perm(request.user, Perm.VIEW_GOVERNANCE)
     person = org_selectors.person_for_user(request.user)
     rows = []
     if person is not None:
@@ -282,7 +262,7 @@ def my_items(request):
         "governance/my_items.html",
         {
             "person": person,
-            "page_obj": _page(request, rows),
+            "page_obj": paginate(request, rows),
             "my_reviews": selectors.reviews_for_person(person) if person is not None else [],
         },
     )
@@ -293,7 +273,7 @@ def my_items(request):
 
 @login_required
 def onion(request):
-    _require(request, Perm.VIEW_GOVERNANCE)
+    require_perm(request.user, Perm.VIEW_GOVERNANCE)
     figures = selectors.onion()
     return render(
         request,
@@ -310,11 +290,11 @@ def onion(request):
 @login_required
 def unit_page(request, unit_id: int):
     unit = get_object_or_404(org_selectors.active_units(), pk=unit_id)
-    _require(request, Perm.VIEW_GOVERNANCE, unit)
+    require_perm(request.user, Perm.VIEW_GOVERNANCE, unit)
     tree = selectors.unit_tree()
     rows = selectors.unit_items(unit, tree)
     figures = selectors.onion(unit, rows)
-    page = _page(request, rows)
+    page = paginate(request, rows)
     children = list(org_selectors.child_units(unit))
     totals = selectors.unit_totals(tree) if children else {}
     return render(
@@ -340,18 +320,18 @@ def unit_page(request, unit_id: int):
 
 @login_required
 def ranking(request):
-    _require(request, Perm.VIEW_GOVERNANCE)
+    require_perm(request.user, Perm.VIEW_GOVERNANCE)
     rows = selectors.ranking()
     return render(
         request,
         "governance/ranking.html",
-        {"page_obj": _page(request, rows), "k": settings.TILLID_ANONYMITY_MIN_GROUP},
+        {"page_obj": paginate(request, rows), "k": settings.TILLID_ANONYMITY_MIN_GROUP},
     )
 
 
 @login_required
 def balance(request):
-    _require(request, Perm.VIEW_GOVERNANCE)
+    require_perm(request.user, Perm.VIEW_GOVERNANCE)
     can_manage = can_manage_any(request.user)
     form = None
     if can_manage:
@@ -362,12 +342,12 @@ def balance(request):
                     baseline_on=form.cleaned_data["baseline_on"], user=request.user
                 )
             except ValidationError as error:
-                _apply_errors(form, error)
+                add_errors(form, error)
             else:
                 messages.success(request, _("The baseline has been changed."))
                 return redirect("governance:balance")
     elif request.method == "POST":
-        raise PermissionDenied
+        raise Forbidden
     return render(
         request,
         "governance/balance.html",
@@ -377,7 +357,7 @@ def balance(request):
 
 @login_required
 def signals(request):
-    _require(request, Perm.VIEW_GOVERNANCE)
+    require_perm(request.user, Perm.VIEW_GOVERNANCE)
     growth = selectors.growth_by_layer()
     return render(
         request,
@@ -398,11 +378,11 @@ def signals(request):
 
 @login_required
 def review_list(request):
-    _require(request, Perm.VIEW_GOVERNANCE)
+    require_perm(request.user, Perm.VIEW_GOVERNANCE)
     status = request.GET.get("status", "")
     valid = {"open", *ReviewStatus.values}
     status = status if status in valid else ""
-    page = _page(request, selectors.reviews(status=status))
+    page = paginate(request, selectors.reviews(status=status))
     return render(
         request,
         "governance/review_list.html",
@@ -413,14 +393,13 @@ def review_list(request):
 @login_required
 def review_open(request, item_id: int):
     item = _item_or_404(item_id)
-    if not can_manage_item(request.user, item):
-        raise PermissionDenied
+    require(can_manage_item(request.user, item))
     form = ReviewOpenForm(request.POST or None, initial={"stake_groups": list(RoleGroup.values)})
     if request.method == "POST" and form.is_valid():
         try:
             review = services.open_review(item=item, user=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _apply_errors(form, error)
+            add_errors(form, error)
         else:
             messages.success(request, _("The review has been opened."))
             return redirect("governance:review", review.pk)
@@ -436,7 +415,7 @@ def _review_or_404(review_id: int) -> Review:
 
 @login_required
 def review_detail(request, review_id: int):
-    _require(request, Perm.VIEW_GOVERNANCE)
+    require_perm(request.user, Perm.VIEW_GOVERNANCE)
     review = _review_or_404(review_id)
     can_manage = can_manage_item(request.user, review.item) and review.is_open
     context = {
@@ -461,8 +440,7 @@ def review_detail(request, review_id: int):
 
 def _managed_open_review(request, review_id: int) -> Review:
     review = _review_or_404(review_id)
-    if not can_manage_item(request.user, review.item):
-        raise PermissionDenied
+    require(can_manage_item(request.user, review.item))
     return review
 
 
@@ -534,7 +512,7 @@ def review_decide(request, review_id: int):
         try:
             services.decide_review(review=review, user=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _apply_errors(form, error)
+            add_errors(form, error)
         else:
             review.refresh_from_db()
             if review.status == ReviewStatus.ESCALATED:
@@ -568,7 +546,7 @@ def review_decide(request, review_id: int):
 
 @login_required
 def red_tape_new(request):
-    _require(request, Perm.REPORT_RED_TAPE)
+    require_perm(request.user, Perm.REPORT_RED_TAPE)
     initial = {}
     if request.GET.get("item", "").isdigit():
         item = Item.objects.filter(pk=request.GET["item"]).first()
@@ -579,7 +557,7 @@ def red_tape_new(request):
         try:
             report, code = services.report_red_tape(user=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _apply_errors(form, error)
+            add_errors(form, error)
         else:
             return render(
                 request,
@@ -591,8 +569,8 @@ def red_tape_new(request):
 
 @login_required
 def red_tape_mine(request):
-    _require(request, Perm.REPORT_RED_TAPE)
-    page = _page(request, selectors.reports_of(request.user))
+    require_perm(request.user, Perm.REPORT_RED_TAPE)
+    page = paginate(request, selectors.reports_of(request.user))
     return render(request, "governance/red_tape_mine.html", {"page_obj": page})
 
 
@@ -604,7 +582,7 @@ def red_tape_follow_up(request):
     the session: a session row holds the user's id, and nothing may link an
     anonymous report to its reporter.
     """
-    _require(request, Perm.REPORT_RED_TAPE)
+    require_perm(request.user, Perm.REPORT_RED_TAPE)
     report, reply_form, sent = None, None, False
     form = FollowUpForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -641,7 +619,7 @@ def red_tape_report_mine(request, report_id: int):
 
 @login_required
 def queue(request):
-    _require(request, Perm.HANDLE_RED_TAPE)
+    require_perm(request.user, Perm.HANDLE_RED_TAPE)
     status = request.GET.get("status", "")
     status = status if status in ReportStatus.values else ""
     reports = selectors.report_queue(
@@ -650,13 +628,17 @@ def queue(request):
     return render(
         request,
         "governance/queue.html",
-        {"page_obj": _page(request, reports), "status": status, "statuses": ReportStatus.choices},
+        {
+            "page_obj": paginate(request, reports),
+            "status": status,
+            "statuses": ReportStatus.choices,
+        },
     )
 
 
 @login_required
 def queue_report(request, report_id: int):
-    _require(request, Perm.HANDLE_RED_TAPE)
+    require_perm(request.user, Perm.HANDLE_RED_TAPE)
     report = get_object_or_404(
         selectors.report_queue(scope=scope_for(request.user, Perm.HANDLE_RED_TAPE)),
         pk=report_id,
@@ -669,7 +651,7 @@ def queue_report(request, report_id: int):
         try:
             services.handle_report(report=report, **form.cleaned_data)
         except ValidationError as error:
-            _apply_errors(form, error)
+            add_errors(form, error)
         else:
             messages.success(request, _("The report has been updated."))
             return redirect("governance:queue")
@@ -681,9 +663,8 @@ def queue_report(request, report_id: int):
 
 @login_required
 def import_register(request):
-    _require(request, Perm.MANAGE_GOVERNANCE)
-    if not scope_for(request.user, Perm.MANAGE_GOVERNANCE).everything:
-        raise PermissionDenied
+    require_perm(request.user, Perm.MANAGE_GOVERNANCE)
+    require(scope_for(request.user, Perm.MANAGE_GOVERNANCE).everything)
     form = ImportForm(request.POST or None, request.FILES or None)
     errors, result = [], None
     if request.method == "POST" and form.is_valid():
@@ -724,30 +705,19 @@ def import_register(request):
 
 @login_required
 def export_register(request, fmt: str):
-    _require(request, Perm.VIEW_GOVERNANCE)
+    require_perm(request.user, Perm.VIEW_GOVERNANCE)
     if fmt not in ("csv", "xlsx"):
         raise Http404
     stamp = timezone.localdate().isoformat()
-    if fmt == "xlsx":
-        response = HttpResponse(
-            register_file.export_xlsx(),
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        )
-    else:
-        response = HttpResponse(register_file.export_csv(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="styringsregister-{stamp}.{fmt}"'
-    return response
+    content = register_file.export_xlsx() if fmt == "xlsx" else register_file.export_csv()
+    return file_response(content, f"styringsregister-{stamp}.{fmt}")
 
 
 @login_required
 def export_activities(request):
     """The items' current activities as CSV (the workbook export has them as a sheet)."""
-    _require(request, Perm.VIEW_GOVERNANCE)
+    require_perm(request.user, Perm.VIEW_GOVERNANCE)
     stamp = timezone.localdate().isoformat()
-    response = HttpResponse(
-        register_file.export_activities_csv(), content_type="text/csv; charset=utf-8"
+    return file_response(
+        register_file.export_activities_csv(), f"styringsregister-aktiviteter-{stamp}.csv"
     )
-    response["Content-Disposition"] = (
-        f'attachment; filename="styringsregister-aktiviteter-{stamp}.csv"'
-    )
-    return response

@@ -11,6 +11,7 @@ from enum import StrEnum
 
 from django.db.models import Q
 
+from tillid.core.viewkit import require
 from tillid.organisation.models import Role, Unit
 
 
@@ -179,6 +180,12 @@ def has_perm_anywhere(user, perm: Perm) -> bool:
         and (g.unit_id is None or perm not in ORGANISATION_WIDE_ONLY)
         for g in _grants(user)
     )
+
+
+def require_perm(user, perm: Perm, unit: Unit | None = None) -> None:
+    """Refuse (the application's 403, for pages and the API) unless `user` holds
+    `perm` for `unit`, or for some unit when `unit` is None."""
+    require(has_perm(user, perm, unit) if unit else has_perm_anywhere(user, perm))
 
 
 @dataclass(frozen=True)

@@ -1,8 +1,6 @@
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -11,6 +9,7 @@ from django.views.decorators.http import require_POST
 
 from tillid.core.nav import unit_links
 from tillid.core.tabular import count_rows
+from tillid.core.viewkit import CONTENT_TYPES, paginate, require
 from tillid.organisation import selectors, services
 from tillid.organisation.forms import (
     OrganisationImportForm,
@@ -25,6 +24,7 @@ from tillid.organisation.permissions import (
     forget_cached_grants,
     has_perm,
     has_perm_anywhere,
+    require_perm,
     roles_of,
     scope_for,
 )
@@ -35,16 +35,6 @@ IMPORT_SAMPLES = {
     name: SAMPLES_DIR / name
     for name in ("organisation.xlsx", "organisation-units.csv", "organisation-people.csv")
 }
-
-
-def _page(request, queryset):
-    return Paginator(queryset, settings.TILLID_PAGE_SIZE).get_page(request.GET.get("page"))
-
-
-def _require(request, perm: Perm, unit=None) -> None:
-    allowed = has_perm(request.user, perm, unit) if unit else has_perm_anywhere(request.user, perm)
-    if not allowed:
-        raise PermissionDenied
 
 
 @login_required
@@ -73,7 +63,7 @@ def _nodes(units, counts: dict[int, int], parents_with_children: set[int]) -> li
 
 @login_required
 def tree(request):
-    _require(request, Perm.VIEW_ORGANISATION)
+    require_perm(request.user, Perm.VIEW_ORGANISATION)
     form = UnitSearchForm(request.GET or None)
     query = kind = ""
     if form.is_valid():
@@ -81,7 +71,7 @@ def tree(request):
     context = {"form": form, "query": query or kind}
     counts = selectors.headcounts()
     if query or kind:
-        page = _page(request, selectors.search_units(query, kind=kind))
+        page = paginate(request, selectors.search_units(query, kind=kind))
         trails = selectors.ancestor_trails(list(page))
         context["page_obj"] = page
         context["rows"] = [
@@ -108,7 +98,7 @@ def tree(request):
 @login_required
 def tree_children(request, unit_id: int):
     unit = get_object_or_404(selectors.active_units(), pk=unit_id)
-    _require(request, Perm.VIEW_ORGANISATION, unit)
+    require_perm(request.user, Perm.VIEW_ORGANISATION, unit)
     children = list(selectors.child_units(unit))
     nodes = _nodes(children, selectors.headcounts(children), selectors.units_with_children())
     return render(request, "organisation/_tree_children.html", {"nodes": nodes})
@@ -117,7 +107,7 @@ def tree_children(request, unit_id: int):
 @login_required
 def unit_detail(request, unit_id: int):
     unit = get_object_or_404(selectors.active_units(), pk=unit_id)
-    _require(request, Perm.VIEW_ORGANISATION, unit)
+    require_perm(request.user, Perm.VIEW_ORGANISATION, unit)
     children = list(selectors.child_units(unit))
     counts = selectors.headcounts([unit, *children])
     can_view_people = has_perm(request.user, Perm.VIEW_PEOPLE, unit)
@@ -131,7 +121,7 @@ def unit_detail(request, unit_id: int):
         "module_links": unit_links(request.user, unit),
     }
     if can_view_people:
-        context["page_obj"] = _page(
+        context["page_obj"] = paginate(
             request,
             selectors.people(scope=scope_for(request.user, Perm.VIEW_PEOPLE), unit=unit),
         )
@@ -140,7 +130,7 @@ def unit_detail(request, unit_id: int):
 
 @login_required
 def people_list(request):
-    _require(request, Perm.VIEW_PEOPLE)
+    require_perm(request.user, Perm.VIEW_PEOPLE)
     scope = scope_for(request.user, Perm.VIEW_PEOPLE)
     form = PeopleSearchForm(request.GET or None)
     query, unit, leaders_only = "", None, False
@@ -148,9 +138,8 @@ def people_list(request):
         query = form.cleaned_data["q"]
         unit = form.cleaned_data["unit"]
         leaders_only = form.cleaned_data["leaders"]
-        if unit is not None and not scope.contains(unit):
-            raise PermissionDenied
-    page = _page(
+        require(unit is None or scope.contains(unit))
+    page = paginate(
         request, selectors.people(scope=scope, query=query, unit=unit, leaders_only=leaders_only)
     )
     template = "organisation/_people_table.html" if request.htmx else "organisation/people.html"
@@ -159,7 +148,7 @@ def people_list(request):
 
 @login_required
 def role_list(request):
-    _require(request, Perm.MANAGE_ROLES)
+    require_perm(request.user, Perm.MANAGE_ROLES)
     if request.method == "POST":
         form = RoleGrantForm(request.POST)
         if form.is_valid():
@@ -175,14 +164,14 @@ def role_list(request):
             return redirect("organisation:roles")
     else:
         form = RoleGrantForm()
-    page = _page(request, selectors.role_grants())
+    page = paginate(request, selectors.role_grants())
     return render(request, "organisation/roles.html", {"form": form, "page_obj": page})
 
 
 @login_required
 @require_POST
 def role_revoke(request, grant_id: int):
-    _require(request, Perm.MANAGE_ROLES)
+    require_perm(request.user, Perm.MANAGE_ROLES)
     if services.revoke_role(grant_id=grant_id):
         messages.success(request, _("The role has been removed."))
     else:
@@ -195,15 +184,9 @@ def _imports():
     return OrganisationImport.objects.select_related("uploaded_by").defer("content")
 
 
-def _require_import(request) -> None:
-    # Importing replaces the whole organisation: an organisation-wide grant only.
-    if not has_perm(request.user, Perm.IMPORT_ORGANISATION):
-        raise PermissionDenied
-
-
 @login_required
 def import_upload(request):
-    _require_import(request)
+    require(has_perm(request.user, Perm.IMPORT_ORGANISATION))
     if request.method == "POST":
         form = OrganisationImportForm(request.POST, request.FILES)
         if form.is_valid():
@@ -233,7 +216,7 @@ def import_upload(request):
             return redirect("organisation:import_status", import_id=record.pk)
     else:
         form = OrganisationImportForm()
-    page = _page(request, _imports())
+    page = paginate(request, _imports())
     return render(
         request,
         "organisation/import.html",
@@ -282,7 +265,7 @@ def _report_context(record) -> dict:
 
 @login_required
 def import_status(request, import_id: int):
-    _require_import(request)
+    require(has_perm(request.user, Perm.IMPORT_ORGANISATION))
     record = get_object_or_404(_imports(), pk=import_id)
     context = {"record": record}
     if record.is_finished:
@@ -291,7 +274,7 @@ def import_status(request, import_id: int):
             {**error, "table": table_label(error.get("table", ""))} for error in record.errors
         ]
         context["error_count"] = len(errors)
-        context["page_obj"] = _page(request, errors) if errors else None
+        context["page_obj"] = paginate(request, errors) if errors else None
     template = (
         "organisation/_import_status.html" if request.htmx else "organisation/import_status.html"
     )
@@ -303,11 +286,10 @@ def import_sample(request, name: str):
     path = IMPORT_SAMPLES.get(name)
     if path is None or not path.exists():
         raise Http404
-    content_type = (
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-        if name.endswith(".xlsx")
-        else "text/csv; charset=utf-8"
-    )
+    # A file on disk: streamed, named by Django's FileResponse.
     return FileResponse(
-        path.open("rb"), as_attachment=True, filename=name, content_type=content_type
+        path.open("rb"),
+        as_attachment=True,
+        filename=name,
+        content_type=CONTENT_TYPES[name[-4:].lstrip(".")],
     )

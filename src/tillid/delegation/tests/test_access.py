@@ -3,19 +3,14 @@
 import pytest
 from django.urls import reverse
 
-from tillid.conftest import PASSWORD
 from tillid.delegation import services
 from tillid.delegation.access import Subject
 from tillid.delegation.models import Dosing, ReadKind, RecordRead
 from tillid.delegation.tests.helpers import breach, dose
 from tillid.organisation.models import Person, Role
+from tillid.testing import login
 
 pytestmark = pytest.mark.django_db
-
-
-def login(client, user):
-    client.logout()
-    assert client.login(username=user.username, password=PASSWORD)
 
 
 @pytest.fixture

@@ -4,16 +4,11 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from tillid.conftest import PASSWORD
 from tillid.delegation.models import Breach, BreachOutcome, Dosing, DosingSource
+from tillid.testing import login
 from tillid.trials.models import Trial
 
 pytestmark = pytest.mark.django_db
-
-
-def login(client, user):
-    client.logout()
-    assert client.login(username=user.username, password=PASSWORD)
 
 
 REVIEW = (timezone.localdate() + dt.timedelta(days=60)).isoformat()

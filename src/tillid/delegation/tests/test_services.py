@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.utils import timezone
 
-from tillid.delegation import exports, selectors, services
+from tillid.delegation import charts, exports, selectors, services
 from tillid.delegation.access import Subject
 from tillid.delegation.models import Breach, BreachOutcome, Dosing, DosingSource, RecordRead
 from tillid.delegation.tests.helpers import breach, dose
@@ -75,7 +75,7 @@ def test_history_has_dosings_trust_tests_and_breaches(org, roles):
     breach(d, roles.leader)
     kinds = [row.kind for row in selectors.history(Subject(person=person))]
     assert sorted(kinds) == ["Brud", "Tillidstest", "Vurdering"]
-    spec = selectors.chart_spec(Subject(person=person))
+    spec = charts.chart_spec(Subject(person=person))
     assert spec["mark"]["type"] == "line"
     assert spec["data"]["values"][0]["step"] == d.chosen_step
 

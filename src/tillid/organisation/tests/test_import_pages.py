@@ -5,7 +5,6 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
-from tillid.conftest import PASSWORD
 from tillid.organisation import services, views
 from tillid.organisation.models import ImportStatus, OrganisationImport, Person, Unit
 from tillid.organisation.tests.test_import_service import (
@@ -14,12 +13,9 @@ from tillid.organisation.tests.test_import_service import (
     SAMPLES,
     org_files,
 )
+from tillid.testing import login
 
 pytestmark = pytest.mark.django_db
-
-
-def login(client, user):
-    assert client.login(username=user.username, password=PASSWORD)
 
 
 def uploads(files):

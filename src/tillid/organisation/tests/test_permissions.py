@@ -13,7 +13,6 @@ from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tillid.conftest import PASSWORD
 from tillid.organisation import services
 from tillid.organisation.models import Person, Role, RoleGrant, Unit, UnitKind
 from tillid.organisation.permissions import (
@@ -24,6 +23,7 @@ from tillid.organisation.permissions import (
     roles_of,
     scope_for,
 )
+from tillid.testing import login
 
 pytestmark = pytest.mark.django_db
 
@@ -444,16 +444,12 @@ def test_has_perm_agrees_with_the_grants(db, parents, grants):
 # Pages and API: an employee never sees another unit's people.
 
 
-def _login(client, user):
-    assert client.login(username=user.username, password=PASSWORD)
-
-
 def _emails(people) -> SimpleNamespace:
     return SimpleNamespace(**{ext: p.email for ext, p in people.items()})
 
 
 def test_unit_page_of_another_unit_shows_no_people(client, org, roles):
-    _login(client, roles.employee)  # Lars, Team Nord
+    login(client, roles.employee)  # Lars, Team Nord
     mail = _emails(org.people)
     for unit, hidden in (
         (org.team_south, [mail.P4, mail.P5]),  # the sibling team
@@ -470,14 +466,14 @@ def test_unit_page_of_another_unit_shows_no_people(client, org, roles):
 
 
 def test_unit_page_of_own_unit_shows_colleagues(client, org, roles):
-    _login(client, roles.employee)
+    login(client, roles.employee)
     response = client.get(reverse("organisation:unit", args=[org.team_north.pk]))
     names = [p.name for p in response.context["page_obj"]]
     assert names == ["Lars Nielsen", "Sofie Jensen"]
 
 
 def test_people_list_shows_only_own_unit(client, org, roles):
-    _login(client, roles.employee)
+    login(client, roles.employee)
     response = client.get(reverse("organisation:people"))
     assert response.status_code == 200
     assert {p.external_id for p in response.context["page_obj"]} == {"P2", "P3"}
@@ -487,7 +483,7 @@ def test_people_list_shows_only_own_unit(client, org, roles):
 
 
 def test_people_search_does_not_find_other_units(client, org, roles):
-    _login(client, roles.employee)
+    login(client, roles.employee)
     for query in ("Camilla", "p7@egeskov.dk", "P7", "Hanne", "egeskov.dk"):
         response = client.get(reverse("organisation:people"), {"q": query})
         found = {p.external_id for p in response.context["page_obj"]}
