@@ -15,11 +15,7 @@ from ninja.pagination import PageNumberPagination, paginate
 from tillid.governance import selectors
 from tillid.governance.models import Item, RedTapeReport, Review
 from tillid.organisation.models import Unit
-from tillid.organisation.permissions import (
-    Perm,
-    require_perm,
-    scope_for,
-)
+from tillid.organisation.permissions import Perm, require_perm, scope_for
 
 router = Router(tags=["governance"])
 

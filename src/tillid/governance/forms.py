@@ -6,7 +6,6 @@ from django.utils.translation import gettext_lazy as _
 
 from tillid.core import widgets
 from tillid.core.forms import DKFDSFormMixin
-from tillid.governance import selectors
 from tillid.governance.models import (
     Decision,
     EstimateBasis,
@@ -19,6 +18,7 @@ from tillid.governance.models import (
     SecuredValue,
 )
 from tillid.governance.services import ItemInput
+from tillid.organisation import selectors as org_selectors
 from tillid.organisation.forms import UnitChoiceField
 from tillid.organisation.models import Unit
 
@@ -362,7 +362,7 @@ class ParticipantForm(DKFDSFormMixin, forms.Form):
         reference = data.get("person_reference", "").strip()
         data["person"] = None
         if reference:
-            data["person"] = selectors.person_by_reference(self.user, reference)
+            data["person"] = org_selectors.person_by_reference(self.user, reference)
             if data["person"] is None:
                 self.add_error(
                     "person_reference",

@@ -554,7 +554,9 @@ def decide_review(
             performed_by=RoleGroup.EMPLOYEES,
             basis=EstimateBasis.ESTIMATE,
         )
-        review.minutes_after = new_minutes_per_occurrence * new_occurrences_per_year
+        review.minutes_after = minutes_per_person(
+            [(new_minutes_per_occurrence, new_occurrences_per_year)]
+        )
         item.save()  # a history record marks the change of estimate
     else:
         review.status = ReviewStatus.DECIDED

@@ -38,12 +38,7 @@ from tillid.governance.models import (
 )
 from tillid.governance.permissions import can_manage_any, can_manage_item, can_manage_units
 from tillid.organisation import selectors as org_selectors
-from tillid.organisation.permissions import (
-    Perm,
-    has_perm,
-    require_perm,
-    scope_for,
-)
+from tillid.organisation.permissions import Perm, has_perm, require_perm, scope_for
 
 # --- the register ------------------------------------------------------------------
 
@@ -291,7 +286,7 @@ def onion(request):
 def unit_page(request, unit_id: int):
     unit = get_object_or_404(org_selectors.active_units(), pk=unit_id)
     require_perm(request.user, Perm.VIEW_GOVERNANCE, unit)
-    tree = selectors.unit_tree()
+    tree = org_selectors.unit_tree()
     rows = selectors.unit_items(unit, tree)
     figures = selectors.onion(unit, rows)
     page = paginate(request, rows)

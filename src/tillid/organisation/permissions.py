@@ -12,7 +12,7 @@ from enum import StrEnum
 from django.db.models import Q
 
 from tillid.core.viewkit import require
-from tillid.organisation.models import Role, Unit
+from tillid.organisation.models import Person, Role, RoleGrant, Unit
 
 
 class Perm(StrEnum):
@@ -132,12 +132,33 @@ class Grant:
     path: str
 
 
+def effective_grants(user) -> list:
+    """The user's grants: explicit ones plus those the organisation implies.
+
+    A person in the organisation is an employee of their unit; a person marked
+    as leader is a leader of their unit (and so of the units below it).
+    """
+    grants = [
+        Grant(role=g.role, unit_id=g.unit_id, path=g.unit.path if g.unit_id else "")
+        for g in RoleGrant.objects.filter(user=user).select_related("unit")
+        if g.unit_id is None or g.unit.is_active
+    ]
+    person = (
+        Person.objects.filter(user=user, is_active=True, unit__is_active=True)
+        .select_related("unit")
+        .first()
+    )
+    if person is not None:
+        grants.append(Grant(role=Role.EMPLOYEE, unit_id=person.unit_id, path=person.unit.path))
+        if person.is_leader:
+            grants.append(Grant(role=Role.LEADER, unit_id=person.unit_id, path=person.unit.path))
+    return grants
+
+
 def _grants(user) -> list[Grant]:
     # Cached on the user object: one query set per request, not per check.
     cached = getattr(user, "_tillid_grants", None)
     if cached is None:
-        from tillid.organisation.selectors import effective_grants
-
         cached = effective_grants(user)
         if user.is_superuser:
             # A superuser is an organisation-wide administrator; that is all.

@@ -1,0 +1,125 @@
+"""Meaningfulness: assessments by those governed, suppressed below the threshold,
+and the ranking of high burden against low meaningfulness."""
+
+import random
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db.models import Avg, Count
+
+from tillid.governance.models import Assessment, Item, RedTapeReport, ReportStatus
+from tillid.governance.selectors.engine import active_items, item_figures
+
+# --- meaningfulness ------------------------------------------------------------
+
+
+QUESTIONS = ("professional", "learning", "involving", "meaningful")
+
+
+@dataclass
+class Meaning:
+    respondents: int
+    shown: bool
+    means: dict[str, float] = field(default_factory=dict)
+    overall: float | None = None
+    classification: str = "unknown"  # "with", "mixed", "against", "unknown"
+
+
+def classify(overall: float | None) -> str:
+    """Trust and governance as partners or opponents (Bentzen 2018: 64)."""
+    if overall is None:
+        return "unknown"
+    if overall >= 3.5:
+        return "with"
+    if overall < 2.5:
+        return "against"
+    return "mixed"
+
+
+def meaning(item_ids) -> dict[int, Meaning]:
+    """Assessment figures per item, suppressed below the anonymity threshold."""
+    k = settings.TILLID_ANONYMITY_MIN_GROUP
+    rows = (
+        Assessment.objects.filter(item_id__in=item_ids)
+        .values("item_id")
+        .annotate(n=Count("id"), **{q: Avg(q) for q in QUESTIONS})
+    )
+    result = {}
+    for row in rows:
+        n = row["n"]
+        if n >= k:
+            means = {q: float(row[q]) for q in QUESTIONS}
+            overall = sum(means.values()) / len(QUESTIONS)
+            result[row["item_id"]] = Meaning(n, True, means, overall, classify(overall))
+        else:
+            result[row["item_id"]] = Meaning(n, False)
+    return result
+
+
+def meaning_for(item: Item) -> Meaning:
+    return meaning([item.pk]).get(item.pk, Meaning(0, False))
+
+
+def comments(item: Item) -> list[str]:
+    """Comments in random order, only for a large enough group, without dates."""
+    if Assessment.objects.filter(item=item).count() < settings.TILLID_ANONYMITY_MIN_COMMENT_GROUP:
+        return []
+    texts = list(
+        Assessment.objects.filter(item=item).exclude(comment="").values_list("comment", flat=True)
+    )
+    random.SystemRandom().shuffle(texts)
+    return texts
+
+
+def open_report_counts(item_ids=None) -> dict[int, int]:
+    qs = RedTapeReport.objects.filter(item__isnull=False).exclude(status=ReportStatus.REJECTED)
+    if item_ids is not None:
+        qs = qs.filter(item_id__in=item_ids)
+    return dict(qs.values_list("item_id").annotate(n=Count("id")).values_list("item_id", "n"))
+
+
+def ranking(limit: int | None = None) -> list[dict]:
+    """Active items, high burden × low meaningfulness first; red tape reports add weight.
+
+    friction = (5 − mean of the four answers) / 4, or ½ while too few have
+    answered; priority = hours × (friction + 0.1 × reports).
+    """
+    figures = item_figures(active_items())
+    ids = list(figures)
+    meanings = meaning(ids)
+    reports = open_report_counts(ids)
+    rows = []
+    for pk, fig in figures.items():
+        m = meanings.get(pk, Meaning(0, False))
+        friction = (5 - m.overall) / 4 if m.shown else 0.5
+        n_reports = reports.get(pk, 0)
+        rows.append(
+            {
+                "item_id": pk,
+                "burden": fig.burden,
+                "meaning": m,
+                "reports": n_reports,
+                "priority": fig.burden.hours * (friction + 0.1 * n_reports),
+            }
+        )
+    rows.sort(key=lambda r: (-r["priority"], r["item_id"]))
+    if limit:
+        rows = rows[:limit]
+    items = Item.objects.in_bulk([r["item_id"] for r in rows])
+    for r in rows:
+        r["item"] = items[r["item_id"]]
+    return rows
+
+
+def assessment_key_exists(item: Item, key: str) -> Assessment | None:
+    return Assessment.objects.filter(item=item, respondent_key=key).first()
+
+
+def answered_items(keys: dict[int, str]) -> set[int]:
+    """Which of the items (id → the person's respondent key) the person has assessed."""
+    if not keys:
+        return set()
+    found = Assessment.objects.filter(
+        item_id__in=list(keys), respondent_key__in=list(keys.values())
+    ).values_list("item_id", "respondent_key")
+    return {item_id for item_id, key in found if keys.get(item_id) == key}
