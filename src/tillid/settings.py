@@ -267,6 +267,8 @@ if TESTING:
 
 # Asked by the navigation whether a user may use a module (user, perm) -> bool.
 TILLID_PERMISSION_CHECK = "tillid.organisation.permissions.has_perm_anywhere"
+# Links a user who logged in by single sign-on to their person (core/oidc.py).
+TILLID_PERSON_LINKER = "tillid.organisation.services.link_user_to_person"
 
 # Anonymity (DESIGN.md): no figure for a group under this many respondents
 # (never below 3), and free-text comments need a larger group still.

@@ -5,13 +5,15 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db.models import Max, Q, QuerySet
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from tillid.delegation.access import Subject, managed_people_q, managed_units_q
+from tillid.core import contracts
+from tillid.delegation.access import Subject, managed_people_q, managed_units_q, person_of
 from tillid.delegation.ladder import Step
 from tillid.delegation.models import Breach, BreachOutcome, Dosing, RecordRead
 from tillid.organisation.models import Person, Unit
-from tillid.trials import selectors as trial_selectors
+from tillid.organisation.permissions import Perm, scope_for
 
 
 def _subject_q(subject: Subject, prefix: str = "") -> Q:
@@ -64,8 +66,6 @@ class HistoryRow:
 
 def history(subject: Subject) -> list[HistoryRow]:
     """Dosings, trust tests and breaches in one timeline, oldest first."""
-    from django.urls import reverse
-
     rows = []
     for d in dosings_for(subject):
         rows.append(
@@ -79,8 +79,7 @@ def history(subject: Subject) -> list[HistoryRow]:
                 url=reverse("delegation:dosing", args=[d.pk]),
             )
         )
-    tests = trial_selectors.trust_tests_for(person=subject.person, unit=subject.team)
-    for t in tests.filter(anonymised_at__isnull=True):
+    for t in trust_tests(subject):
         rows.append(
             HistoryRow(
                 date=(t.start_date or t.created_at.date()),
@@ -107,10 +106,12 @@ def history(subject: Subject) -> list[HistoryRow]:
     return sorted(rows, key=lambda r: (r.date, r.kind))
 
 
-def trust_tests(subject: Subject):
-    return trial_selectors.trust_tests_for(person=subject.person, unit=subject.team).filter(
-        anonymised_at__isnull=True
+def trust_tests(subject: Subject) -> QuerySet | list:
+    """The subject's trust tests from trials (contract "delegation.trust_tests_for")."""
+    tests = contracts.call(
+        "delegation.trust_tests_for", person=subject.person, unit=subject.team, default=None
     )
+    return [] if tests is None else tests.filter(anonymised_at__isnull=True)
 
 
 def read_log(subject: Subject) -> QuerySet[RecordRead]:
@@ -179,9 +180,6 @@ def shared_lessons(user) -> QuerySet[Breach]:
 
     Only the lesson and the month are shown; never who, what or the record.
     """
-    from tillid.delegation.access import person_of
-    from tillid.organisation.permissions import Perm, scope_for
-
     q = Q(pk__in=[])
     person = person_of(user)
     if person is not None:
@@ -292,8 +290,6 @@ def aggregate_steps(unit: Unit) -> list[dict]:
 
 def hr_people(user, *, query: str = "") -> QuerySet[Person]:
     """People whose records HR may read (for finding a person on request)."""
-    from tillid.organisation.permissions import Perm, scope_for
-
     scope = scope_for(user, Perm.VIEW_DELEGATION_RECORDS)
     qs = Person.objects.filter(is_active=True).filter(scope.unit_q("unit__")).select_related("unit")
     if query:

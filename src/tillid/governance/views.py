@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from tillid.core import contracts
 from tillid.core.errors import Forbidden
 from tillid.core.viewkit import add_errors, file_response, paginate, require
 from tillid.governance import charts, register_file, selectors, services
@@ -116,21 +117,9 @@ def item_detail(request, item_id: int):
         "can_manage": can_manage,
         "activity_form": ActivityForm() if can_manage else None,
         "needs_escalation": services.needs_escalation(item),
-        "exemptions": _trial_exemptions(item),
+        "exemptions": contracts.call("governance.exemptions_for_item", item_id=item.pk, default=[]),
     }
     return render(request, "governance/item_detail.html", context)
-
-
-def _trial_exemptions(item: Item) -> list:
-    """Trial actions that suspend or change the item for their duration."""
-    from django.apps import apps
-
-    if not apps.is_installed("tillid.trials"):
-        return []
-    # Imported here: the trials app reads the register through our selectors.
-    from tillid.trials.selectors import exemptions_for_item
-
-    return exemptions_for_item(item.pk)
 
 
 @login_required

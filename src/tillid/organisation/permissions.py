@@ -251,6 +251,67 @@ def scope_for(user, perm: Perm) -> Scope:
     return Scope(everything=False, paths=minimal)
 
 
+# --- personal records ---------------------------------------------------------------
+# Trust dosings, breaches and trust tests name a person (or a team) and how far
+# they were trusted. One rule for every module that keeps such records.
+
+
+def person_of(user) -> Person | None:
+    """The active person the user is, cached on the user object for the request."""
+    if not user or not user.is_authenticated:
+        return None
+    cached = getattr(user, "_tillid_person", False)
+    if cached is False:
+        cached = Person.objects.filter(user=user, is_active=True).select_related("unit").first()
+        user._tillid_person = cached
+    return cached
+
+
+def may_read_records(user, unit: Unit | None, person_id: int | None = None) -> bool:
+    """May `user` read the personal records about person `person_id` in `unit`, or
+    about the team `unit` when no person is named?
+
+    The person themselves, and whoever holds VIEW_DELEGATION_RECORDS or
+    MANAGE_DELEGATION for the unit: the person's leaders (of the unit or above) and HR.
+    """
+    me = person_of(user)
+    if person_id is not None and me is not None and me.pk == person_id:
+        return True
+    if unit is None:
+        return False
+    return has_perm(user, Perm.VIEW_DELEGATION_RECORDS, unit) or has_perm(
+        user, Perm.MANAGE_DELEGATION, unit
+    )
+
+
+def works_in(user, team: Unit | None) -> bool:
+    """The user is an active person whose own unit is `team` (an active unit)."""
+    if team is None or not team.is_active:
+        return False
+    me = person_of(user)
+    return me is not None and me.unit_id == team.pk
+
+
+def readable_records_q(user, prefix: str = "") -> Q:
+    """A filter on records about a person (`<prefix>subject_person`) or a team
+    (`<prefix>subject_unit`): those `user` may read by `may_read_records`."""
+    q = Q(pk__in=[])
+    for perm in (Perm.VIEW_DELEGATION_RECORDS, Perm.MANAGE_DELEGATION):
+        scope = scope_for(user, perm)
+        if scope.nothing:
+            continue
+        q |= Q(**{f"{prefix}subject_person__isnull": False}) & scope.unit_q(
+            f"{prefix}subject_person__unit__"
+        )
+        q |= Q(
+            **{f"{prefix}subject_person__isnull": True, f"{prefix}subject_unit__isnull": False}
+        ) & scope.unit_q(f"{prefix}subject_unit__")
+    me = person_of(user)
+    if me is not None:
+        q |= Q(**{f"{prefix}subject_person": me})
+    return q
+
+
 def forget_cached_grants(user) -> None:
     if hasattr(user, "_tillid_grants"):
         del user._tillid_grants

@@ -15,6 +15,7 @@ from ninja import Field, Query, Router, Schema
 from ninja.errors import HttpError
 from ninja.pagination import PageNumberPagination, paginate
 
+from tillid.core import contracts
 from tillid.core.viewkit import require
 from tillid.organisation.models import Unit
 from tillid.organisation.permissions import Perm, require_perm
@@ -29,7 +30,6 @@ from tillid.trials.models import (
     Trial,
     TrialKind,
 )
-from tillid.trials.signals import trust_test_read
 
 router = Router(tags=["trials"])
 
@@ -214,7 +214,7 @@ def list_trials(
 def trial_detail(request, trial_id: int):
     trial = _trial(request, trial_id)
     if trial.is_trust_test and trial.subject_person_id:
-        trust_test_read.send(sender=Trial, trial=trial, reader=request.user)
+        contracts.call("trials.log_trust_test_read", trial=trial, reader=request.user)
     return _detail(trial)
 
 

@@ -26,6 +26,7 @@ from tillid.trials.models import (
     TrustOutcome,
 )
 from tillid.trials.rules import BACK, FORWARD, STAGE_TASKS
+from tillid.trials.selectors import governance_item_title
 
 MAX_DEPTH = 3
 
@@ -314,8 +315,6 @@ def link_governance(
     governance_item_id: int | None = None,
     note: str = "",
 ) -> GovernanceLink:
-    from tillid.trials.selectors import governance_item_title
-
     if governance_item_id is not None:
         found = governance_item_title(governance_item_id)
         if found is not None:

@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from tillid.core import contracts
 from tillid.core.viewkit import add_errors, paginate, require
 from tillid.organisation.models import Person, Unit
 from tillid.organisation.permissions import (
@@ -32,15 +33,7 @@ from tillid.trials.forms import (
     TrustOutcomeForm,
     TrustTestForm,
 )
-from tillid.trials.models import (
-    GovernanceLink,
-    Milestone,
-    Stage,
-    StageTask,
-    Trial,
-    TrialKind,
-)
-from tillid.trials.signals import trust_test_read
+from tillid.trials.models import GovernanceLink, Milestone, Stage, StageTask, Trial, TrialKind
 
 
 def _trial_for(request, trial_id: int) -> Trial:
@@ -215,7 +208,7 @@ def detail(request, trial_id: int):
         "history": trial.history.select_related("history_user")[:20],
     }
     if trial.is_trust_test and trial.subject_person_id:
-        trust_test_read.send(sender=Trial, trial=trial, reader=request.user)
+        contracts.call("trials.log_trust_test_read", trial=trial, reader=request.user)
     return render(request, "trials/detail.html", context)
 
 

@@ -166,24 +166,6 @@ def test_trust_test_planning_page_offers_only_the_leaders_people(client, org, re
     assert Dosing.objects.count() == 1
 
 
-def test_reading_a_trust_test_is_logged_for_the_person(client, org, records, actors):
-    from tillid.trials import services as trial_services
-
-    person, d, _b = records
-    test = trial_services.plan_trust_test(
-        by=actors["leader"], subject_person=person, task=d.task, step_from=3, step_to=4, risk="low"
-    )
-    login(client, actors["hr"])
-    assert client.get(reverse("trials:detail", args=[test.pk])).status_code == 200
-    assert client.get(f"/api/trials/{test.pk}").status_code in (200, 403)
-    assert RecordRead.objects.filter(
-        kind=ReadKind.TRUST_TEST, record_id=test.pk, subject_person=person, reader_name="hr"
-    ).exists()
-    login(client, actors["colleague"])
-    assert client.get(reverse("trials:detail", args=[test.pk])).status_code == 404
-    assert RecordRead.objects.filter(kind=ReadKind.TRUST_TEST).count() >= 1
-
-
 # Team records: the team's own members read the team's dosings (its mandate),
 # never its breaches, and never a colleague's personal records.
 

@@ -62,6 +62,7 @@ from tillid.governance.selectors.register import (
     all_items_for_choice,
     control_chain,
     current_activities,
+    governance_choices,
     items_in_order,
     register,
     retired_activities,

@@ -138,6 +138,12 @@ def all_items_for_choice() -> QuerySet[Item]:
     return Item.objects.exclude(status=ItemStatus.REMOVED).order_by("title")
 
 
+def governance_choices(*, active_only: bool = True) -> list[tuple[int, str]]:
+    """(id, title) of the items a trial may suspend or change, by title."""
+    items = all_items_for_choice() if active_only else Item.objects.order_by("title")
+    return list(items.values_list("pk", "title"))
+
+
 def current_activities(item: Item) -> QuerySet[Activity]:
     return item.activities.filter(retired_on__isnull=True)
 

@@ -20,8 +20,11 @@ from tillid.organisation.permissions import (
     forget_cached_grants,
     has_perm,
     has_perm_anywhere,
+    may_read_records,
+    person_of,
     roles_of,
     scope_for,
+    works_in,
 )
 from tillid.testing import login
 
@@ -515,3 +518,21 @@ def test_api_refuses_people_outside_the_scope(client, org, roles):
         f"/api/organisation/units/{org.team_north.pk}/people", HTTP_AUTHORIZATION=f"Bearer {key}"
     )
     assert response.status_code == 403
+
+
+def test_personal_records_are_for_the_person_their_leaders_and_hr(org, roles, make_user):
+    """The one rule for dosings, breaches and trust tests (delegation and trials)."""
+    person = org.people["P2"]  # Team Nord
+    hr = make_user(Role.HR, None, username="hr")
+    assert person_of(roles.employee) == person
+    assert may_read_records(roles.employee, person.unit, person.pk)  # oneself
+    assert may_read_records(roles.leader, person.unit, person.pk)  # leads the care home
+    assert may_read_records(hr, person.unit, person.pk)
+    for other in (roles.other_employee, roles.administrator, roles.consultant, roles.politician):
+        assert not may_read_records(other, person.unit, person.pk)
+    # A team's records: its leaders and HR, not its members (they read dosings, by works_in).
+    assert may_read_records(roles.leader, org.team_north)
+    assert not may_read_records(roles.employee, org.team_north)
+    assert works_in(roles.employee, org.team_north)
+    assert not works_in(roles.employee, org.team_south)
+    assert not may_read_records(roles.leader, None)
