@@ -7,7 +7,7 @@ from django.contrib.auth import get_user_model
 
 from tillid.organisation import services
 from tillid.organisation.models import Person, Role
-from tillid.testing import PASSWORD, build_org
+from tillid.organisation.testing import PASSWORD, build_org
 
 
 @pytest.fixture
@@ -30,7 +30,7 @@ def make_user(db):
 
 @pytest.fixture
 def org(db):
-    """The small municipality of `tillid.testing.build_org`."""
+    """The small municipality of `tillid.organisation.testing.build_org`."""
     return build_org()
 
 

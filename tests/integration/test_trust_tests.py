@@ -24,7 +24,7 @@ from tillid.delegation.models import (
 )
 from tillid.delegation.tests.helpers import breach, dose
 from tillid.delegation.tests.test_pages import RATINGS
-from tillid.testing import login
+from tillid.organisation.testing import login
 from tillid.trials import services as trial_services
 from tillid.trials.models import Trial
 

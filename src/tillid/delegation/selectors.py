@@ -157,7 +157,8 @@ def latest_steps(people: list[Person]) -> dict[int, Dosing]:
     for d in Dosing.objects.filter(subject_person__in=people, anonymised_at__isnull=True).order_by(
         "created_at", "pk"
     ):
-        latest[d.subject_person_id] = d
+        if d.subject_person_id is not None:
+            latest[d.subject_person_id] = d
     return latest
 
 

@@ -70,7 +70,7 @@ def record_dosing(
         same = (
             breach.dosing.subject_person_id == subject.person.pk
             if subject.person is not None
-            else breach.dosing.subject_unit_id == subject.team.pk
+            else breach.dosing.subject_unit_id == subject.unit.pk
         )
         if not same:
             raise ValidationError(_("The adjusted dosing must concern the same person or team."))

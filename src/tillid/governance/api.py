@@ -171,11 +171,10 @@ class _LazyRows:
 @router.get("/items/{item_id}", response=ItemDetailOut, summary="One item")
 def item_detail(request, item_id: int):
     require_perm(request.user, Perm.VIEW_GOVERNANCE)
-    item = get_object_or_404(Item, pk=item_id)
-    figures = {item.pk: selectors.item_burden(item)}
-    meaning = selectors.meaning_for(item)
+    page = selectors.item_page(get_object_or_404(Item, pk=item_id))
+    item, meaning = page.item, page.meaning
     return {
-        **_item_row(item, figures),
+        **_item_row(item, {item.pk: page.figures}),
         "description": item.description,
         "legal_basis": item.legal_basis,
         "owner": item.owner,
@@ -189,7 +188,7 @@ def item_detail(request, item_id: int):
                 "performed_by": a.performed_by,
                 "basis": a.basis,
             }
-            for a in selectors.current_activities(item)
+            for a in page.activities
         ],
         "meaning": {
             "respondents_shown": meaning.shown,

@@ -8,7 +8,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from tillid.core import contracts
 from tillid.core.errors import Forbidden
 from tillid.core.viewkit import add_errors, file_response, paginate, require
 from tillid.governance import charts, register_file, selectors, services
@@ -37,7 +36,12 @@ from tillid.governance.models import (
     ReviewStatus,
     RoleGroup,
 )
-from tillid.governance.permissions import can_manage_any, can_manage_item, can_manage_units
+from tillid.governance.permissions import (
+    can_assess,
+    can_manage_any,
+    can_manage_item,
+    can_manage_units,
+)
 from tillid.organisation import selectors as org_selectors
 from tillid.organisation.permissions import Perm, has_perm, require_perm, scope_for
 
@@ -87,37 +91,34 @@ def _item_or_404(item_id: int) -> Item:
 @login_required
 def item_detail(request, item_id: int):
     require_perm(request.user, Perm.VIEW_GOVERNANCE)
-    item = _item_or_404(item_id)
-    figures = selectors.item_burden(item)
+    page = selectors.item_page(_item_or_404(item_id))
+    item = page.item
     person = org_selectors.person_for_user(request.user)
-    may_assess = (
-        person is not None
-        and has_perm(request.user, Perm.ASSESS_GOVERNANCE, person.unit)
-        and services.may_assess(item, person)
-    )
+    may_assess = can_assess(request.user, item, person)
     can_manage = can_manage_item(request.user, item)
     context = {
+        "page": page,
         "item": item,
-        "burden": figures.burden,
-        "natural_people": figures.natural_people,
-        "activities": selectors.current_activities(item),
-        "retired": selectors.retired_activities(item),
-        "chain": selectors.control_chain(item),
-        "controlled_by": item.controlled_by.all(),
-        "meaning": selectors.meaning_for(item),
-        "comments": selectors.comments(item),
+        "burden": page.burden,
+        "natural_people": page.natural_people,
+        "activities": page.activities,
+        "retired": page.retired,
+        "chain": page.chain,
+        "controlled_by": page.controlled_by,
+        "meaning": page.meaning,
+        "comments": page.comments,
         "k": settings.TILLID_ANONYMITY_MIN_GROUP,
         "k_comments": settings.TILLID_ANONYMITY_MIN_COMMENT_GROUP,
-        "reviews": selectors.reviews(item=item),
-        "open_review": selectors.reviews(item=item, status="open").first(),
-        "reports": item.red_tape_reports.exclude(status=ReportStatus.REJECTED).count(),
-        "history": selectors.item_history(item),
+        "reviews": page.reviews,
+        "open_review": page.open_review,
+        "reports": page.reports,
+        "history": page.history,
         "may_assess": may_assess,
-        "own_assessment": services.own_assessment(item, person) if may_assess else None,
+        "own_assessment": selectors.own_assessment(item, person) if may_assess else None,
         "can_manage": can_manage,
         "activity_form": ActivityForm() if can_manage else None,
-        "needs_escalation": services.needs_escalation(item),
-        "exemptions": contracts.call("governance.exemptions_for_item", item_id=item.pk, default=[]),
+        "needs_escalation": page.needs_escalation,
+        "exemptions": page.exemptions,
     }
     return render(request, "governance/item_detail.html", context)
 
@@ -200,12 +201,8 @@ def activity_delete(request, item_id: int, activity_id: int):
 def assess(request, item_id: int):
     item = _item_or_404(item_id)
     person = org_selectors.person_for_user(request.user)
-    require(
-        person is not None
-        and has_perm(request.user, Perm.ASSESS_GOVERNANCE, person.unit)
-        and services.may_assess(item, person)
-    )
-    existing = services.own_assessment(item, person)
+    require(can_assess(request.user, item, person))
+    existing = selectors.own_assessment(item, person)
     initial = None
     if existing is not None:
         initial = {
@@ -238,7 +235,7 @@ def my_items(request):
         unit_rows = selectors.unit_items(person.unit)
         may = has_perm(request.user, Perm.ASSESS_GOVERNANCE, person.unit)
         answered = selectors.answered_items(
-            {r.item.pk: services.respondent_key(r.item, person) for r in unit_rows}
+            {r.item.pk: selectors.respondent_key(r.item, person) for r in unit_rows}
         )
         rows = [{"row": r, "answered": r.item.pk in answered, "may_assess": may} for r in unit_rows]
     return render(
@@ -416,7 +413,7 @@ def review_detail(request, review_id: int):
         ),
         "note_form": NoteForm(prefix="note") if can_manage else None,
         "reports": review.red_tape_reports.all(),
-        "needs_escalation": services.needs_escalation(review.item),
+        "needs_escalation": selectors.needs_escalation(review.item),
         "burden": selectors.item_burden(review.item).burden,
     }
     return render(request, "governance/review_detail.html", context)
@@ -519,7 +516,7 @@ def review_decide(request, review_id: int):
             "item": review.item,
             "form": form,
             "missing": selectors.missing_groups(review),
-            "needs_escalation": services.needs_escalation(review.item),
+            "needs_escalation": selectors.needs_escalation(review.item),
             "burden": selectors.item_burden(review.item).burden,
         },
     )

@@ -215,7 +215,7 @@ def unit_tree() -> Tree:
     )
     totals = headcounts()
     paths = {uid: path for uid, _parent, path in rows}
-    parents = {uid: parent for uid, parent, _path in rows}
+    parents: dict[int, int | None] = {uid: parent for uid, parent, _path in rows}
     direct = {uid: totals.get(uid, 0) for uid in paths}
     for uid, parent in parents.items():
         if parent in direct:

@@ -9,6 +9,7 @@ from typing import Protocol
 
 from django.contrib.auth import get_user_model
 from django.db import connection, connections, transaction
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -529,7 +530,7 @@ class _ProgressWriter:
         self.record = record
         self.interval = interval
         self.last = 0.0
-        self.side = None
+        self.side: BaseDatabaseWrapper | None = None
 
     def __call__(self, *, stage: str, done: int, total: int) -> None:
         now = time.monotonic()

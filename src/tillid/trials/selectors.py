@@ -8,6 +8,7 @@ This app in turn asks the register through the contracts
 """
 
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 from django.urls import NoReverseMatch, reverse
@@ -17,7 +18,7 @@ from tillid.organisation import selectors as org_selectors
 from tillid.organisation.models import Person, Unit
 from tillid.trials.access import visible_q
 from tillid.trials.models import GovernanceLink, Stage, Trial, TrialKind
-from tillid.trials.rules import STAGE_ORDER, own_progress, rolled_up_progress
+from tillid.trials.rules import BACK, FORWARD, STAGE_ORDER, own_progress, rolled_up_progress
 
 
 def _governance_items(ids: list[int]) -> list:
@@ -223,3 +224,18 @@ def trial_detail(pk: int) -> Trial:
     return Trial.objects.select_related(
         "unit", "owner", "parent", "subject_person__unit", "subject_unit", "proposed_by"
     ).get(pk=pk)
+
+
+# --- stages ---------------------------------------------------------------------
+
+
+def allowed_moves(trial: Trial) -> dict[str, Any]:
+    """{'forward': [...], 'back': stage or None} for the trial's current stage."""
+    return {"forward": list(FORWARD[trial.stage]), "back": back_stage(trial)}
+
+
+def back_stage(trial: Trial) -> str | None:
+    if trial.stage != Stage.STOPPED:
+        return BACK[trial.stage]
+    last = trial.stage_changes.filter(to_stage=Stage.STOPPED).order_by("-changed_at", "-pk").first()
+    return last.from_stage if last and last.from_stage else None

@@ -150,7 +150,7 @@ def detail(request, trial_id: int):
     trial = _trial_for(request, trial_id)
     can_manage = access.can_manage(request.user, trial)
     can_contribute = access.can_contribute(request.user, trial)
-    moves = services.allowed_moves(trial)
+    moves = selectors.allowed_moves(trial)
     adopt_units = (
         Unit.objects.filter(is_active=True)
         .filter(scope_for(request.user, Perm.MANAGE_TRIALS).unit_q())

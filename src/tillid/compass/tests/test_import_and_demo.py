@@ -17,7 +17,7 @@ from tillid.compass.models import (
     RoleGroup,
     Round,
 )
-from tillid.testing import PASSWORD
+from tillid.organisation.testing import PASSWORD
 
 pytestmark = pytest.mark.django_db
 

@@ -10,7 +10,7 @@ from django.utils import timezone
 from tillid.compass import selectors, services
 from tillid.compass.instruments import spec_for
 from tillid.compass.models import DialogueAction, Response, RoleGroup, Round
-from tillid.testing import login
+from tillid.organisation.testing import login
 
 pytestmark = pytest.mark.django_db
 

@@ -10,7 +10,7 @@ from tillid.compass.instruments import pack_answers, spec_for
 from tillid.compass.models import Invitation, Response, RoleGroup, Round
 from tillid.compass.tests.conftest import TOKEN_RE, answers_for
 from tillid.organisation.models import Person
-from tillid.testing import login
+from tillid.organisation.testing import login
 
 pytestmark = pytest.mark.django_db
 

@@ -8,7 +8,7 @@ from tillid.delegation.access import Subject
 from tillid.delegation.models import Dosing, ReadKind, RecordRead
 from tillid.delegation.tests.helpers import breach, dose
 from tillid.organisation.models import Person, Role
-from tillid.testing import login
+from tillid.organisation.testing import login
 
 pytestmark = pytest.mark.django_db
 

@@ -5,7 +5,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tillid.delegation.models import BreachOutcome, Dosing
-from tillid.testing import login
+from tillid.organisation.testing import login
 
 pytestmark = pytest.mark.django_db
 

@@ -14,7 +14,8 @@ to their headcount when totals per unit are made.
 
 One module per topic: `engine` (the burden inputs), `stamp` (their reuse per
 burden stamp), `onion` (per unit, layer and kind), `register` (the list),
-`meaning`, `reviews` (and history), `balance`, `red_tape`, `mushrooming`.
+`meaning`, `reviews` (and history), `balance`, `red_tape`, `mushrooming`, and
+`item_page` (an item's page as one object, for the page and the API).
 Everything is re-exported here, so callers say `selectors.register(...)`.
 """
 
@@ -36,6 +37,7 @@ from tillid.governance.selectors.engine import (
     item_figures,
     sum_burdens,
 )
+from tillid.governance.selectors.item_page import ItemPage, item_page
 from tillid.governance.selectors.meaning import (
     QUESTIONS,
     Meaning,
@@ -46,7 +48,9 @@ from tillid.governance.selectors.meaning import (
     meaning,
     meaning_for,
     open_report_counts,
+    own_assessment,
     ranking,
+    respondent_key,
 )
 from tillid.governance.selectors.mushrooming import (
     added_since_last_review,
@@ -68,10 +72,12 @@ from tillid.governance.selectors.register import (
     retired_activities,
 )
 from tillid.governance.selectors.reviews import (
+    HIGHER_LAYERS,
     history,
     involvement,
     item_history,
     missing_groups,
+    needs_escalation,
     reviews,
     reviews_for_person,
 )

@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from tillid.governance.burden import Burden
 from tillid.governance.models import BalanceBaseline, Item, Review, ReviewStatus
@@ -60,13 +61,13 @@ def balance(unit: Unit | None = None, since: date | None = None) -> Balance:
     new_items = list(Item.objects.filter(introduced_on__gte=since))
     ids = {i.pk for i in new_items} | {r.item_id for r in decided}
     figures = item_figures(Item.objects.filter(pk__in=ids), tree)
-    first_before = {}
+    first_before: dict[int, float] = {}
     for r in (
         Review.objects.filter(item_id__in=[i.pk for i in new_items])
         .exclude(minutes_before__isnull=True)
         .order_by("decided_on", "pk")
     ):
-        first_before.setdefault(r.item_id, float(r.minutes_before))
+        first_before.setdefault(r.item_id, float(r.minutes_before or 0))
 
     def people(item_id: int):
         fig = figures[item_id]
@@ -74,7 +75,8 @@ def balance(unit: Unit | None = None, since: date | None = None) -> Balance:
             return fig.burden.people
         return tree.people_within(fig.unit_ids, unit.pk) * fig.share_factor
 
-    added_rows, removed_rows = [], []
+    added_rows: list[dict[str, Any]] = []
+    removed_rows: list[dict[str, Any]] = []
     for item in new_items:
         mpp = first_before.get(item.pk, figures[item.pk].burden.minutes_per_person)
         p = people(item.pk)
@@ -84,7 +86,7 @@ def balance(unit: Unit | None = None, since: date | None = None) -> Balance:
             )
     for review in decided:
         p = people(review.item_id)
-        delta = float(review.minutes_before) - float(review.minutes_after or 0)
+        delta = float(review.minutes_before or 0) - float(review.minutes_after or 0)
         if not p or not delta:
             continue
         row = {

@@ -116,7 +116,7 @@ def _natural_people(rows, tree: Tree, units: dict | None) -> dict[int, int]:
     """
     natural: dict[int, int] = {}
     paths, totals, people = tree.paths, tree.totals, tree.people
-    current, group = None, []
+    current, group = None, list[int]()
 
     def close():  # the unit ids of item `current` are all in `group`
         if len(group) == 1:
@@ -216,7 +216,7 @@ def item_figures(items: QuerySet[Item] | None = None, tree: Tree | None = None) 
     items = Item.objects.all() if items is None else items
     data = burden_inputs(items, tree or unit_tree(), keep_units=True)
     cost = hourly_cost()
-    units = data.units
+    units = data.units or {}
     return {pk: data.figures(pk, cost, units.get(pk, [])) for pk in data.mpp}
 
 

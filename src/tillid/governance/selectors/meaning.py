@@ -1,14 +1,18 @@
 """Meaningfulness: assessments by those governed, suppressed below the threshold,
 and the ranking of high burden against low meaningfulness."""
 
+import hashlib
+import hmac
 import random
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.conf import settings
 from django.db.models import Avg, Count
 
 from tillid.governance.models import Assessment, Item, RedTapeReport, ReportStatus
 from tillid.governance.selectors.engine import active_items, item_figures
+from tillid.organisation.models import Person
 
 # --- meaningfulness ------------------------------------------------------------
 
@@ -48,7 +52,7 @@ def meaning(item_ids) -> dict[int, Meaning]:
     for row in rows:
         n = row["n"]
         if n >= k:
-            means = {q: float(row[q]) for q in QUESTIONS}
+            means = {q: float(row[q]) for q in QUESTIONS}  # type: ignore[literal-required]
             overall = sum(means.values()) / len(QUESTIONS)
             result[row["item_id"]] = Meaning(n, True, means, overall, classify(overall))
         else:
@@ -88,10 +92,10 @@ def ranking(limit: int | None = None) -> list[dict]:
     ids = list(figures)
     meanings = meaning(ids)
     reports = open_report_counts(ids)
-    rows = []
+    rows: list[dict[str, Any]] = []
     for pk, fig in figures.items():
         m = meanings.get(pk, Meaning(0, False))
-        friction = (5 - m.overall) / 4 if m.shown else 0.5
+        friction = (5 - m.overall) / 4 if m.shown and m.overall is not None else 0.5
         n_reports = reports.get(pk, 0)
         rows.append(
             {
@@ -123,3 +127,15 @@ def answered_items(keys: dict[int, str]) -> set[int]:
         item_id__in=list(keys), respondent_key__in=list(keys.values())
     ).values_list("item_id", "respondent_key")
     return {item_id for item_id, key in found if keys.get(item_id) == key}
+
+
+def respondent_key(item: Item, person: Person) -> str:
+    """A keyed hash of (item, person): the same person gets the same key per item only."""
+    message = f"governance-assessment:{item.pk}:{person.pk}".encode()
+    return hmac.new(settings.SECRET_KEY.encode(), message, hashlib.sha256).hexdigest()
+
+
+def own_assessment(item: Item, person: Person | None) -> Assessment | None:
+    if person is None:
+        return None
+    return assessment_key_exists(item, respondent_key(item, person))

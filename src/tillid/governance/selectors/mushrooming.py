@@ -4,6 +4,7 @@ governance added since an area's last review, and decisions counted."""
 from collections import defaultdict
 from datetime import date
 from difflib import SequenceMatcher
+from typing import Any
 
 from django.db.models import Count
 
@@ -23,7 +24,7 @@ def growth_by_layer() -> list[dict]:
     figures = item_figures(Item.objects.all())
     first = min(i.introduced_on.year for i in items)
     last = date.today().year
-    rows = []
+    rows: list[dict[str, Any]] = []
     for year in range(first, last + 1):
         end = date(year, 12, 31)
         for layer, label in Layer.choices:
@@ -49,7 +50,7 @@ def growth_by_layer() -> list[dict]:
 def deep_control_chains(min_depth: int = 2) -> list[dict]:
     """Items that control an item that itself controls another (or deeper)."""
     links = dict(Item.objects.exclude(controls__isnull=True).values_list("pk", "controls_id"))
-    rows = []
+    rows: list[dict[str, Any]] = []
     for pk in links:
         chain, current, seen = [], pk, {pk}
         while current in links and links[current] not in seen:
@@ -101,7 +102,7 @@ def likely_duplicates(threshold: float = 0.75, limit: int = 200) -> list[dict]:
         pb = [tree.paths[u] for u in units.get(b, []) if u in tree.paths]
         return any(x.startswith(y) or y.startswith(x) for x in pa for y in pb)
 
-    rows = []
+    rows: list[dict[str, Any]] = []
     for a, b in pairs:
         matcher = SequenceMatcher(None, norm[a], norm[b])
         if matcher.quick_ratio() < threshold:
@@ -141,7 +142,7 @@ def added_since_last_review() -> list[dict]:
         status__in=[ReviewStatus.DECIDED, ReviewStatus.ESCALATED], decided_on__isnull=False
     ).values_list("item_id", "decided_on"):
         for aid in areas_of(item_id):
-            if aid not in last_review or decided_on > last_review[aid]:
+            if decided_on is not None and (aid not in last_review or decided_on > last_review[aid]):
                 last_review[aid] = decided_on
     per_area: dict[int, list] = defaultdict(list)
     for pk, title, introduced in item_rows:

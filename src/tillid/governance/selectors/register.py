@@ -1,6 +1,7 @@
 """The register list: matching items in order, with their burden, and an item's parts."""
 
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
@@ -84,7 +85,7 @@ def register(
     data = all_inputs()
     people, mpp = data.people, data.mpp
     ids: list[int] = []
-    column: dict[int, object] = {}
+    column: dict[int, Any] = {}
     if extra:
         for pk, value in _stream(items.order_by().values_list("pk", extra)):
             ids.append(pk)
@@ -154,7 +155,8 @@ def retired_activities(item: Item) -> QuerySet[Activity]:
 
 def control_chain(item: Item, limit: int = 20) -> list[Item]:
     """The items this item controls, step by step (control of control)."""
-    chain, seen, current = [], {item.pk}, item.controls
+    chain: list[Item] = []
+    seen, current = {item.pk}, item.controls
     while current is not None and current.pk not in seen and len(chain) < limit:
         chain.append(current)
         seen.add(current.pk)

@@ -1,8 +1,10 @@
 """Co-created reviews, their participants, and the history of items and activities."""
 
+from typing import Any
+
 from django.db.models import QuerySet
 
-from tillid.governance.models import OPEN_REVIEW_STATUSES, Activity, Item, Review, RoleGroup
+from tillid.governance.models import OPEN_REVIEW_STATUSES, Activity, Item, Layer, Review, RoleGroup
 from tillid.organisation.models import Person
 
 # --- reviews -------------------------------------------------------------------
@@ -21,9 +23,9 @@ def reviews(*, status: str = "", item: Item | None = None) -> QuerySet[Review]:
 
 def involvement(review: Review) -> list[dict]:
     """Per role group: stake, involved or not, early or late."""
-    first: dict[str, object] = {}
-    for p in review.participants.all():
-        first.setdefault(p.role_group, p)
+    first: dict[str, Any] = {}
+    for participant in review.participants.all():
+        first.setdefault(participant.role_group, participant)
     rows = []
     for key, label in RoleGroup.choices:
         p = first.get(key)
@@ -118,3 +120,12 @@ def item_history(item: Item, limit: int = 50) -> list[dict]:
         previous = record
     rows.sort(key=lambda row: row["date"], reverse=True)
     return rows[:limit]
+
+
+# Only a higher layer can remove what comes from the state (or is mandated by law).
+HIGHER_LAYERS = (Layer.STATE,)
+
+
+def needs_escalation(item: Item) -> bool:
+    """Only a higher layer can remove governance from the state or mandated by law."""
+    return item.layer in HIGHER_LAYERS or item.mandated_by_law

@@ -9,7 +9,7 @@ from django.urls import reverse
 from tillid.governance import selectors, services
 from tillid.governance.models import Assessment
 from tillid.organisation.models import Person
-from tillid.testing import login
+from tillid.organisation.testing import login
 
 pytestmark = pytest.mark.django_db
 

@@ -10,7 +10,7 @@ from tillid.core.models import ApiToken
 from tillid.core.services import create_api_token, revoke_api_token
 from tillid.organisation import services
 from tillid.organisation.models import Role, UnitKind
-from tillid.testing import PASSWORD
+from tillid.organisation.testing import PASSWORD
 
 pytestmark = pytest.mark.django_db
 

@@ -7,13 +7,13 @@ from django.urls import reverse
 
 from tillid.organisation import services, views
 from tillid.organisation.models import ImportStatus, OrganisationImport, Person, Unit
+from tillid.organisation.testing import login
 from tillid.organisation.tests.test_import_service import (
     BASE_PEOPLE,
     BASE_UNITS,
     SAMPLES,
     org_files,
 )
-from tillid.testing import login
 
 pytestmark = pytest.mark.django_db
 

@@ -1,7 +1,7 @@
 import pytest
 from django.urls import reverse
 
-from tillid.testing import login
+from tillid.organisation.testing import login
 
 pytestmark = pytest.mark.django_db
 

@@ -26,7 +26,7 @@ from tillid.organisation.permissions import (
     scope_for,
     works_in,
 )
-from tillid.testing import login
+from tillid.organisation.testing import login
 
 pytestmark = pytest.mark.django_db
 

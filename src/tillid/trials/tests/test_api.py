@@ -1,6 +1,6 @@
 import pytest
 
-from tillid.testing import login
+from tillid.organisation.testing import login
 from tillid.trials import services
 from tillid.trials.models import Stage, Trial
 

@@ -2,7 +2,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from tillid.testing import login
+from tillid.organisation.testing import login
 from tillid.trials import services
 from tillid.trials.models import Stage, Trial
 

@@ -1,6 +1,6 @@
 """The test kit every app's tests share: log in, build a small tree, post a form.
 
-    from tillid.testing import login, post_form
+    from tillid.organisation.testing import login, post_form
 
 The fixtures in tillid/conftest.py (`org`, `roles`, `make_user`,
 `person_user`) are built from these functions.

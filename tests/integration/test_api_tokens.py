@@ -6,7 +6,7 @@ from django.urls import reverse
 from tillid.core.models import ApiToken, hash_token
 from tillid.core.selectors import user_for_api_token
 from tillid.core.services import create_api_token, revoke_api_token
-from tillid.testing import login
+from tillid.organisation.testing import login
 
 pytestmark = pytest.mark.django_db
 
