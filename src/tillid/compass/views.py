@@ -23,7 +23,7 @@ from tillid.compass.forms import (
     answer_fields,
 )
 from tillid.compass.models import DialogueAction, RoleGroup, Round
-from tillid.core.viewkit import add_errors, file_response, paginate, require
+from tillid.core.viewkit import add_errors, file_response, message_errors, paginate, require
 from tillid.organisation import selectors as org_selectors
 from tillid.organisation.models import Unit
 from tillid.organisation.permissions import (
@@ -150,7 +150,7 @@ def round_reminders(request, round_id):
     try:
         n = services.send_reminders(round_=round_, base_url=_base_url(request))
     except services.CompassError as exc:
-        messages.error(request, str(exc))
+        message_errors(request, exc)
     else:
         messages.success(
             request, _("Reminders were sent to %(n)s people who have not answered.") % {"n": n}
@@ -172,7 +172,7 @@ def round_letters(request, round_id):
     try:
         letters = services.issue_letters(round_=round_)
     except services.CompassError as exc:
-        messages.error(request, str(exc))
+        message_errors(request, exc)
         return redirect("compass:round", round_.pk)
     base = _base_url(request)
     for letter in letters:
@@ -200,7 +200,7 @@ def round_anonymity(request, round_id):
         try:
             services.update_anonymity(round_=round_, **form.cleaned_data)
         except services.CompassError as exc:
-            messages.error(request, str(exc))
+            message_errors(request, exc)
         else:
             messages.success(request, _("The anonymity settings are saved."))
     else:

@@ -1,7 +1,7 @@
 """What every app's views share: permission checks, pages of a list, service
 errors on a form, and file downloads. One way each, used everywhere.
 
-    from tillid.core.viewkit import add_errors, file_response, paginate, require
+    from tillid.core.viewkit import add_errors, file_response, message_errors, paginate, require
 
 Permission questions are asked of `tillid.organisation.permissions` (which
 offers `require_perm(user, perm, unit)` on top of `require`); core only
@@ -14,6 +14,7 @@ from typing import Any
 from urllib.parse import quote
 
 from django.conf import settings
+from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Page, Paginator
 from django.http import HttpResponse
@@ -50,6 +51,19 @@ def add_errors(form, error: Exception) -> None:
         form.add_error(None, str(error.message))
     else:  # an app's own error type whose text is for the user
         form.add_error(None, str(error))
+
+
+def message_errors(request, error: Exception) -> None:
+    """A service's error as messages on the next page, for an action that
+    redirects instead of showing its form again."""
+    if isinstance(error, ValidationError):
+        texts = error.messages
+    elif isinstance(error, AppError):
+        texts = [str(error.message)]
+    else:  # an app's own error type whose text is for the user
+        texts = [str(error)]
+    for text in texts:
+        messages.error(request, text)
 
 
 CONTENT_TYPES = {

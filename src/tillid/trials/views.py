@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from tillid.core import contracts
-from tillid.core.viewkit import add_errors, paginate, require
+from tillid.core.viewkit import add_errors, message_errors, paginate, require
 from tillid.organisation.models import Person, Unit
 from tillid.organisation.permissions import (
     Perm,
@@ -45,11 +45,6 @@ def _trial_for(request, trial_id: int) -> Trial:
         # A trust test the user may not read looks like one that does not exist.
         raise Http404
     return trial
-
-
-def _errors(request, error: ValidationError) -> None:
-    for message in error.messages:
-        messages.error(request, message)
 
 
 def _owner_choices(trial_unit: Unit):
@@ -272,7 +267,7 @@ def approve(request, trial_id: int):
     try:
         services.approve(trial=trial, by=request.user, owner=form.cleaned_data["owner"])
     except ValidationError as error:
-        _errors(request, error)
+        message_errors(request, error)
     else:
         messages.success(request, _("The trial has been approved to try."))
     return _back_to(trial)
@@ -292,7 +287,7 @@ def move(request, trial_id: int):
                 reason=form.cleaned_data["reason"],
             )
         except ValidationError as error:
-            _errors(request, error)
+            message_errors(request, error)
         else:
             messages.success(
                 request,
@@ -367,7 +362,7 @@ def add_observation(request, trial_id: int):
                 by=request.user,
             )
         except ValidationError as error:
-            _errors(request, error)
+            message_errors(request, error)
         else:
             messages.success(request, _("The observation has been logged."))
     else:
@@ -384,7 +379,7 @@ def evaluate(request, trial_id: int):
         try:
             services.record_evaluation(trial=trial, by=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _errors(request, error)
+            message_errors(request, error)
         else:
             messages.success(request, _("The evaluation has been saved."))
     else:
@@ -412,7 +407,7 @@ def adopt(request, trial_id: int):
             note=form.cleaned_data["note"],
         )
     except ValidationError as error:
-        _errors(request, error)
+        message_errors(request, error)
     else:
         messages.success(request, _("The trial has been adopted."))
     return _back_to(trial, "#adoptions")
@@ -433,7 +428,7 @@ def link_governance(request, trial_id: int):
                 note=form.cleaned_data["note"],
             )
         except ValidationError as error:
-            _errors(request, error)
+            message_errors(request, error)
         else:
             messages.success(request, _("The governance has been linked to the trial."))
     else:
@@ -526,7 +521,7 @@ def trust_outcome(request, trial_id: int):
                 by=request.user,
             )
         except ValidationError as error:
-            _errors(request, error)
+            message_errors(request, error)
         else:
             messages.success(request, _("The outcome of the trust test has been recorded."))
     else:

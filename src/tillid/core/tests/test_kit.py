@@ -8,6 +8,8 @@ from datetime import UTC, datetime
 import pytest
 from django import forms
 from django.contrib.auth.models import AnonymousUser
+from django.contrib.messages import get_messages
+from django.contrib.messages.storage.fallback import FallbackStorage
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.test import RequestFactory, override_settings
@@ -17,7 +19,14 @@ from openpyxl import load_workbook
 from tillid.core.api import install_error_handlers
 from tillid.core.errors import AppError, AppErrorMiddleware, Forbidden, NotFound
 from tillid.core.exports import Sheet, csv_bytes, xlsx_bytes
-from tillid.core.viewkit import add_errors, content_disposition, file_response, paginate, require
+from tillid.core.viewkit import (
+    add_errors,
+    content_disposition,
+    file_response,
+    message_errors,
+    paginate,
+    require,
+)
 
 
 class _Form(forms.Form):
@@ -57,6 +66,15 @@ def test_service_errors_land_on_the_field_or_above_the_form():
         "Runden er lukket.",
         "En apps egen fejltekst.",
     ]
+
+
+def test_service_errors_of_an_action_become_messages(rf):
+    request = rf.post("/")
+    request.session = {}
+    request._messages = FallbackStorage(request)
+    message_errors(request, ValidationError({"title": "Skriv en titel."}))
+    message_errors(request, AppError("Runden er lukket."))
+    assert [str(m) for m in get_messages(request)] == ["Skriv en titel.", "Runden er lukket."]
 
 
 def test_downloads_keep_danish_letters_and_name_an_ascii_fallback():
