@@ -204,7 +204,7 @@ def round_anonymity(request, round_id):
         else:
             messages.success(request, _("The anonymity settings are saved."))
     else:
-        messages.error(request, " ".join(e for errs in form.errors.values() for e in errs))
+        message_errors(request, form)
     return redirect("compass:round", round_.pk)
 
 

@@ -17,6 +17,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Page, Paginator
+from django.forms import BaseForm
 from django.http import HttpResponse
 
 from tillid.core.errors import AppError, Forbidden
@@ -53,10 +54,12 @@ def add_errors(form, error: Exception) -> None:
         form.add_error(None, str(error))
 
 
-def message_errors(request, error: Exception) -> None:
-    """A service's error as messages on the next page, for an action that
-    redirects instead of showing its form again."""
-    if isinstance(error, ValidationError):
+def message_errors(request, error: Exception | BaseForm) -> None:
+    """A service's error (or an invalid form's errors) as messages on the next
+    page, for an action that redirects instead of showing its form again."""
+    if isinstance(error, BaseForm):
+        texts = [str(m) for errors in error.errors.values() for m in errors]
+    elif isinstance(error, ValidationError):
         texts = error.messages
     elif isinstance(error, AppError):
         texts = [str(error.message)]

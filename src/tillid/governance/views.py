@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from tillid.core.errors import Forbidden
-from tillid.core.viewkit import add_errors, file_response, paginate, require
+from tillid.core.viewkit import add_errors, file_response, message_errors, paginate, require
 from tillid.governance import charts, register_file, selectors, services
 from tillid.governance.forms import (
     ActivityForm,
@@ -191,7 +191,7 @@ def activity_delete(request, item_id: int, activity_id: int):
     try:
         services.delete_activity(activity=activity)
     except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+        message_errors(request, error)
     else:
         messages.success(request, _("The activity has been deleted."))
     return redirect("governance:item", item.pk)
@@ -441,11 +441,11 @@ def review_participant(request, review_id: int):
                 person=data["person"],
             )
         except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
+            message_errors(request, error)
         else:
             messages.success(request, _("The participant has been added."))
     else:
-        messages.error(request, " ".join(m for errs in form.errors.values() for m in errs))
+        message_errors(request, form)
     return redirect("governance:review", review.pk)
 
 
@@ -458,11 +458,11 @@ def review_note(request, review_id: int):
         try:
             services.add_note(review=review, user=request.user, **form.cleaned_data)
         except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
+            message_errors(request, error)
         else:
             messages.success(request, _("The note has been added to the dialogue log."))
     else:
-        messages.error(request, " ".join(m for errs in form.errors.values() for m in errs))
+        message_errors(request, form)
     return redirect("governance:review", review.pk)
 
 
@@ -473,7 +473,7 @@ def review_advance(request, review_id: int):
     try:
         services.advance_review(review=review, user=request.user)
     except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+        message_errors(request, error)
     else:
         messages.success(
             request,
