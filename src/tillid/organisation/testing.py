@@ -31,6 +31,21 @@ def form_errors(response, name: str = "form") -> dict[str, list[str]]:
     return {field: list(errors) for field, errors in response.context[name].errors.items()}
 
 
+# (attribute, external id, name, kind, parent attribute), parents first.
+TREE = [
+    ("root", "K", "Egeskov Kommune", UnitKind.MUNICIPALITY, ""),
+    ("social", "SOS", "Social og Sundhed", UnitKind.ADMINISTRATION, "root"),
+    ("elder", "AELD", "Ældreområdet", UnitKind.AREA, "social"),
+    ("care_home", "EGELY", "Plejecenter Egely", UnitKind.INSTITUTION, "elder"),
+    ("team_north", "EGELY-N", "Team Nord", UnitKind.TEAM, "care_home"),
+    ("team_south", "EGELY-S", "Team Syd", UnitKind.TEAM, "care_home"),
+    ("children", "BOU", "Børn og Unge", UnitKind.ADMINISTRATION, "root"),
+    ("schools", "SKOLE", "Skoleområdet", UnitKind.AREA, "children"),
+    ("school", "EGESKOLEN", "Egeskolen", UnitKind.INSTITUTION, "schools"),
+    ("primary", "EGESKOLEN-I", "Indskoling", UnitKind.TEAM, "school"),
+]
+
+
 def build_org() -> SimpleNamespace:
     """Kommune → two administrations → areas → institutions → teams, with people.
 
@@ -38,36 +53,17 @@ def build_org() -> SimpleNamespace:
     Børn og Unge / Skoleområdet / Egeskolen / Indskoling
     """
     u = SimpleNamespace()
-    u.root = services.create_unit(
-        external_id="K", name="Egeskov Kommune", kind=UnitKind.MUNICIPALITY
-    )
-    u.social = services.create_unit(
-        external_id="SOS", name="Social og Sundhed", kind=UnitKind.ADMINISTRATION, parent=u.root
-    )
-    u.elder = services.create_unit(
-        external_id="AELD", name="Ældreområdet", kind=UnitKind.AREA, parent=u.social
-    )
-    u.care_home = services.create_unit(
-        external_id="EGELY", name="Plejecenter Egely", kind=UnitKind.INSTITUTION, parent=u.elder
-    )
-    u.team_north = services.create_unit(
-        external_id="EGELY-N", name="Team Nord", kind=UnitKind.TEAM, parent=u.care_home
-    )
-    u.team_south = services.create_unit(
-        external_id="EGELY-S", name="Team Syd", kind=UnitKind.TEAM, parent=u.care_home
-    )
-    u.children = services.create_unit(
-        external_id="BOU", name="Børn og Unge", kind=UnitKind.ADMINISTRATION, parent=u.root
-    )
-    u.schools = services.create_unit(
-        external_id="SKOLE", name="Skoleområdet", kind=UnitKind.AREA, parent=u.children
-    )
-    u.school = services.create_unit(
-        external_id="EGESKOLEN", name="Egeskolen", kind=UnitKind.INSTITUTION, parent=u.schools
-    )
-    u.primary = services.create_unit(
-        external_id="EGESKOLEN-I", name="Indskoling", kind=UnitKind.TEAM, parent=u.school
-    )
+    for name, external_id, title, kind, parent in TREE:
+        setattr(
+            u,
+            name,
+            services.create_unit(
+                external_id=external_id,
+                name=title,
+                kind=kind,
+                parent=getattr(u, parent) if parent else None,
+            ),
+        )
     people = [
         ("P1", "Mette Hansen", u.care_home, True),
         ("P2", "Lars Nielsen", u.team_north, False),
