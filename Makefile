@@ -56,6 +56,8 @@ serve: install
 lint: install-test
 	$(BIN)/ruff check src tests bench
 	$(BIN)/ruff format --check src tests bench
+	PYTHONPATH=src $(BIN)/lint-imports --no-cache
+	TILLID_TESTING=1 $(BIN)/mypy
 
 format: install-test
 	$(BIN)/ruff check --fix src tests bench

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The whole suite: lint, migrations check, then pytest on SQLite and on
-# PostgreSQL. In CI (CI=true) a missing PostgreSQL is a failure, not a skip.
+# The whole suite: lint and format, the import layers, the type check,
+# migrations check, then pytest on SQLite and on PostgreSQL. In CI (CI=true)
+# a missing PostgreSQL is a failure, not a skip.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=.venv/bin
@@ -11,6 +12,11 @@ WORKERS=${TILLID_TEST_WORKERS:-2}
 
 echo "== ruff"
 $BIN/ruff check src tests bench
+$BIN/ruff format --check src tests bench
+echo "== import layers (apps -> organisation -> core, no sibling imports, no cycles)"
+PYTHONPATH=src $BIN/lint-imports --no-cache
+echo "== types of services and selectors"
+$BIN/mypy
 echo "== migrations are up to date"
 DATABASE_URL=sqlite:///:memory: $BIN/python manage.py makemigrations --check --dry-run >/dev/null
 
@@ -20,6 +26,9 @@ status=0
 # depends on the database; it is the slowest file, so it runs once, on
 # PostgreSQL (or on SQLite when PostgreSQL is absent outside CI). Set
 # TILLID_TEST_CRAWL_BOTH=1 to crawl on both.
+# One test per role (test_every_page[<role>]); --dist worksteal lets an idle
+# worker take the roles still queued for a busy one, so a slow role holds
+# only its own worker.
 CRAWL=tests/browser/test_every_page.py
 pg_up=false
 if $BIN/python -c "import psycopg,sys; psycopg.connect('${PG_URL%/*}/postgres', connect_timeout=3).close()" 2>/dev/null; then
@@ -30,11 +39,11 @@ if $pg_up && [ "${TILLID_TEST_CRAWL_BOTH:-}" != "1" ] && [ $# -eq 0 ]; then
   sqlite_args=(--ignore="$CRAWL")
 fi
 echo "== pytest on SQLite"
-DATABASE_URL="sqlite:///$(pwd)/var-test.sqlite3" $BIN/pytest -n "$WORKERS" -q "${sqlite_args[@]}" "$@" || status=$?
+DATABASE_URL="sqlite:///$(pwd)/var-test.sqlite3" $BIN/pytest -n "$WORKERS" --dist worksteal -q "${sqlite_args[@]}" "$@" || status=$?
 
 if $pg_up; then
   echo "== pytest on PostgreSQL"
-  DATABASE_URL="$PG_URL" $BIN/pytest -n "$WORKERS" -q "$@" || status=$?
+  DATABASE_URL="$PG_URL" $BIN/pytest -n "$WORKERS" --dist worksteal -q "$@" || status=$?
 elif [ "${CI:-}" = "true" ]; then
   echo "FEJL: PostgreSQL svarer ikke på ${PG_URL%/*} — CI skal køre testene på PostgreSQL." >&2
   exit 1

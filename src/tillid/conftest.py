@@ -6,9 +6,8 @@ import pytest
 from django.contrib.auth import get_user_model
 
 from tillid.organisation import services
-from tillid.organisation.models import Person, Role, UnitKind
-
-PASSWORD = "korrekt-hest-batteri-42"
+from tillid.organisation.models import Person, Role
+from tillid.organisation.testing import PASSWORD, build_org
 
 
 @pytest.fixture
@@ -31,62 +30,8 @@ def make_user(db):
 
 @pytest.fixture
 def org(db):
-    """Kommune → two administrations → areas → institutions → teams, with people.
-
-    Social og Sundhed / Ældreområdet / Plejecenter Egely / Team Nord + Team Syd
-    Børn og Unge / Skoleområdet / Egeskolen / Indskoling
-    """
-    u = SimpleNamespace()
-    u.root = services.create_unit(
-        external_id="K", name="Egeskov Kommune", kind=UnitKind.MUNICIPALITY
-    )
-    u.social = services.create_unit(
-        external_id="SOS", name="Social og Sundhed", kind=UnitKind.ADMINISTRATION, parent=u.root
-    )
-    u.elder = services.create_unit(
-        external_id="AELD", name="Ældreområdet", kind=UnitKind.AREA, parent=u.social
-    )
-    u.care_home = services.create_unit(
-        external_id="EGELY", name="Plejecenter Egely", kind=UnitKind.INSTITUTION, parent=u.elder
-    )
-    u.team_north = services.create_unit(
-        external_id="EGELY-N", name="Team Nord", kind=UnitKind.TEAM, parent=u.care_home
-    )
-    u.team_south = services.create_unit(
-        external_id="EGELY-S", name="Team Syd", kind=UnitKind.TEAM, parent=u.care_home
-    )
-    u.children = services.create_unit(
-        external_id="BOU", name="Børn og Unge", kind=UnitKind.ADMINISTRATION, parent=u.root
-    )
-    u.schools = services.create_unit(
-        external_id="SKOLE", name="Skoleområdet", kind=UnitKind.AREA, parent=u.children
-    )
-    u.school = services.create_unit(
-        external_id="EGESKOLEN", name="Egeskolen", kind=UnitKind.INSTITUTION, parent=u.schools
-    )
-    u.primary = services.create_unit(
-        external_id="EGESKOLEN-I", name="Indskoling", kind=UnitKind.TEAM, parent=u.school
-    )
-    people = [
-        ("P1", "Mette Hansen", u.care_home, True),
-        ("P2", "Lars Nielsen", u.team_north, False),
-        ("P3", "Sofie Jensen", u.team_north, False),
-        ("P4", "Anders Pedersen", u.team_south, False),
-        ("P5", "Hanne Larsen", u.team_south, True),
-        ("P6", "Peter Sørensen", u.school, True),
-        ("P7", "Camilla Rasmussen", u.primary, False),
-    ]
-    u.people = {
-        ext: Person.objects.create(
-            external_id=ext,
-            name=name,
-            email=f"{ext.lower()}@egeskov.dk",
-            unit=unit,
-            is_leader=leader,
-        )
-        for ext, name, unit, leader in people
-    }
-    return u
+    """The small municipality of `tillid.organisation.testing.build_org`."""
+    return build_org()
 
 
 @pytest.fixture

@@ -75,6 +75,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # The application's errors (tillid.core.errors) as Danish error pages.
+    "tillid.core.errors.AppErrorMiddleware",
 ]
 
 ROOT_URLCONF = "tillid.urls"
@@ -171,7 +173,7 @@ SAML_ENABLED = bool(SAML_IDP_METADATA_URL or SAML_IDP_METADATA_FILE)
 if SAML_ENABLED:
     import shutil
 
-    from tillid.core import saml_config
+    from tillid.organisation import saml_config
 
     _saml_missing = [
         name
@@ -202,17 +204,17 @@ if SAML_ENABLED:
         key_file=os.environ["SAML_SP_KEY_FILE"],
         cert_file=os.environ["SAML_SP_CERT_FILE"],
     )
-    SAML_CONFIG_LOADER = "tillid.core.saml.load_config"
+    SAML_CONFIG_LOADER = "tillid.organisation.saml.load_config"
     SAML_DEFAULT_BINDING = saml_config.BINDING_HTTP_REDIRECT
     SAML_LOGOUT_REQUEST_PREFERRED_BINDING = saml_config.BINDING_HTTP_REDIRECT
     SAML_SESSION_COOKIE_NAME = "tillid_saml"
-    SAML_ATTRIBUTE_MAPPING: dict = {}  # tillid.core.saml reads the attributes itself
+    SAML_ATTRIBUTE_MAPPING: dict = {}  # tillid.organisation.saml reads the attributes itself
     INSTALLED_APPS.append("djangosaml2")
     MIDDLEWARE.insert(
         MIDDLEWARE.index("django.contrib.sessions.middleware.SessionMiddleware") + 1,
         "djangosaml2.middleware.SamlSessionMiddleware",
     )
-    AUTHENTICATION_BACKENDS.insert(0, "tillid.core.saml.TillidSaml2Backend")
+    AUTHENTICATION_BACKENDS.insert(0, "tillid.organisation.saml.TillidSaml2Backend")
 
 LANGUAGE_CODE = "da"
 LANGUAGES = [("da", _("Danish")), ("en", _("English"))]
@@ -378,6 +380,8 @@ if TESTING:
 
 # Asked by the navigation whether a user may use a module (user, perm) -> bool.
 TILLID_PERMISSION_CHECK = "tillid.organisation.permissions.has_perm_anywhere"
+# Links a user who logged in by single sign-on to their person (core/oidc.py).
+TILLID_PERSON_LINKER = "tillid.organisation.services.link_user_to_person"
 
 # Anonymity (DESIGN.md): no figure for a group under this many respondents
 # (never below 3), and free-text comments need a larger group still.

@@ -34,7 +34,7 @@ urlpatterns = [
 ]
 
 if getattr(settings, "SAML_ENABLED", False):
-    urlpatterns.append(path("saml2/", include("tillid.core.saml_urls")))
+    urlpatterns.append(path("saml2/", include("tillid.organisation.saml_urls")))
 
 if getattr(settings, "OIDC_ENABLED", False):
     urlpatterns.append(path("oidc/", include("mozilla_django_oidc.urls")))

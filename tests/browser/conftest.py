@@ -47,10 +47,11 @@ from django.urls import reverse
 from playwright.sync_api import Page, sync_playwright
 
 # The fixtures of the app tests, for the browser tests too.
-from tillid.conftest import PASSWORD, make_user, org, person_user, roles  # noqa: F401
+from tillid.conftest import make_user, org, person_user, roles  # noqa: F401
 from tillid.organisation import services as organisation_services
 from tillid.organisation.demo import MIN_EMPLOYEES
 from tillid.organisation.management.commands.demo_municipality import DEMO_PASSWORD
+from tillid.organisation.testing import PASSWORD
 
 # Playwright's sync API runs an event loop in the test thread; Django would
 # otherwise refuse database access from it (SynchronousOnlyOperation).

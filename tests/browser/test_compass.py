@@ -10,6 +10,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from tests.browser.conftest import assert_accessible, js_errors, login
+from tillid.compass import mailing as sender
 from tillid.compass import services
 from tillid.compass.models import Invitation, Response
 from tillid.organisation.models import Person
@@ -145,7 +146,7 @@ def test_the_round_page_follows_the_sending_live(page, live_server, org, roles, 
     status = page.locator("#mailing-status")
     expect(status).to_contain_text(f"0 af {mailing.total} behandlet")
     assert_accessible(page, "the round page while e-mails wait")
-    services.deliver_mailing(mailing_id=mailing.pk)  # the worker runs meanwhile
+    sender.deliver_mailing(mailing_id=mailing.pk)  # the worker runs meanwhile
     # htmx polls the status and the page shows the outcome without a reload.
     expect(status).to_contain_text(f"{mailing.total} sendt, 0 kunne ikke leveres", timeout=10_000)
     assert page.locator("#mailing-progress").count() == 0

@@ -8,13 +8,13 @@ VIEW_SURVEY_RESULTS. No endpoint returns a single response or comment.
 
 from datetime import date
 
-from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema
 from ninja.errors import HttpError
 
 from tillid.compass import selectors
 from tillid.compass.models import Round
+from tillid.core.viewkit import require
 from tillid.organisation.models import Unit
 from tillid.organisation.permissions import Perm, has_perm, scope_for
 
@@ -35,8 +35,7 @@ class RoundOut(Schema):
 @router.get("/rounds", response=list[RoundOut], summary="Survey rounds the caller can see")
 def list_rounds(request):
     scope = scope_for(request.user, Perm.VIEW_SURVEY_RESULTS)
-    if scope.nothing:
-        raise PermissionDenied
+    require(not scope.nothing)
     return [
         RoundOut(
             id=r.pk,
@@ -61,8 +60,7 @@ def round_results(request, round_id: int, unit: int | None = None):
     target = get_object_or_404(Unit, pk=unit) if unit else round_.root
     if not target.is_within(round_.root):
         raise HttpError(404, "Not found.")
-    if not has_perm(request.user, Perm.VIEW_SURVEY_RESULTS, target):
-        raise PermissionDenied
+    require(has_perm(request.user, Perm.VIEW_SURVEY_RESULTS, target))
     if not round_.is_closed:
         raise HttpError(409, "Results are available when the round has closed.")
     return selectors.results_report(selectors.round_results(round_), within=target)

@@ -1,10 +1,9 @@
-"""Vega-Lite specifications (built with altair) for the compass pages and the PDF."""
-
-import json
-from functools import lru_cache
+"""Vega-Lite specifications (built with altair, see tillid.core.charts) for the compass
+pages and the PDF."""
 
 import altair as alt
-from django.utils.translation import get_language
+
+from tillid.core import charts
 
 
 def radar_spec(elements: list[dict], *, title: str) -> dict | None:
@@ -20,15 +19,13 @@ def radar_spec(elements: list[dict], *, title: str) -> dict | None:
     ]
     if not values:
         return None
-    # Building the chart with altair costs tens of milliseconds; only the data
-    # differs between units, so the specification is built once per title.
-    spec = json.loads(_radar_template(str(title)))
+    # Only the data differs between units: the chart is built once per title.
+    spec = charts.template(_radar_template, str(title))
     spec["data"] = {"values": values}
     return spec
 
 
-@lru_cache(maxsize=16)
-def _radar_template(title: str) -> str:
+def _radar_template(title: str) -> dict:
     placeholder = [{"element": "", "score": 0.0, "slot": 1}]
     base = alt.Chart(alt.Data(values=placeholder), title=title).encode(
         theta=alt.Theta("slot:Q", stack=True),
@@ -47,13 +44,4 @@ def _radar_template(title: str) -> str:
         text=alt.Text("score:Q", format=".0f")
     )
     chart = (arcs + labels).properties(width=280, height=280)
-    return json.dumps(chart.to_dict())
-
-
-def to_svg(spec: dict) -> str:
-    """The chart as SVG for a PDF, with Danish number and date formats in Danish."""
-    import vl_convert
-
-    if (get_language() or "da").startswith("da"):
-        return vl_convert.vegalite_to_svg(spec, format_locale="da-DK", time_format_locale="da-DK")
-    return vl_convert.vegalite_to_svg(spec)
+    return chart.to_dict()

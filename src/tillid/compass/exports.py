@@ -4,37 +4,31 @@ Both take their figures from selectors (round_results / unit_view), so a
 hidden cell is hidden here too; neither ever reads a single response.
 """
 
-import io
-
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
-from tillid.compass import charts
 from tillid.compass.models import RoleGroup
 from tillid.compass.selectors import Results, dimension_names
+from tillid.core import charts as core_charts
 from tillid.core.anonymity import ALL
+from tillid.core.exports import Sheet, xlsx_bytes
 
 
 def unit_pdf(request, context: dict) -> bytes:
     from weasyprint import HTML
 
     context = dict(context)
-    context["radar_svg"] = charts.to_svg(context["radar"]) if context.get("radar") else ""
+    context["radar_svg"] = core_charts.to_svg(context["radar"]) if context.get("radar") else ""
     html = render_to_string("compass/report_pdf.html", context, request=request)
     return HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf()
 
 
 def results_xlsx(results: Results, unit) -> bytes:
     """One row per unit in the subtree and group; hidden cells are the same text."""
-    from openpyxl import Workbook
-
     names = dimension_names(results.round)
     codes = results.spec.dimension_codes()
     hidden = _("Hidden (too few answers)")
-    wb = Workbook()
-    ws = wb.active
-    ws.title = _("Results")[:31]
-    ws.append([_("Unit"), _("Group"), _("Respondents")] + [names.get(c, (c, ""))[0] for c in codes])
+    rows = [[_("Unit"), _("Group"), _("Respondents")] + [names.get(c, (c, ""))[0] for c in codes]]
     groups = [
         (ALL, _("Everyone")),
         (RoleGroup.LEADER.value, str(RoleGroup.LEADER.label)),
@@ -48,19 +42,16 @@ def results_xlsx(results: Results, unit) -> bytes:
             for code in codes:
                 score = results.score(code, unit_id, group)
                 row.append(round(score.mean, 1) if score else hidden)
-            ws.append(row)
-    info = wb.create_sheet(_("About")[:31])
-    info.append([_("Round"), results.round.name])
-    info.append([_("Smallest group with results"), results.round.min_group])
-    info.append(
+            rows.append(row)
+    about = [
+        [_("Round"), results.round.name],
+        [_("Smallest group with results"), results.round.min_group],
         [
             _("Note"),
             _(
                 "Scores are 0–100. Cells for groups that are too small, or that could be "
                 "worked out from other cells, are hidden."
             ),
-        ]
-    )
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
+        ],
+    ]
+    return xlsx_bytes([Sheet(_("Results"), rows), Sheet(_("About"), about)])

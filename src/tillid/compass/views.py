@@ -4,7 +4,6 @@ import segno
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import Http404, HttpResponse
@@ -29,16 +28,17 @@ from tillid.compass.forms import (
 )
 from tillid.compass.models import Delivery, DialogueAction, Invitation, Mailing, RoleGroup, Round
 from tillid.core.anonymity import ALL
+from tillid.core.viewkit import add_errors, file_response, message_errors, paginate, require
 from tillid.core.views import DATABASE_DOWN
 from tillid.organisation import selectors as org_selectors
 from tillid.organisation.models import Unit
-from tillid.organisation.permissions import Perm, has_perm, has_perm_anywhere, scope_for
-
-
-def _require(request, perm: Perm, unit=None) -> None:
-    allowed = has_perm(request.user, perm, unit) if unit else has_perm_anywhere(request.user, perm)
-    if not allowed:
-        raise PermissionDenied
+from tillid.organisation.permissions import (
+    Perm,
+    has_perm,
+    has_perm_anywhere,
+    require_perm,
+    scope_for,
+)
 
 
 def _base_url(request) -> str:
@@ -55,10 +55,10 @@ def _my_unit(user) -> Unit | None:
 
 @login_required
 def index(request):
-    _require(request, Perm.VIEW_SURVEY_RESULTS)
+    require_perm(request.user, Perm.VIEW_SURVEY_RESULTS)
     scope = scope_for(request.user, Perm.VIEW_SURVEY_RESULTS)
     rounds = selectors.rounds_for(scope)
-    page = Paginator(rounds, settings.TILLID_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = paginate(request, rounds)
     my_unit = _my_unit(request.user)
     rows = []
     for round_ in page:
@@ -79,7 +79,7 @@ def index(request):
 
 @login_required
 def round_new(request):
-    _require(request, Perm.MANAGE_SURVEYS)
+    require_perm(request.user, Perm.MANAGE_SURVEYS)
     services.ensure_default_instruments()
     units = Unit.objects.filter(is_active=True).filter(
         scope_for(request.user, Perm.MANAGE_SURVEYS).unit_q()
@@ -87,13 +87,13 @@ def round_new(request):
     form = RoundForm(request.POST or None, units=units)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        _require(request, Perm.MANAGE_SURVEYS, data["root"])
+        require_perm(request.user, Perm.MANAGE_SURVEYS, data["root"])
         try:
             round_ = services.open_round(
                 created_by=request.user, base_url=_base_url(request), **data
             )
         except services.CompassError as exc:
-            form.add_error(None, str(exc))
+            add_errors(form, exc)
         else:
             messages.success(
                 request,
@@ -109,7 +109,7 @@ def round_new(request):
 
 def _round_for_manager(request, round_id) -> Round:
     round_ = get_object_or_404(Round.objects.select_related("root", "instrument"), pk=round_id)
-    _require(request, Perm.MANAGE_SURVEYS, round_.root)
+    require_perm(request.user, Perm.MANAGE_SURVEYS, round_.root)
     return round_
 
 
@@ -118,10 +118,9 @@ def round_detail(request, round_id):
     round_ = get_object_or_404(Round.objects.select_related("root", "instrument"), pk=round_id)
     can_manage = has_perm(request.user, Perm.MANAGE_SURVEYS, round_.root)
     scope = scope_for(request.user, Perm.VIEW_SURVEY_RESULTS)
-    if not can_manage and (scope.nothing or not _overlaps(scope, round_.root)):
-        raise PermissionDenied
+    require(can_manage or (not scope.nothing and _overlaps(scope, round_.root)))
     rows = [r for r in selectors.response_rates(round_) if can_manage or scope.contains(r.unit)]
-    page = Paginator(rows, 50).get_page(request.GET.get("page"))
+    page = paginate(request, rows, per_page=50)
     responses = selectors.response_count(round_)
     results_unit = round_.root
     if not has_perm(request.user, Perm.VIEW_SURVEY_RESULTS, results_unit):
@@ -163,7 +162,7 @@ def round_reminders(request, round_id):
             round_=round_, base_url=_base_url(request), created_by=request.user
         )
     except services.CompassError as exc:
-        messages.error(request, str(exc))
+        message_errors(request, exc)
     else:
         messages.success(
             request,
@@ -273,7 +272,7 @@ def round_letters(request, round_id):
     try:
         letters = services.issue_letters(round_=round_)
     except services.CompassError as exc:
-        messages.error(request, str(exc))
+        message_errors(request, exc)
         return redirect("compass:round", round_.pk)
     return _letters_page(request, round_, letters)
 
@@ -305,11 +304,11 @@ def round_anonymity(request, round_id):
         try:
             services.update_anonymity(round_=round_, **form.cleaned_data)
         except services.CompassError as exc:
-            messages.error(request, str(exc))
+            message_errors(request, exc)
         else:
             messages.success(request, _("The anonymity settings are saved."))
     else:
-        messages.error(request, " ".join(e for errs in form.errors.values() for e in errs))
+        message_errors(request, form)
     return redirect("compass:round", round_.pk)
 
 
@@ -325,7 +324,7 @@ def round_close(request, round_id):
 @login_required
 def round_reliability(request, round_id):
     round_ = get_object_or_404(Round.objects.select_related("root", "instrument"), pk=round_id)
-    _require(request, Perm.VIEW_SURVEY_RESULTS, round_.root)
+    require_perm(request.user, Perm.VIEW_SURVEY_RESULTS, round_.root)
     report = selectors.reliability_report(round_) if round_.is_closed else None
     names = selectors.dimension_names(round_)
     rows = []
@@ -506,7 +505,7 @@ def _round_and_unit(request, round_id, unit_id) -> tuple[Round, Unit]:
     unit = get_object_or_404(Unit, pk=unit_id)
     if not unit.is_within(round_.root):
         raise Http404
-    _require(request, Perm.VIEW_SURVEY_RESULTS, unit)
+    require_perm(request.user, Perm.VIEW_SURVEY_RESULTS, unit)
     return round_, unit
 
 
@@ -529,11 +528,7 @@ def results_pdf(request, round_id, unit_id):
     round_, unit = _round_and_unit(request, round_id, unit_id)
     context = _results_context(request, round_, unit)
     pdf = exports.unit_pdf(request, context)
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = (
-        f'attachment; filename="tillidskompas-{round_.pk}-{unit.pk}.pdf"'
-    )
-    return response
+    return file_response(pdf, f"tillidskompas-{round_.pk}-{unit.pk}.pdf")
 
 
 @login_required
@@ -541,22 +536,14 @@ def results_xlsx(request, round_id, unit_id):
     round_, unit = _round_and_unit(request, round_id, unit_id)
     results_ = selectors.round_results(round_)
     content = exports.results_xlsx(results_, unit)
-    response = HttpResponse(
-        content,
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
-    response["Content-Disposition"] = (
-        f'attachment; filename="tillidskompas-{round_.pk}-{unit.pk}.xlsx"'
-    )
-    return response
+    return file_response(content, f"tillidskompas-{round_.pk}-{unit.pk}.xlsx")
 
 
 @login_required
 def self_assessment(request, round_id, unit_id):
     round_, unit = _round_and_unit(request, round_id, unit_id)
-    _require(request, Perm.RECORD_DIALOGUE, unit)
-    if round_.leader_instrument is None or _my_unit(request.user) != unit:
-        raise PermissionDenied
+    require_perm(request.user, Perm.RECORD_DIALOGUE, unit)
+    require(round_.leader_instrument is not None and _my_unit(request.user) == unit)
     existing = round_.self_assessments.filter(unit=unit, user=request.user).first()
     error = None
     if request.method == "POST":
@@ -596,9 +583,9 @@ def self_assessment(request, round_id, unit_id):
 @login_required
 def dialogue(request, unit_id):
     unit = get_object_or_404(Unit, pk=unit_id)
-    _require(request, Perm.VIEW_SURVEY_RESULTS, unit)
+    require_perm(request.user, Perm.VIEW_SURVEY_RESULTS, unit)
     meetings = selectors.meetings_for(unit)
-    page = Paginator(meetings, settings.TILLID_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = paginate(request, meetings)
     return render(
         request,
         "compass/dialogue.html",
@@ -615,7 +602,7 @@ def dialogue(request, unit_id):
 @login_required
 def meeting_new(request, unit_id):
     unit = get_object_or_404(Unit, pk=unit_id)
-    _require(request, Perm.RECORD_DIALOGUE, unit)
+    require_perm(request.user, Perm.RECORD_DIALOGUE, unit)
     round_ = None
     if request.GET.get("runde") or request.POST.get("round"):
         round_ = Round.objects.filter(
@@ -638,7 +625,7 @@ def meeting_new(request, unit_id):
                 **form.cleaned_data,
             )
         except services.CompassError as exc:
-            form.add_error(None, str(exc))
+            add_errors(form, exc)
         else:
             messages.success(request, _("The dialogue meeting is recorded."))
             return redirect("compass:dialogue", unit.pk)
@@ -654,7 +641,7 @@ def meeting_new(request, unit_id):
 def action_update(request, action_id):
     action = get_object_or_404(DialogueAction.objects.select_related("meeting__unit"), pk=action_id)
     unit = action.meeting.unit
-    _require(request, Perm.RECORD_DIALOGUE, unit)
+    require_perm(request.user, Perm.RECORD_DIALOGUE, unit)
     form = ActionUpdateForm(request.POST)
     if form.is_valid():
         services.update_action(action=action, **form.cleaned_data)
@@ -669,7 +656,7 @@ def action_update(request, action_id):
 
 @login_required
 def import_responses(request):
-    _require(request, Perm.MANAGE_SURVEYS)
+    require_perm(request.user, Perm.MANAGE_SURVEYS)
     services.ensure_default_instruments()
     units = Unit.objects.filter(is_active=True).filter(
         scope_for(request.user, Perm.MANAGE_SURVEYS).unit_q()
@@ -678,7 +665,7 @@ def import_responses(request):
     errors = []
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        _require(request, Perm.MANAGE_SURVEYS, data["root"])
+        require_perm(request.user, Perm.MANAGE_SURVEYS, data["root"])
         upload = data["file"]
         result = imports.import_responses(
             instrument=data["instrument"],

@@ -8,7 +8,8 @@ the organisation app); after that every endpoint asks the permission function
 like the pages do.
 
 Errors are JSON `{"detail": "<Danish text>"}` (validation errors add the
-pydantic `errors` list). The texts live here so they are in core's catalogue.
+pydantic `errors` list); the application's `tillid.core.errors.AppError`
+keeps its status and message. The texts live here so they are in core's catalogue.
 """
 
 import logging
@@ -24,6 +25,7 @@ from ninja.security import HttpBearer
 from ninja.security.session import SessionAuth
 from ninja.utils import check_csrf
 
+from tillid.core.errors import AppError
 from tillid.core.selectors import user_for_api_token
 
 logger = logging.getLogger("tillid.api")
@@ -118,6 +120,10 @@ def _http_error(request, exc: HttpError):
     return _error(request, exc.status_code, detail)
 
 
+def _app_error(request, exc: AppError):
+    return _error(request, exc.status_code, exc.message)
+
+
 def _not_found(request, exc: Http404):
     return _error(request, 404, _DEFAULT_DETAIL[404])
 
@@ -144,6 +150,7 @@ def _server_error(request, exc: Exception):
 def install_error_handlers(api) -> None:
     """Make every error of `api` a JSON response with a Danish `detail`."""
     api.add_exception_handler(HttpError, _http_error)
+    api.add_exception_handler(AppError, _app_error)
     api.add_exception_handler(Http404, _not_found)
     api.add_exception_handler(PermissionDenied, _permission_denied)
     api.add_exception_handler(ValidationError, _validation_error)

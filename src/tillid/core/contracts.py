@@ -28,6 +28,7 @@ from django.utils.module_loading import import_string
 
 # name -> what the function takes and returns (keyword arguments only).
 CONTRACTS: dict[str, str] = {
+    # Named "<consumer>.<what>": the app that asks comes first.
     "governance.exemptions_for_item": (
         "(*, item_id: int) -> list: the trial actions that suspend or change the item "
         "(offered by trials, shown on the item's page)."
@@ -40,9 +41,23 @@ CONTRACTS: dict[str, str] = {
         "(*, ids: list[int]) -> list: governance items by id in the given order "
         "(offered by governance)."
     ),
-    "trials.anonymise_trust_tests": (
-        "(*, before) -> int: anonymise trust tests older than the cut-off "
+    "trials.log_trust_test_read": (
+        "(*, trial, reader) -> None: a trust test about a person was shown to `reader`; "
+        "log it with the person's other reads (offered by delegation)."
+    ),
+    "delegation.trust_tests_for": (
+        "(*, person=None, unit=None) -> QuerySet: the trust tests about a person or a "
+        "team, oldest first, anonymised ones included (offered by trials)."
+    ),
+    "delegation.anonymise_trust_tests": (
+        "(*, created_before) -> int: anonymise trust tests older than the cut-off "
         "(offered by trials, called by delegation's retention)."
+    ),
+    "delegation.demo_trust_test": (
+        "(*, by, task, step_from, step_to, risk, risk_note='', subject_person=None, "
+        "subject_unit=None, start_date=None, end_date=None, outcome='', outcome_note='', "
+        "happened_at=None) -> object: a trust test for the demo, with its outcome and "
+        "dated `happened_at` (offered by trials' demo)."
     ),
     "overview.indicators": (
         "(*, scope: indicators.Scope, period: indicators.Period) -> list[indicators.Indicator]: "

@@ -5,11 +5,15 @@ switches it on. The municipality's identity provider is the source of the
 login; Tillid links the user to the person with the same e-mail address from
 the organisation import, so the roles that follow from the organisation
 (employee of one's unit, leader) apply at once. An e-mail address shared by
-several people links nobody: an administrator must decide.
+several people links nobody: an administrator must decide. The linker is
+named by settings.TILLID_PERSON_LINKER (as the permission check is by
+TILLID_PERMISSION_CHECK), so core imports no app.
 """
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.utils.module_loading import import_string
 from mozilla_django_oidc.auth import OIDCAuthenticationBackend
 
 
@@ -42,8 +46,6 @@ class TillidOIDCBackend(OIDCAuthenticationBackend):
         return self._sync(user, claims)
 
     def _sync(self, user, claims):
-        from tillid.organisation.services import link_user_to_person
-
         first = _claim(claims, "given_name")
         last = _claim(claims, "family_name")
         if not first and not last:
@@ -61,5 +63,5 @@ class TillidOIDCBackend(OIDCAuthenticationBackend):
             changed.append("email")
         if changed:
             user.save(update_fields=changed)
-        link_user_to_person(user=user)
+        import_string(settings.TILLID_PERSON_LINKER)(user=user)
         return user

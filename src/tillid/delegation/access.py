@@ -1,6 +1,7 @@
 """Who may reach a person's (or team's) dosing and breach records.
 
-Only through tillid.organisation.permissions:
+Only through tillid.organisation.permissions (`may_read_records` is the one
+rule for personal records, shared with trials' trust tests):
 
 * leaders of the person's unit or a unit above it (MANAGE_DELEGATION or
   VIEW_DELEGATION_RECORDS on the person's unit) read them; leaders with
@@ -20,7 +21,16 @@ from dataclasses import dataclass
 from django.db.models import Q
 
 from tillid.organisation.models import Person, Role, Unit
-from tillid.organisation.permissions import Perm, has_perm, roles_of, scope_for
+from tillid.organisation.permissions import (
+    Perm,
+    has_perm,
+    may_read_records,
+    person_of,
+    readable_records_q,
+    roles_of,
+    scope_for,
+    works_in,
+)
 
 
 @dataclass(frozen=True)
@@ -39,36 +49,20 @@ class Subject:
         return self.person.name if self.person is not None else self.team.name
 
 
-def person_of(user) -> Person | None:
-    if not user or not user.is_authenticated:
-        return None
-    cached = getattr(user, "_tillid_person", False)
-    if cached is False:
-        cached = Person.objects.filter(user=user, is_active=True).select_related("unit").first()
-        user._tillid_person = cached
-    return cached
-
-
 def is_self(user, subject: Subject) -> bool:
     person = person_of(user)
     return person is not None and subject.person is not None and subject.person.pk == person.pk
 
 
 def can_read(user, subject: Subject) -> bool:
-    if is_self(user, subject):
-        return True
-    unit = subject.unit
-    return has_perm(user, Perm.VIEW_DELEGATION_RECORDS, unit) or has_perm(
-        user, Perm.MANAGE_DELEGATION, unit
+    return may_read_records(
+        user, subject.unit, subject.person.pk if subject.person is not None else None
     )
 
 
 def is_team_member(user, subject: Subject) -> bool:
     """The user is an active person whose own unit is the team the records are about."""
-    if subject.person is not None or subject.team is None or not subject.team.is_active:
-        return False
-    person = person_of(user)
-    return person is not None and person.unit_id == subject.team.pk
+    return subject.person is None and works_in(user, subject.team)
 
 
 def can_read_dosings(user, subject: Subject) -> bool:
@@ -100,21 +94,7 @@ def can_see_read_log(user, subject: Subject) -> bool:
 
 def readable_subjects_q(user, prefix: str = "") -> Q:
     """Records (dosings, or breaches via prefix 'dosing__') the user may read."""
-    q = Q(pk__in=[])
-    for perm in (Perm.VIEW_DELEGATION_RECORDS, Perm.MANAGE_DELEGATION):
-        scope = scope_for(user, perm)
-        if scope.nothing:
-            continue
-        q |= Q(**{f"{prefix}subject_person__isnull": False}) & scope.unit_q(
-            f"{prefix}subject_person__unit__"
-        )
-        q |= Q(**{f"{prefix}subject_person__isnull": True}) & scope.unit_q(
-            f"{prefix}subject_unit__"
-        )
-    person = person_of(user)
-    if person is not None:
-        q |= Q(**{f"{prefix}subject_person": person})
-    return q & Q(**{f"{prefix}anonymised_at__isnull": True})
+    return readable_records_q(user, prefix) & Q(**{f"{prefix}anonymised_at__isnull": True})
 
 
 def managed_people_q(user) -> Q:

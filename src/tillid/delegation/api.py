@@ -7,14 +7,12 @@ worked out from the visible ones.
 """
 
 from django.shortcuts import get_object_or_404
-from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema
-from ninja.errors import HttpError
 
 from tillid.delegation import selectors
 from tillid.delegation.ladder import Step
 from tillid.organisation.models import Unit
-from tillid.organisation.permissions import Perm, has_perm
+from tillid.organisation.permissions import Perm, require_perm
 
 router = Router(tags=["delegation"])
 
@@ -56,8 +54,7 @@ def aggregate(request, unit_id: int):
     from django.conf import settings
 
     unit = get_object_or_404(Unit, pk=unit_id, is_active=True)
-    if not has_perm(request.user, Perm.VIEW_DELEGATION_AGGREGATES, unit):
-        raise HttpError(403, _("You do not have access to this."))
+    require_perm(request.user, Perm.VIEW_DELEGATION_AGGREGATES, unit)
     return {
         "unit_id": unit.pk,
         "min_group": settings.TILLID_ANONYMITY_MIN_GROUP,

@@ -20,6 +20,6 @@ class DelegationConfig(AppConfig):
         perm=("manage_delegation", "view_delegation_records"),
     )
     demo_builder = "tillid.delegation.demo.build_demo"
-
-    def ready(self) -> None:
-        from tillid.delegation import receivers  # noqa: F401  (connects the signal)
+    provides = {
+        "trials.log_trust_test_read": "tillid.delegation.services.log_trust_test_read",
+    }

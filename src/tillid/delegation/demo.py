@@ -13,13 +13,12 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from tillid.core import contracts
 from tillid.delegation import services
 from tillid.delegation.access import Subject
 from tillid.delegation.ladder import suggest_step
 from tillid.delegation.models import Breach, BreachOutcome, Dosing
 from tillid.organisation.models import Person, Unit, UnitKind
-from tillid.trials import services as trial_services
-from tillid.trials.models import StageChange, Trial
 
 TASKS = [
     "Planlægge weekendvagter",
@@ -93,25 +92,22 @@ def build_demo(*, seed: int, log) -> None:
                 ratings = [_clamp(v + grow * rng.randint(0, 1)) for v in ratings]
                 when += dt.timedelta(days=rng.randint(60, 110))
             if index < 4 and last is not None and last.chosen_step < 5:
-                test = trial_services.plan_trust_test(
+                risk_level = rng.choice(["low", "medium"])
+                outcome = "not_held" if index == 1 else rng.choice(["held", "held", "partly"])
+                contracts.call(
+                    "delegation.demo_trust_test",
                     by=leader,
                     subject_person=person,
                     task=task,
                     step_from=last.chosen_step,
                     step_to=last.chosen_step + 1,
-                    risk=rng.choice(["low", "medium"]),
+                    risk=risk_level,
                     risk_note="Vi aftaler, hvornår hun skal ringe, hvis noget går skævt.",
                     start_date=(when - dt.timedelta(days=20)).date(),
-                )
-                outcome = "not_held" if index == 1 else rng.choice(["held", "held", "partly"])
-                trial_services.record_trust_outcome(
-                    trial=test,
                     outcome=outcome,
-                    note="Vi talte om forløbet bagefter.",
-                    by=leader,
+                    outcome_note="Vi talte om forløbet bagefter.",
+                    happened_at=when,
                 )
-                Trial.objects.filter(pk=test.pk).update(created_at=when - dt.timedelta(days=20))
-                StageChange.objects.filter(trial=test).update(changed_at=when)
                 tests += 1
             if index in (1, 2, 5) and last is not None:
                 happened = (when - dt.timedelta(days=10)).date()
@@ -179,7 +175,8 @@ def build_demo(*, seed: int, log) -> None:
             dosings += 1
             if mandate is not None and mandate.chosen_step < 5:
                 # A running trust test for the whole team: its members read it too.
-                trial_services.plan_trust_test(
+                contracts.call(
+                    "delegation.demo_trust_test",
                     by=leader,
                     subject_unit=first_team,
                     task="Teamet lægger selv vagtplanen for julen",

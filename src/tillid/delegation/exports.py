@@ -1,12 +1,12 @@
 """A person's delegation records, exported on request (JSON or XLSX)."""
 
-import io
 import json
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from tillid.core.exports import Sheet, xlsx_bytes
 from tillid.delegation import selectors
 from tillid.delegation.access import Subject
 
@@ -84,32 +84,20 @@ def as_json(subject: Subject) -> bytes:
     ).encode()
 
 
-def _cell(value):
-    if hasattr(value, "tzinfo") and value.tzinfo is not None:
-        return timezone.localtime(value).replace(tzinfo=None)
-    return value
-
-
 def as_xlsx(subject: Subject) -> bytes:
-    from openpyxl import Workbook
-
     data = collect(subject)
-    book = Workbook()
-    sheet = book.active
-    sheet.title = _("Person")[:31]
-    sheet.append([_("Name"), data["person"]["name"]])
-    sheet.append([_("Unit"), data["person"]["unit"]])
-    sheet.append([_("Exported"), _cell(data["exported_at"])])
+    person = [
+        [_("Name"), data["person"]["name"]],
+        [_("Unit"), data["person"]["unit"]],
+        [_("Exported"), data["exported_at"]],
+    ]
+    sheets = [Sheet(_("Person"), person)]
     for key, title, fields in (
         ("dosings", _("Dosings"), DOSING_FIELDS),
         ("breaches", _("Breaches"), BREACH_FIELDS),
         ("trust_tests", _("Trust tests"), TRUST_TEST_FIELDS),
         ("reads", _("Read log"), READ_FIELDS),
     ):
-        ws = book.create_sheet(str(title)[:31])
-        ws.append(list(fields))
-        for row in data[key]:
-            ws.append([_cell(row[f]) for f in fields])
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+        rows = [list(fields)] + [[row[f] for f in fields] for row in data[key]]
+        sheets.append(Sheet(title, rows))
+    return xlsx_bytes(sheets)

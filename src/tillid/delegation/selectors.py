@@ -4,14 +4,16 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from django.db.models import Max, Q, QuerySet
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from tillid.delegation.access import Subject, managed_people_q, managed_units_q
+from tillid.core import contracts
+from tillid.delegation.access import Subject, managed_people_q, managed_units_q, person_of
 from tillid.delegation.ladder import Step
 from tillid.delegation.models import Breach, BreachOutcome, Dosing, RecordRead
 from tillid.organisation.models import Person, Unit
+from tillid.organisation.permissions import Perm, scope_for
 from tillid.organisation.selectors import disclose_per_unit
-from tillid.trials import selectors as trial_selectors
 
 
 def _subject_q(subject: Subject, prefix: str = "") -> Q:
@@ -64,8 +66,6 @@ class HistoryRow:
 
 def history(subject: Subject) -> list[HistoryRow]:
     """Dosings, trust tests and breaches in one timeline, oldest first."""
-    from django.urls import reverse
-
     rows = []
     for d in dosings_for(subject):
         rows.append(
@@ -79,8 +79,7 @@ def history(subject: Subject) -> list[HistoryRow]:
                 url=reverse("delegation:dosing", args=[d.pk]),
             )
         )
-    tests = trial_selectors.trust_tests_for(person=subject.person, unit=subject.team)
-    for t in tests.filter(anonymised_at__isnull=True):
+    for t in trust_tests(subject):
         rows.append(
             HistoryRow(
                 date=(t.start_date or t.created_at.date()),
@@ -107,55 +106,12 @@ def history(subject: Subject) -> list[HistoryRow]:
     return sorted(rows, key=lambda r: (r.date, r.kind))
 
 
-def trust_tests(subject: Subject):
-    return trial_selectors.trust_tests_for(person=subject.person, unit=subject.team).filter(
-        anonymised_at__isnull=True
+def trust_tests(subject: Subject) -> QuerySet | list:
+    """The subject's trust tests from trials (contract "delegation.trust_tests_for")."""
+    tests = contracts.call(
+        "delegation.trust_tests_for", person=subject.person, unit=subject.team, default=None
     )
-
-
-def chart_spec(subject: Subject) -> dict | None:
-    """A Vega-Lite spec (built with altair) of the chosen step over time, per task."""
-    import altair as alt
-
-    dosings = list(dosings_for(subject))
-    if not dosings:
-        return None
-    step_title = _("Step on the trust ladder")
-    date_title = _("Date")
-    task_title = _("Task")
-    data = alt.Data(
-        values=[
-            {
-                "date": d.created_at.date().isoformat(),
-                "step": d.chosen_step,
-                "task": d.task,
-                "label": str(Step(d.chosen_step).label),
-            }
-            for d in dosings
-        ]
-    )
-    chart = (
-        alt.Chart(data)
-        .mark_line(point=True, interpolate="step-after")
-        .encode(
-            # Numeric dates read the same in Danish and English.
-            x=alt.X("date:T", title=date_title, axis=alt.Axis(format="%d.%m.%Y")),
-            y=alt.Y(
-                "step:Q",
-                title=step_title,
-                scale=alt.Scale(domain=[1, 5]),
-                axis=alt.Axis(values=[1, 2, 3, 4, 5], format="d"),
-            ),
-            color=alt.Color("task:N", title=task_title),
-            tooltip=[
-                alt.Tooltip("date:T", title=date_title, format="%d.%m.%Y"),
-                alt.Tooltip("task:N", title=task_title),
-                alt.Tooltip("label:N", title=step_title),
-            ],
-        )
-        .properties(width="container", height=260)
-    )
-    return chart.to_dict()
+    return [] if tests is None else tests.filter(anonymised_at__isnull=True)
 
 
 def read_log(subject: Subject) -> QuerySet[RecordRead]:
@@ -201,7 +157,8 @@ def latest_steps(people: list[Person]) -> dict[int, Dosing]:
     for d in Dosing.objects.filter(subject_person__in=people, anonymised_at__isnull=True).order_by(
         "created_at", "pk"
     ):
-        latest[d.subject_person_id] = d
+        if d.subject_person_id is not None:
+            latest[d.subject_person_id] = d
     return latest
 
 
@@ -224,9 +181,6 @@ def shared_lessons(user) -> QuerySet[Breach]:
 
     Only the lesson and the month are shown; never who, what or the record.
     """
-    from tillid.delegation.access import person_of
-    from tillid.organisation.permissions import Perm, scope_for
-
     q = Q(pk__in=[])
     person = person_of(user)
     if person is not None:
@@ -315,8 +269,6 @@ def aggregate_steps(unit: Unit) -> list[dict]:
 
 def hr_people(user, *, query: str = "") -> QuerySet[Person]:
     """People whose records HR may read (for finding a person on request)."""
-    from tillid.organisation.permissions import Perm, scope_for
-
     scope = scope_for(user, Perm.VIEW_DELEGATION_RECORDS)
     qs = Person.objects.filter(is_active=True).filter(scope.unit_q("unit__")).select_related("unit")
     if query:

@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from tillid.core import contracts
 from tillid.delegation.access import Subject
 from tillid.delegation.ladder import suggest_step
 from tillid.delegation.models import (
@@ -69,7 +70,7 @@ def record_dosing(
         same = (
             breach.dosing.subject_person_id == subject.person.pk
             if subject.person is not None
-            else breach.dosing.subject_unit_id == subject.team.pk
+            else breach.dosing.subject_unit_id == subject.unit.pk
         )
         if not same:
             raise ValidationError(_("The adjusted dosing must concern the same person or team."))
@@ -196,6 +197,19 @@ def log_reads(*, reader, kind: str, records: list, subject: Subject) -> int:
     return len(rows)
 
 
+def log_trust_test_read(*, trial, reader) -> None:
+    """For trials (contract "trials.log_trust_test_read"): a trust test about a
+    person was shown, so it goes into the person's read log like any other read."""
+    if trial.subject_person is None:
+        return
+    log_reads(
+        reader=reader,
+        kind=ReadKind.TRUST_TEST,
+        records=[trial],
+        subject=Subject(person=trial.subject_person),
+    )
+
+
 def log_export(*, reader, subject: Subject) -> None:
     log_reads(reader=reader, kind=ReadKind.EXPORT, records=[None], subject=subject)
 
@@ -216,8 +230,6 @@ def anonymise_expired(*, now: dt.datetime | None = None, months: int | None = No
     read log of the anonymised period is deleted; trust tests in the trials
     app are anonymised on the same terms.
     """
-    from tillid.trials.services import anonymise_trust_tests
-
     now = now or timezone.now()
     cutoff = _months_ago(now, retention_months() if months is None else months)
     breaches = Breach.objects.filter(created_at__lt=cutoff, anonymised_at__isnull=True)
@@ -243,7 +255,9 @@ def anonymise_expired(*, now: dt.datetime | None = None, months: int | None = No
         anonymised_at=now,
     )
     reads = RecordRead.objects.filter(read_at__lt=cutoff).delete()[0]
-    trust_tests = anonymise_trust_tests(created_before=cutoff)
+    trust_tests = contracts.call(
+        "delegation.anonymise_trust_tests", created_before=cutoff, default=0
+    )
     return {
         "dosings": dosing_count,
         "breaches": breach_count,

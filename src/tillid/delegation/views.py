@@ -1,12 +1,9 @@
 import datetime as dt
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
+from django.core.exceptions import ValidationError
 from django.db.models import Q
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -14,7 +11,9 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from tillid.delegation import access, exports, selectors, services
+from tillid.core.errors import Forbidden
+from tillid.core.viewkit import add_errors, file_response, paginate, require
+from tillid.delegation import access, charts, exports, selectors, services
 from tillid.delegation.access import Subject
 from tillid.delegation.forms import (
     CAUSE_FIELDS,
@@ -30,10 +29,6 @@ from tillid.organisation.models import Person, Role, Unit
 from tillid.organisation.permissions import Perm, has_perm_anywhere, roles_of
 
 
-def _page(request, queryset):
-    return Paginator(queryset, settings.TILLID_PAGE_SIZE).get_page(request.GET.get("page"))
-
-
 def _subject_url(subject: Subject) -> str:
     if subject.person is not None:
         return reverse("delegation:person", args=[subject.person.pk])
@@ -45,17 +40,7 @@ def _subject_of(record: Dosing) -> Subject:
         return Subject(person=record.subject_person)
     if record.subject_unit_id:
         return Subject(team=record.subject_unit)
-    raise PermissionDenied  # anonymised: nobody reads it as a record any more
-
-
-def _require_read(request, subject: Subject) -> None:
-    if not access.can_read(request.user, subject):
-        raise PermissionDenied
-
-
-def _require_manage(request, subject: Subject) -> None:
-    if not access.can_manage(request.user, subject):
-        raise PermissionDenied
+    raise Forbidden  # anonymised: nobody reads it as a record any more
 
 
 def _is_hr(user) -> bool:
@@ -67,8 +52,7 @@ def home(request):
     person = access.person_of(request.user)
     can_manage = has_perm_anywhere(request.user, Perm.MANAGE_DELEGATION)
     is_hr = _is_hr(request.user)
-    if not (can_manage or is_hr or person is not None):
-        raise PermissionDenied
+    require(can_manage or is_hr or person is not None)
     context = {"person": person, "can_manage": can_manage, "is_hr": is_hr}
     form = SearchForm(request.GET or None)
     query = form.cleaned_data["q"] if form.is_valid() else ""
@@ -78,7 +62,7 @@ def home(request):
             people = selectors.overview(request.user, query=query)
         else:
             people = selectors.hr_people(request.user, query=query)
-        page = _page(request, people)
+        page = paginate(request, people)
         latest = selectors.latest_steps(list(page))
         context["page_obj"] = page
         context["rows"] = [{"person": p, "latest": latest.get(p.pk)} for p in page]
@@ -93,8 +77,7 @@ def home(request):
 @login_required
 def mine(request):
     person = access.person_of(request.user)
-    if person is None:
-        raise PermissionDenied
+    require(person is not None)
     team = Subject(team=person.unit)
     extra = {}
     if access.can_read_dosings(request.user, team):
@@ -112,7 +95,7 @@ def mine(request):
 
 
 def _records_page(request, subject: Subject, extra: dict | None = None):
-    _require_read(request, subject)
+    require(access.can_read(request.user, subject))
     dosings = list(selectors.dosings_for(subject))
     breaches = list(selectors.breaches_for(subject))
     services.log_reads(reader=request.user, kind=ReadKind.DOSING, records=dosings, subject=subject)
@@ -133,12 +116,12 @@ def _records_page(request, subject: Subject, extra: dict | None = None):
         "history": selectors.history(subject),
         "dosings": dosings,
         "breaches": breaches,
-        "chart_spec": selectors.chart_spec(subject),
+        "chart_spec": charts.chart_spec(subject),
         "new_dosing_url": reverse("delegation:dosing_new")
         + "?"
         + urlencode({"person": subject.person.pk} if subject.person else {"team": subject.team.pk}),
         "trust_test_url": reverse("trials:trust_test_new") + "?" + urlencode(trust_test_query),
-        "read_log": _page(request, selectors.read_log(subject)) if show_log else None,
+        "read_log": paginate(request, selectors.read_log(subject)) if show_log else None,
         **(extra or {}),
     }
     if show_log:
@@ -166,7 +149,7 @@ def _subject_from_query(request) -> Subject:
         )
     if team_id.isdigit():
         return Subject(team=get_object_or_404(Unit, pk=team_id, is_active=True))
-    raise PermissionDenied
+    raise Forbidden
 
 
 def _suggestion_context(data: dict) -> dict:
@@ -195,7 +178,7 @@ def dosing_new(request):
         subject = _subject_of(breach.dosing)
     else:
         subject = _subject_from_query(request)
-    _require_manage(request, subject)
+    require(access.can_manage(request.user, subject))
     previous = selectors.latest_dosing(subject, breach.dosing.task if breach else None)
     context = {"subject": subject, "breach": breach, "guidance": GUIDANCE}
     if request.method == "POST":
@@ -225,7 +208,7 @@ def dosing_new(request):
                         breach=breach,
                     )
                 except ValidationError as error:
-                    form.add_error(None, error)
+                    add_errors(form, error)
                 else:
                     messages.success(
                         request,
@@ -266,8 +249,7 @@ def dosing_new(request):
 @require_POST
 def suggestion(request):
     """The suggestion for the ratings typed so far (an htmx fragment)."""
-    if not has_perm_anywhere(request.user, Perm.MANAGE_DELEGATION):
-        raise PermissionDenied
+    require(has_perm_anywhere(request.user, Perm.MANAGE_DELEGATION))
     form = DosingForm(request.POST)
     form.is_valid()
     context = _suggestion_context(getattr(form, "cleaned_data", {}))
@@ -282,8 +264,7 @@ def dosing_detail(request, dosing_id: int):
         anonymised_at__isnull=True,
     )
     subject = _subject_of(dosing)
-    if not access.can_read_dosings(request.user, subject):
-        raise PermissionDenied
+    require(access.can_read_dosings(request.user, subject))
     # A team member reads the team's dosing, not the breaches recorded against it.
     full_reader = access.can_read(request.user, subject)
     services.log_reads(reader=request.user, kind=ReadKind.DOSING, records=[dosing], subject=subject)
@@ -323,7 +304,7 @@ def breach_new(request, dosing_id: int):
         anonymised_at__isnull=True,
     )
     subject = _subject_of(dosing)
-    _require_manage(request, subject)
+    require(access.can_manage(request.user, subject))
     if request.method == "POST":
         form = BreachForm(request.POST)
         if form.is_valid():
@@ -338,7 +319,7 @@ def breach_new(request, dosing_id: int):
                     recorded_by=request.user,
                 )
             except ValidationError as error:
-                form.add_error(None, error)
+                add_errors(form, error)
             else:
                 messages.success(request, _("The breach has been recorded."))
                 return redirect("delegation:breach", breach.pk)
@@ -362,11 +343,10 @@ def breach_detail(request, breach_id: int):
         anonymised_at__isnull=True,
     )
     subject = _subject_of(breach.dosing)
-    _require_read(request, subject)
+    require(access.can_read(request.user, subject))
     can_manage = access.can_manage(request.user, subject)
     if request.method == "POST":
-        if not can_manage:
-            raise PermissionDenied
+        require(can_manage)
         form = RepairForm(request.POST)
         if form.is_valid():
             data = form.cleaned_data
@@ -380,7 +360,7 @@ def breach_detail(request, breach_id: int):
                     lesson_shared=data["lesson_shared"],
                 )
             except ValidationError as error:
-                form.add_error(None, error)
+                add_errors(form, error)
             else:
                 messages.success(request, _("The repair has been saved."))
                 return redirect("delegation:breach", breach.pk)
@@ -411,14 +391,13 @@ def breach_detail(request, breach_id: int):
 
 @login_required
 def lessons(request):
-    page = _page(request, selectors.shared_lessons(request.user))
+    page = paginate(request, selectors.shared_lessons(request.user))
     return render(request, "delegation/lessons.html", {"page_obj": page})
 
 
 @login_required
 def read_log(request):
-    if not _is_hr(request.user):
-        raise PermissionDenied
+    require(_is_hr(request.user))
     reads = selectors.all_reads()
     form = SearchForm(request.GET or None)
     if form.is_valid() and form.cleaned_data["q"]:
@@ -427,7 +406,7 @@ def read_log(request):
             Q(subject_person__name__icontains=query) | Q(subject_unit__name__icontains=query)
         )
     return render(
-        request, "delegation/read_log.html", {"form": form, "page_obj": _page(request, reads)}
+        request, "delegation/read_log.html", {"form": form, "page_obj": paginate(request, reads)}
     )
 
 
@@ -435,18 +414,10 @@ def read_log(request):
 def export(request, person_id: int, fmt: str):
     person = get_object_or_404(Person.objects.select_related("unit"), pk=person_id)
     subject = Subject(person=person)
-    if not access.can_export(request.user, subject):
-        raise PermissionDenied
+    require(access.can_export(request.user, subject))
     services.log_export(reader=request.user, subject=subject)
     stamp = timezone.localdate().isoformat()
+    name = f"tillidsdosering-{person.external_id}-{stamp}"
     if fmt == "json":
-        response = HttpResponse(exports.as_json(subject), content_type="application/json")
-    else:
-        response = HttpResponse(
-            exports.as_xlsx(subject),
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        )
-    response["Content-Disposition"] = (
-        f'attachment; filename="tillidsdosering-{person.external_id}-{stamp}.{fmt}"'
-    )
-    return response
+        return file_response(exports.as_json(subject), f"{name}.json")
+    return file_response(exports.as_xlsx(subject), f"{name}.xlsx")

@@ -9,23 +9,15 @@ Assessment results follow the anonymity threshold.
 from datetime import date
 
 from django.shortcuts import get_object_or_404
-from django.utils.translation import gettext as _
 from ninja import Router, Schema
-from ninja.errors import HttpError
 from ninja.pagination import PageNumberPagination, paginate
 
 from tillid.governance import selectors
 from tillid.governance.models import Item, RedTapeReport, Review
 from tillid.organisation.models import Unit
-from tillid.organisation.permissions import Perm, has_perm, has_perm_anywhere, scope_for
+from tillid.organisation.permissions import Perm, require_perm, scope_for
 
 router = Router(tags=["governance"])
-
-
-def _require(request, perm: Perm, unit: Unit | None = None) -> None:
-    allowed = has_perm(request.user, perm, unit) if unit else has_perm_anywhere(request.user, perm)
-    if not allowed:
-        raise HttpError(403, _("You do not have access to this."))
 
 
 class BurdenOut(Schema):
@@ -151,7 +143,7 @@ def list_items(
     status: str = "",
     sort: str = "burden",
 ):
-    _require(request, Perm.VIEW_GOVERNANCE)
+    require_perm(request.user, Perm.VIEW_GOVERNANCE)
     unit = get_object_or_404(Unit, pk=unit_id, is_active=True) if unit_id else None
     result = selectors.register(
         query=q, layer=layer, kind=kind, unit=unit, status=status, sort=sort
@@ -178,12 +170,11 @@ class _LazyRows:
 
 @router.get("/items/{item_id}", response=ItemDetailOut, summary="One item")
 def item_detail(request, item_id: int):
-    _require(request, Perm.VIEW_GOVERNANCE)
-    item = get_object_or_404(Item, pk=item_id)
-    figures = {item.pk: selectors.item_burden(item)}
-    meaning = selectors.meaning_for(item)
+    require_perm(request.user, Perm.VIEW_GOVERNANCE)
+    page = selectors.item_page(get_object_or_404(Item, pk=item_id))
+    item, meaning = page.item, page.meaning
     return {
-        **_item_row(item, figures),
+        **_item_row(item, {item.pk: page.figures}),
         "description": item.description,
         "legal_basis": item.legal_basis,
         "owner": item.owner,
@@ -197,7 +188,7 @@ def item_detail(request, item_id: int):
                 "performed_by": a.performed_by,
                 "basis": a.basis,
             }
-            for a in selectors.current_activities(item)
+            for a in page.activities
         ],
         "meaning": {
             "respondents_shown": meaning.shown,
@@ -210,7 +201,7 @@ def item_detail(request, item_id: int):
 @router.get("/reviews", response=list[ReviewOut], summary="Co-created reviews")
 @paginate(PageNumberPagination, page_size=100)
 def list_reviews(request, status: str = "", item_id: int | None = None):
-    _require(request, Perm.VIEW_GOVERNANCE)
+    require_perm(request.user, Perm.VIEW_GOVERNANCE)
     item = get_object_or_404(Item, pk=item_id) if item_id else None
     reviews = selectors.reviews(status=status, item=item).prefetch_related("participants")
     return [_review_row(r) for r in reviews]
@@ -235,7 +226,7 @@ def _review_row(review: Review) -> dict:
 )
 @paginate(PageNumberPagination, page_size=100)
 def list_reports(request, status: str = ""):
-    _require(request, Perm.HANDLE_RED_TAPE)
+    require_perm(request.user, Perm.HANDLE_RED_TAPE)
     reports = selectors.report_queue(
         scope=scope_for(request.user, Perm.HANDLE_RED_TAPE), status=status
     )
@@ -262,7 +253,7 @@ def _report_row(report: RedTapeReport) -> dict:
 @router.get("/burden/units", response=list[UnitBurdenOut], summary="Burden of governance per unit")
 @paginate(PageNumberPagination, page_size=500)
 def unit_burdens(request, parent_id: int | None = None):
-    _require(request, Perm.VIEW_GOVERNANCE)
+    require_perm(request.user, Perm.VIEW_GOVERNANCE)
     totals = selectors.unit_totals()
     units = Unit.objects.filter(is_active=True).order_by("path")
     if parent_id is not None:

@@ -21,6 +21,10 @@ class GovernanceConfig(AppConfig):
         perm="view_governance",
     )
     demo_builder = "tillid.governance.demo.build_demo"
+    provides = {
+        "trials.governance_choices": "tillid.governance.selectors.governance_choices",
+        "trials.items_in_order": "tillid.governance.selectors.items_in_order",
+    }
     unit_links = (
         UnitLink(
             url_name="governance:unit",
@@ -36,6 +40,7 @@ class GovernanceConfig(AppConfig):
 
 
 def _ensure_burden_stamp(sender, using: str = "default", **kwargs) -> None:
+    # Imported when called: an AppConfig module is loaded before the models are.
     from tillid.governance.services import ensure_burden_stamp
 
     ensure_burden_stamp(using=using)

@@ -1,4 +1,4 @@
-"""Vega-Lite specifications (built with altair) for the governance pages.
+"""Vega-Lite specifications (built with altair, see tillid.core.charts) for the governance pages.
 
 Every chart is drawn beside a table of the same figures in the template.
 """
@@ -7,6 +7,8 @@ import math
 
 import altair as alt
 from django.utils.translation import gettext as _
+
+from tillid.core import charts
 
 RING = 40  # pixels per ring of the onion
 
@@ -37,7 +39,7 @@ def onion_spec(layers: list[dict]) -> dict:
         ],
     )
     chart = rings.properties(width=size, height=size, title=_("The governance onion"))
-    return chart.to_dict(validate=False)
+    return charts.spec(chart)
 
 
 def burden_bars_spec(rows: list[dict], title: str) -> dict:
@@ -60,7 +62,7 @@ def burden_bars_spec(rows: list[dict], title: str) -> dict:
         )
         .properties(width=420, title=title)
     )
-    return chart.to_dict(validate=False)
+    return charts.spec(chart)
 
 
 def growth_spec(rows: list[dict], measure: str) -> dict:
@@ -89,4 +91,4 @@ def growth_spec(rows: list[dict], measure: str) -> dict:
         )
         .properties(width=520, title=title)
     )
-    return chart.to_dict(validate=False)
+    return charts.spec(chart)

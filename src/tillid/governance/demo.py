@@ -18,7 +18,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from tillid.governance import services
+from tillid.governance import selectors, services
 from tillid.governance.models import (
     Assessment,
     BalanceBaseline,
@@ -702,7 +702,7 @@ def build_demo(*, seed: int, log) -> None:
             assessments.append(
                 Assessment(
                     item=item,
-                    respondent_key=services.respondent_key(item, Person(pk=person_pk)),
+                    respondent_key=selectors.respondent_key(item, Person(pk=person_pk)),
                     professional=score(t.meaning),
                     learning=score(t.meaning - 0.3),
                     involving=score(t.meaning - 0.5),

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tillid.core import widgets
 from tillid.core.forms import DKFDSFormMixin
-from tillid.governance import kle, selectors
+from tillid.governance import kle
 from tillid.governance.models import (
     Decision,
     EstimateBasis,
@@ -19,7 +19,8 @@ from tillid.governance.models import (
     RoleGroup,
     SecuredValue,
 )
-from tillid.governance.services import ItemInput
+from tillid.governance.services import ITEM_FIELDS, ItemInput, decision_errors
+from tillid.organisation import selectors as org_selectors
 from tillid.organisation.forms import KLEField, UnitChoiceField
 from tillid.organisation.models import Unit
 
@@ -192,30 +193,7 @@ class ItemForm(DKFDSFormMixin, forms.Form):
     def __init__(self, *args, item: Item | None = None, **kwargs):
         if item is not None and "initial" not in kwargs:
             kwargs["initial"] = {
-                **{
-                    name: getattr(item, name)
-                    for name in (
-                        "title",
-                        "description",
-                        "kind",
-                        "layer",
-                        "is_hard",
-                        "is_formal",
-                        "legal_basis",
-                        "mandated_by_law",
-                        "owner",
-                        "risks",
-                        "values",
-                        "introduced_on",
-                        "controls",
-                        "minutes_per_occurrence",
-                        "occurrences_per_year",
-                        "basis",
-                        "people_override",
-                        "compensated_by",
-                        "no_compensation_reason",
-                    )
-                },
+                **{name: getattr(item, name) for name in ITEM_FIELDS},
                 "units": list(item.units.all()),
                 "kle": item.kle,
             }
@@ -386,14 +364,13 @@ class ParticipantForm(DKFDSFormMixin, forms.Form):
         reference = data.get("person_reference", "").strip()
         data["person"] = None
         if reference:
-            data["person"] = selectors.person_by_reference(self.user, reference)
+            data["person"] = org_selectors.person_by_reference(self.user, reference)
             if data["person"] is None:
                 self.add_error(
                     "person_reference",
                     _("No active person you can see has that e-mail or employee number."),
                 )
-        elif not data.get("name", "").strip():
-            self.add_error("name", _("Write the participant's name or function."))
+        # Without a person, services.add_participant asks for the name.
         return data
 
 
@@ -438,19 +415,18 @@ class DecisionForm(DKFDSFormMixin, forms.Form):
 
     def clean(self):
         data = super().clean()
-        if data.get("decision") in (Decision.CHANGE, Decision.ANCHOR):
-            if not (data.get("new_activity_name") or "").strip():
-                self.add_error("new_activity_name", _("Describe the new way of working."))
-            if data.get("new_minutes_per_occurrence") is None:
-                self.add_error(
-                    "new_minutes_per_occurrence",
-                    _("Give the new estimate of minutes per occurrence (0 or more)."),
-                )
-            if data.get("new_occurrences_per_year") is None:
-                self.add_error(
-                    "new_occurrences_per_year",
-                    _("Give the new estimate of occurrences per person per year (0 or more)."),
-                )
+        # The service's rule, shown at once with the form's own errors.
+        errors = decision_errors(
+            decision=data.get("decision") or "",
+            rationale=data.get("rationale") or "",
+            decided_on=data.get("decided_on"),
+            new_activity_name=data.get("new_activity_name") or "",
+            new_minutes_per_occurrence=data.get("new_minutes_per_occurrence"),
+            new_occurrences_per_year=data.get("new_occurrences_per_year"),
+        )
+        for name, message in errors.items():
+            if name not in self.errors:
+                self.add_error(name, message)
         return data
 
 
@@ -502,11 +478,7 @@ class RedTapeForm(DKFDSFormMixin, forms.Form):
         ),
     )
 
-    def clean(self):
-        data = super().clean()
-        if not data.get("item") and not (data.get("title") or "").strip():
-            self.add_error("title", _("Say what the governance is, or choose a registered item."))
-        return data
+    # services.report_red_tape asks for a title when no item is chosen.
 
 
 class FollowUpForm(DKFDSFormMixin, forms.Form):

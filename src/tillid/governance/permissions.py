@@ -1,9 +1,11 @@
-"""Governance questions put to `tillid.organisation.permissions` (nothing decided here).
+"""Governance questions put to `tillid.organisation.permissions`.
 
-An item is managed by whoever holds MANAGE_GOVERNANCE for every unit it binds.
+An item is managed by whoever holds MANAGE_GOVERNANCE for every unit it binds;
+it is assessed by the active employees of the units it binds.
 """
 
-from tillid.governance.models import Item
+from tillid.governance.models import Item, ItemStatus
+from tillid.organisation.models import Person
 from tillid.organisation.permissions import Perm, has_perm, has_perm_anywhere, scope_for
 
 
@@ -23,3 +25,20 @@ def can_manage_units(user, units) -> bool:
 
 def can_manage_any(user) -> bool:
     return has_perm_anywhere(user, Perm.MANAGE_GOVERNANCE)
+
+
+def may_assess(item: Item, person: Person | None) -> bool:
+    """Only active employees of the units the item binds (or below them) assess it."""
+    if person is None or not person.is_active or item.status == ItemStatus.REMOVED:
+        return False
+    paths = list(item.units.values_list("path", flat=True))
+    return any(person.unit.path.startswith(p) for p in paths)
+
+
+def can_assess(user, item: Item, person: Person | None) -> bool:
+    """The user is `person`, holds ASSESS_GOVERNANCE for their unit, and the item binds them."""
+    return (
+        person is not None
+        and has_perm(user, Perm.ASSESS_GOVERNANCE, person.unit)
+        and may_assess(item, person)
+    )

@@ -6,7 +6,6 @@ django's ValidationError with a Danish message (per field where it has one).
 
 import contextlib
 import hashlib
-import hmac
 import secrets
 from dataclasses import dataclass, field
 from datetime import date
@@ -43,10 +42,10 @@ from tillid.governance.models import (
     RoleGroup,
     SecuredValue,
 )
+from tillid.governance.permissions import may_assess
 from tillid.organisation.models import Person, Unit
 
 # Layers whose governance the municipality cannot remove on its own.
-HIGHER_LAYERS = (Layer.STATE,)
 
 
 @dataclass
@@ -75,7 +74,7 @@ class ItemInput:
     kle_id: int | None = None  # the KLE task area (organisation.KLENumber)
 
 
-_SCALAR_FIELDS = (
+ITEM_FIELDS = (
     "title",
     "kind",
     "layer",
@@ -97,6 +96,12 @@ _SCALAR_FIELDS = (
     "no_compensation_reason",
     "kle_id",
 )
+
+
+def _changed_by(obj, user) -> None:
+    """Name the user in the history record the next save writes (django-simple-history)."""
+    # simple-history reads this attribute when it writes the record.
+    obj._history_user = user
 
 
 def validate_item(data: ItemInput, item: Item | None = None) -> dict[str, list[str]]:
@@ -130,7 +135,8 @@ def _item_errors(data: ItemInput, item: Item | None, *, compensated: bool) -> di
     if data.introduced_on and data.introduced_on > timezone.localdate():
         add("introduced_on", _("The date introduced cannot be in the future."))
     if data.controls is not None and item is not None:
-        current, seen = data.controls, set()
+        current: Item | None = data.controls
+        seen: set[int] = set()
         while current is not None and current.pk not in seen:
             if current.pk == item.pk:
                 add(
@@ -185,7 +191,7 @@ def _compensation_review(item: Item, user) -> None:
         stake_groups=list(RoleGroup.values),
         opened_by=user,
     )
-    review._history_user = user
+    _changed_by(review, user)
     review.save()
 
 
@@ -236,9 +242,11 @@ def validate_items(rows: list[ItemRow], stored: dict[str, Item]) -> dict[int, di
         if row.controls
     }
     for item in Item.objects.exclude(controls__isnull=True).select_related("controls"):
-        links.setdefault(item.reference, item.controls.reference)
+        if item.controls is not None:
+            links.setdefault(item.reference, item.controls.reference)
     for index, row in enumerate(rows):
-        start, current, seen = row.data.reference, row.controls, set()
+        start, seen = row.data.reference, set()
+        current: str | None = row.controls
         while current and current not in seen:
             if current == start:
                 add(
@@ -253,7 +261,7 @@ def validate_items(rows: list[ItemRow], stored: dict[str, Item]) -> dict[int, di
 
 
 def _item_from(item: Item, data: ItemInput) -> None:
-    for name in _SCALAR_FIELDS:
+    for name in ITEM_FIELDS:
         if name not in ("controls", "compensated_by"):
             setattr(item, name, getattr(data, name))
 
@@ -280,7 +288,7 @@ def save_items(*, rows: list[ItemRow], stored: dict[str, Item], user) -> dict[st
         _item_from(item, row.data)
         item.controls = by_ref.get(row.controls) if row.controls else None
         item.compensated_by = by_ref.get(row.compensated_by) if row.compensated_by else None
-        item._history_user = user
+        _changed_by(item, user)
         item.save()
         item.units.set(row.data.units)
         by_ref[item.reference] = item
@@ -293,7 +301,7 @@ def save_items(*, rows: list[ItemRow], stored: dict[str, Item], user) -> dict[st
             compensated_by, "pk", None
         ):
             item.controls, item.compensated_by = controls, compensated_by
-            item._history_user = user
+            _changed_by(item, user)
             item.save(update_fields=["controls", "compensated_by"])
     return by_ref
 
@@ -306,9 +314,9 @@ def create_item(*, data: ItemInput, user) -> Item:
     if errors:
         raise ValidationError(errors)
     item = Item(reference=data.reference or _next_reference(), created_by=user)
-    for name in _SCALAR_FIELDS:
+    for name in ITEM_FIELDS:
         setattr(item, name, getattr(data, name))
-    item._history_user = user
+    _changed_by(item, user)
     item.save()
     item.units.set(data.units)
     _compensation_review(item, user)
@@ -321,11 +329,11 @@ def update_item(*, item: Item, data: ItemInput, user) -> Item:
     if errors:
         raise ValidationError(errors)
     compensation_before = item.compensated_by_id
-    for name in _SCALAR_FIELDS:
+    for name in ITEM_FIELDS:
         setattr(item, name, getattr(data, name))
     if data.reference:
         item.reference = data.reference
-    item._history_user = user
+    _changed_by(item, user)
     item.save()
     item.units.set(data.units)
     if item.compensated_by_id != compensation_before:
@@ -404,13 +412,13 @@ def activity_changes(
     pool: dict[tuple, list[Activity]] = {}
     for activity in current:
         pool.setdefault(_activity_key(activity), []).append(activity)
-    to_add = []
-    for activity in wanted:
-        same = pool.get(_activity_key(activity))
+    to_add: list[ActivityInput] = []
+    for new in wanted:
+        same = pool.get(_activity_key(new))
         if same:
             same.pop(0)
         else:
-            to_add.append(activity)
+            to_add.append(new)
     return [a for left in pool.values() for a in left], to_add
 
 
@@ -429,32 +437,19 @@ def replace_activities(
     to_delete, to_add = activity_changes(current, activities)
     for activity in to_delete:
         delete_activity(activity=activity)
-    for activity in to_add:
+    for new in to_add:
         add_activity(
             item=item,
-            name=activity.name,
-            minutes_per_occurrence=activity.minutes_per_occurrence,
-            occurrences_per_year=activity.occurrences_per_year,
-            performed_by=activity.performed_by,
-            basis=activity.basis,
+            name=new.name,
+            minutes_per_occurrence=new.minutes_per_occurrence,
+            occurrences_per_year=new.occurrences_per_year,
+            performed_by=new.performed_by,
+            basis=new.basis,
         )
     return len(to_add), len(to_delete)
 
 
 # --- assessments -------------------------------------------------------------------
-
-
-def respondent_key(item: Item, person: Person) -> str:
-    """A keyed hash of (item, person): the same person gets the same key per item only."""
-    message = f"governance-assessment:{item.pk}:{person.pk}".encode()
-    return hmac.new(settings.SECRET_KEY.encode(), message, hashlib.sha256).hexdigest()
-
-
-def may_assess(item: Item, person: Person | None) -> bool:
-    if person is None or not person.is_active or item.status == ItemStatus.REMOVED:
-        return False
-    paths = list(item.units.values_list("path", flat=True))
-    return any(person.unit.path.startswith(p) for p in paths)
 
 
 @transaction.atomic
@@ -480,7 +475,7 @@ def save_assessment(
     bad = {k: _("Choose a value from 1 to 5.") for k, v in scores.items() if v not in range(1, 6)}
     if bad:
         raise ValidationError(bad)
-    key = respondent_key(item, person)
+    key = selectors.respondent_key(item, person)
     assessment, _created = Assessment.objects.update_or_create(
         item=item, respondent_key=key, defaults={**scores, "comment": comment.strip()}
     )
@@ -537,12 +532,6 @@ def publish_meanings(*, items: list[Item]) -> int:
     return count
 
 
-def own_assessment(item: Item, person: Person | None) -> Assessment | None:
-    if person is None:
-        return None
-    return selectors.assessment_key_exists(item, respondent_key(item, person))
-
-
 # --- reviews -------------------------------------------------------------------------
 
 
@@ -556,7 +545,7 @@ def open_review(*, item: Item, user, purpose: str = "", stake_groups: list[str])
     if unknown or not stake_groups:
         raise ValidationError({"stake_groups": _("Choose at least one role group with a stake.")})
     review = Review(item=item, purpose=purpose.strip(), stake_groups=stake_groups, opened_by=user)
-    review._history_user = user
+    _changed_by(review, user)
     review.save()
     return review
 
@@ -609,7 +598,7 @@ def add_note(*, review: Review, text: str, role_group: str = "", user) -> Review
     )
 
 
-_NEXT_STATUS = {
+_NEXT_STATUS: dict[str, str] = {
     ReviewStatus.EXPLORING: ReviewStatus.DESIGNING,
     ReviewStatus.DESIGNING: ReviewStatus.DECIDING,
 }
@@ -622,14 +611,9 @@ def advance_review(*, review: Review, user) -> Review:
     if following is None:
         raise ValidationError(_("The review is ready for its decision."))
     review.status = following
-    review._history_user = user
+    _changed_by(review, user)
     review.save()
     return review
-
-
-def needs_escalation(item: Item) -> bool:
-    """Only a higher layer can remove governance from the state or mandated by law."""
-    return item.layer in HIGHER_LAYERS or item.mandated_by_law
 
 
 def _current_minutes(item: Item) -> float:
@@ -637,6 +621,42 @@ def _current_minutes(item: Item) -> float:
         "minutes_per_occurrence", "occurrences_per_year"
     )
     return minutes_per_person(pairs, item.minutes_per_occurrence, item.occurrences_per_year)
+
+
+def decision_errors(
+    *,
+    decision: str,
+    rationale: str,
+    decided_on: date | None,
+    new_activity_name: str = "",
+    new_minutes_per_occurrence: Decimal | None = None,
+    new_occurrences_per_year: Decimal | None = None,
+) -> dict[str, str]:
+    """What is wrong with a review decision, by field (empty when nothing is).
+
+    The rule of `decide_review`; the decision form shows it too, with its own errors.
+    """
+    decided_on = decided_on or timezone.localdate()
+    errors: dict[str, str] = {}
+    if decision not in Decision.values:
+        errors["decision"] = _("Choose one of the four decisions.")
+    if not rationale.strip():
+        errors["rationale"] = _("Give the rationale for the decision.")
+    if decided_on > timezone.localdate():
+        errors["decided_on"] = _("The decision date cannot be in the future.")
+    carries_estimate = decision in (Decision.CHANGE, Decision.ANCHOR)
+    if carries_estimate:
+        if not new_activity_name.strip():
+            errors["new_activity_name"] = _("Describe the new way of working.")
+        if new_minutes_per_occurrence is None or new_minutes_per_occurrence < 0:
+            errors["new_minutes_per_occurrence"] = _(
+                "Give the new estimate of minutes per occurrence (0 or more)."
+            )
+        if new_occurrences_per_year is None or new_occurrences_per_year < 0:
+            errors["new_occurrences_per_year"] = _(
+                "Give the new estimate of occurrences per person per year (0 or more)."
+            )
+    return errors
 
 
 @transaction.atomic
@@ -663,25 +683,15 @@ def decide_review(
     _require_open(review)
     item = Item.objects.select_for_update().get(pk=review.item_id)
     decided_on = decided_on or timezone.localdate()
-    errors: dict[str, str] = {}
-    if decision not in Decision.values:
-        errors["decision"] = _("Choose one of the four decisions.")
-    if not rationale.strip():
-        errors["rationale"] = _("Give the rationale for the decision.")
-    if decided_on > timezone.localdate():
-        errors["decided_on"] = _("The decision date cannot be in the future.")
+    errors = decision_errors(
+        decision=decision,
+        rationale=rationale,
+        decided_on=decided_on,
+        new_activity_name=new_activity_name,
+        new_minutes_per_occurrence=new_minutes_per_occurrence,
+        new_occurrences_per_year=new_occurrences_per_year,
+    )
     carries_estimate = decision in (Decision.CHANGE, Decision.ANCHOR)
-    if carries_estimate:
-        if not new_activity_name.strip():
-            errors["new_activity_name"] = _("Describe the new way of working.")
-        if new_minutes_per_occurrence is None or new_minutes_per_occurrence < 0:
-            errors["new_minutes_per_occurrence"] = _(
-                "Give the new estimate of minutes per occurrence (0 or more)."
-            )
-        if new_occurrences_per_year is None or new_occurrences_per_year < 0:
-            errors["new_occurrences_per_year"] = _(
-                "Give the new estimate of occurrences per person per year (0 or more)."
-            )
     if errors:
         raise ValidationError(errors)
 
@@ -690,11 +700,11 @@ def decide_review(
     review.rationale = rationale.strip()
     review.decided_on = decided_on
     review.minutes_before = before
-    item._history_user = user
-    review._history_user = user
-    if decision == Decision.REMOVE and needs_escalation(item):
+    _changed_by(item, user)
+    _changed_by(review, user)
+    if decision == Decision.REMOVE and selectors.needs_escalation(item):
         review.status = ReviewStatus.ESCALATED
-        review.escalated_to = item.layer if item.layer in HIGHER_LAYERS else Layer.STATE
+        review.escalated_to = item.layer if item.layer in selectors.HIGHER_LAYERS else Layer.STATE
         review.minutes_after = before
         item.status = ItemStatus.ESCALATED
         item.save()
@@ -710,6 +720,9 @@ def decide_review(
         for activity in item.activities.filter(retired_on__isnull=True):
             activity.retired_on = decided_on
             activity.save(update_fields=["retired_on"])
+        # Both are given when the decision carries an estimate (checked above).
+        assert new_minutes_per_occurrence is not None
+        assert new_occurrences_per_year is not None
         Activity.objects.create(
             item=item,
             name=new_activity_name.strip(),
@@ -718,7 +731,9 @@ def decide_review(
             performed_by=RoleGroup.EMPLOYEES,
             basis=EstimateBasis.ESTIMATE,
         )
-        review.minutes_after = new_minutes_per_occurrence * new_occurrences_per_year
+        review.minutes_after = minutes_per_person(
+            [(new_minutes_per_occurrence, new_occurrences_per_year)]
+        )
         item.save()  # a history record marks the change of estimate
     else:
         review.status = ReviewStatus.DECIDED

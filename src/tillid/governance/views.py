@@ -1,14 +1,15 @@
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.core.exceptions import ValidationError
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from tillid.core.errors import Forbidden
+from tillid.core.viewkit import add_errors, file_response, message_errors, paginate, require
 from tillid.governance import charts, kle, register_file, selectors, services
 from tillid.governance.forms import (
     ActivityForm,
@@ -35,38 +36,21 @@ from tillid.governance.models import (
     ReviewStatus,
     RoleGroup,
 )
-from tillid.governance.permissions import can_manage_any, can_manage_item, can_manage_units
+from tillid.governance.permissions import (
+    can_assess,
+    can_manage_any,
+    can_manage_item,
+    can_manage_units,
+)
 from tillid.organisation import selectors as org_selectors
-from tillid.organisation.permissions import Perm, has_perm, has_perm_anywhere, scope_for
-
-
-def _require(request, perm: Perm, unit=None) -> None:
-    allowed = has_perm(request.user, perm, unit) if unit else has_perm_anywhere(request.user, perm)
-    if not allowed:
-        raise PermissionDenied
-
-
-def _page(request, object_list):
-    return Paginator(object_list, settings.TILLID_PAGE_SIZE).get_page(request.GET.get("page"))
-
-
-def _apply_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for name, errors in error.error_dict.items():
-            for e in errors:
-                for message in e.messages:
-                    form.add_error(name if name in form.fields else None, message)
-    else:
-        for message in error.messages:
-            form.add_error(None, message)
-
+from tillid.organisation.permissions import Perm, has_perm, require_perm, scope_for
 
 # --- the register ------------------------------------------------------------------
 
 
 @login_required
 def register(request):
-    _require(request, Perm.VIEW_GOVERNANCE)
+    require_perm(request.user, Perm.VIEW_GOVERNANCE)
     form = ItemFilterForm(request.GET or None)
     filters = {}
     area = grouping = ""
@@ -84,7 +68,7 @@ def register(request):
             "sort": data["sort"] or "burden",
         }
     result = kle.restrict(selectors.register(**filters), area)
-    page = _page(request, result.ids)
+    page = paginate(request, result.ids)
     items = selectors.items_in_order(list(page.object_list))
     meanings = selectors.meaning([i.pk for i in items])
     rows = [
@@ -109,57 +93,42 @@ def _item_or_404(item_id: int) -> Item:
 
 @login_required
 def item_detail(request, item_id: int):
-    _require(request, Perm.VIEW_GOVERNANCE)
-    item = _item_or_404(item_id)
-    figures = selectors.item_burden(item)
+    require_perm(request.user, Perm.VIEW_GOVERNANCE)
+    page = selectors.item_page(_item_or_404(item_id))
+    item = page.item
     person = org_selectors.person_for_user(request.user)
-    may_assess = (
-        person is not None
-        and has_perm(request.user, Perm.ASSESS_GOVERNANCE, person.unit)
-        and services.may_assess(item, person)
-    )
+    may_assess = can_assess(request.user, item, person)
     can_manage = can_manage_item(request.user, item)
     context = {
+        "page": page,
         "item": item,
-        "burden": figures.burden,
-        "natural_people": figures.natural_people,
-        "activities": selectors.current_activities(item),
-        "retired": selectors.retired_activities(item),
-        "chain": selectors.control_chain(item),
-        "controlled_by": item.controlled_by.all(),
-        "meaning": selectors.meaning_for(item),
-        "comments": selectors.comments(item),
+        "burden": page.burden,
+        "natural_people": page.natural_people,
+        "activities": page.activities,
+        "retired": page.retired,
+        "chain": page.chain,
+        "controlled_by": page.controlled_by,
+        "meaning": page.meaning,
+        "comments": page.comments,
         "k": settings.TILLID_ANONYMITY_MIN_GROUP,
         "k_comments": settings.TILLID_ANONYMITY_MIN_COMMENT_GROUP,
-        "reviews": selectors.reviews(item=item),
-        "open_review": selectors.reviews(item=item, status="open").first(),
-        "reports": item.red_tape_reports.exclude(status=ReportStatus.REJECTED).count(),
-        "history": selectors.item_history(item),
+        "reviews": page.reviews,
+        "open_review": page.open_review,
+        "reports": page.reports,
+        "history": page.history,
         "may_assess": may_assess,
-        "own_assessment": services.own_assessment(item, person) if may_assess else None,
+        "own_assessment": selectors.own_assessment(item, person) if may_assess else None,
         "can_manage": can_manage,
         "activity_form": ActivityForm() if can_manage else None,
-        "needs_escalation": services.needs_escalation(item),
-        "exemptions": _trial_exemptions(item),
+        "needs_escalation": page.needs_escalation,
+        "exemptions": page.exemptions,
     }
     return render(request, "governance/item_detail.html", context)
 
 
-def _trial_exemptions(item: Item) -> list:
-    """Trial actions that suspend or change the item for their duration."""
-    from django.apps import apps
-
-    if not apps.is_installed("tillid.trials"):
-        return []
-    # Imported here: the trials app reads the register through our selectors.
-    from tillid.trials.selectors import exemptions_for_item
-
-    return exemptions_for_item(item.pk)
-
-
 @login_required
 def item_create(request):
-    _require(request, Perm.MANAGE_GOVERNANCE)
+    require_perm(request.user, Perm.MANAGE_GOVERNANCE)
     form = ItemForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         if not can_manage_units(request.user, form.cleaned_data["units"]):
@@ -168,7 +137,7 @@ def item_create(request):
             try:
                 item = services.create_item(data=form.to_input(), user=request.user)
             except ValidationError as error:
-                _apply_errors(form, error)
+                add_errors(form, error)
             else:
                 messages.success(request, _("The item has been registered."))
                 return redirect("governance:item", item.pk)
@@ -178,8 +147,7 @@ def item_create(request):
 @login_required
 def item_edit(request, item_id: int):
     item = _item_or_404(item_id)
-    if not can_manage_item(request.user, item):
-        raise PermissionDenied
+    require(can_manage_item(request.user, item))
     form = ItemForm(request.POST or None, item=item)
     if request.method == "POST" and form.is_valid():
         if not can_manage_units(request.user, form.cleaned_data["units"]):
@@ -188,7 +156,7 @@ def item_edit(request, item_id: int):
             try:
                 services.update_item(item=item, data=form.to_input(), user=request.user)
             except ValidationError as error:
-                _apply_errors(form, error)
+                add_errors(form, error)
             else:
                 messages.success(request, _("The item has been saved."))
                 return redirect("governance:item", item.pk)
@@ -199,14 +167,13 @@ def item_edit(request, item_id: int):
 @require_POST
 def activity_add(request, item_id: int):
     item = _item_or_404(item_id)
-    if not can_manage_item(request.user, item):
-        raise PermissionDenied
+    require(can_manage_item(request.user, item))
     form = ActivityForm(request.POST)
     if form.is_valid():
         try:
             services.add_activity(item=item, **form.cleaned_data)
         except ValidationError as error:
-            _apply_errors(form, error)
+            add_errors(form, error)
         else:
             messages.success(request, _("The activity has been added."))
             return redirect("governance:item", item.pk)
@@ -222,13 +189,12 @@ def activity_add(request, item_id: int):
 @require_POST
 def activity_delete(request, item_id: int, activity_id: int):
     item = _item_or_404(item_id)
-    if not can_manage_item(request.user, item):
-        raise PermissionDenied
+    require(can_manage_item(request.user, item))
     activity = get_object_or_404(Activity, pk=activity_id, item=item)
     try:
         services.delete_activity(activity=activity)
     except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+        message_errors(request, error)
     else:
         messages.success(request, _("The activity has been deleted."))
     return redirect("governance:item", item.pk)
@@ -238,13 +204,8 @@ def activity_delete(request, item_id: int, activity_id: int):
 def assess(request, item_id: int):
     item = _item_or_404(item_id)
     person = org_selectors.person_for_user(request.user)
-    if (
-        person is None
-        or not has_perm(request.user, Perm.ASSESS_GOVERNANCE, person.unit)
-        or not services.may_assess(item, person)
-    ):
-        raise PermissionDenied
-    existing = services.own_assessment(item, person)
+    require(can_assess(request.user, item, person))
+    existing = selectors.own_assessment(item, person)
     initial = None
     if existing is not None:
         initial = {
@@ -256,7 +217,7 @@ def assess(request, item_id: int):
         try:
             services.save_assessment(item=item, person=person, **form.cleaned_data)
         except ValidationError as error:
-            _apply_errors(form, error)
+            add_errors(form, error)
         else:
             messages.success(request, _("Thank you. Your assessment has been saved."))
             return redirect("governance:item", item.pk)
@@ -270,14 +231,14 @@ def assess(request, item_id: int):
 @login_required
 def my_items(request):
     """The governance that binds the user's own unit, to assess (Bentzen 2018: 64)."""
-    _require(request, Perm.VIEW_GOVERNANCE)
+    require_perm(request.user, Perm.VIEW_GOVERNANCE)
     person = org_selectors.person_for_user(request.user)
     rows = []
     if person is not None:
         unit_rows = selectors.unit_items(person.unit)
         may = has_perm(request.user, Perm.ASSESS_GOVERNANCE, person.unit)
         answered = selectors.answered_items(
-            {r.item.pk: services.respondent_key(r.item, person) for r in unit_rows}
+            {r.item.pk: selectors.respondent_key(r.item, person) for r in unit_rows}
         )
         rows = [{"row": r, "answered": r.item.pk in answered, "may_assess": may} for r in unit_rows]
     return render(
@@ -285,7 +246,7 @@ def my_items(request):
         "governance/my_items.html",
         {
             "person": person,
-            "page_obj": _page(request, rows),
+            "page_obj": paginate(request, rows),
             "my_reviews": selectors.reviews_for_person(person) if person is not None else [],
         },
     )
@@ -294,7 +255,7 @@ def my_items(request):
 @login_required
 def kle_units(request):
     """The units tagged with a task area, suggested as the units an item binds (htmx)."""
-    _require(request, Perm.VIEW_GOVERNANCE)
+    require_perm(request.user, Perm.VIEW_GOVERNANCE)
     number = (request.GET.get("kle") or "").strip().split(" ")[0]
     area = org_selectors.kle_by_number(number) if number else None
     units = kle.suggested_units(area.number) if area else []
@@ -306,7 +267,7 @@ def kle_units(request):
 
 @login_required
 def onion(request):
-    _require(request, Perm.VIEW_GOVERNANCE)
+    require_perm(request.user, Perm.VIEW_GOVERNANCE)
     figures = selectors.onion()
     return render(
         request,
@@ -324,11 +285,11 @@ def onion(request):
 @login_required
 def unit_page(request, unit_id: int):
     unit = get_object_or_404(org_selectors.active_units(), pk=unit_id)
-    _require(request, Perm.VIEW_GOVERNANCE, unit)
-    tree = selectors.unit_tree()
+    require_perm(request.user, Perm.VIEW_GOVERNANCE, unit)
+    tree = org_selectors.unit_tree()
     rows = selectors.unit_items(unit, tree)
     figures = selectors.onion(unit, rows)
-    page = _page(request, rows)
+    page = paginate(request, rows)
     children = list(org_selectors.child_units(unit))
     totals = selectors.unit_totals(tree) if children else {}
     return render(
@@ -354,18 +315,18 @@ def unit_page(request, unit_id: int):
 
 @login_required
 def ranking(request):
-    _require(request, Perm.VIEW_GOVERNANCE)
+    require_perm(request.user, Perm.VIEW_GOVERNANCE)
     rows = selectors.ranking()
     return render(
         request,
         "governance/ranking.html",
-        {"page_obj": _page(request, rows), "k": settings.TILLID_ANONYMITY_MIN_GROUP},
+        {"page_obj": paginate(request, rows), "k": settings.TILLID_ANONYMITY_MIN_GROUP},
     )
 
 
 @login_required
 def balance(request):
-    _require(request, Perm.VIEW_GOVERNANCE)
+    require_perm(request.user, Perm.VIEW_GOVERNANCE)
     can_manage = can_manage_any(request.user)
     form = None
     if can_manage:
@@ -376,12 +337,12 @@ def balance(request):
                     baseline_on=form.cleaned_data["baseline_on"], user=request.user
                 )
             except ValidationError as error:
-                _apply_errors(form, error)
+                add_errors(form, error)
             else:
                 messages.success(request, _("The baseline has been changed."))
                 return redirect("governance:balance")
     elif request.method == "POST":
-        raise PermissionDenied
+        raise Forbidden
     return render(
         request,
         "governance/balance.html",
@@ -391,7 +352,7 @@ def balance(request):
 
 @login_required
 def signals(request):
-    _require(request, Perm.VIEW_GOVERNANCE)
+    require_perm(request.user, Perm.VIEW_GOVERNANCE)
     growth = selectors.growth_by_layer()
     return render(
         request,
@@ -412,11 +373,11 @@ def signals(request):
 
 @login_required
 def review_list(request):
-    _require(request, Perm.VIEW_GOVERNANCE)
+    require_perm(request.user, Perm.VIEW_GOVERNANCE)
     status = request.GET.get("status", "")
     valid = {"open", *ReviewStatus.values}
     status = status if status in valid else ""
-    page = _page(request, selectors.reviews(status=status))
+    page = paginate(request, selectors.reviews(status=status))
     return render(
         request,
         "governance/review_list.html",
@@ -427,14 +388,13 @@ def review_list(request):
 @login_required
 def review_open(request, item_id: int):
     item = _item_or_404(item_id)
-    if not can_manage_item(request.user, item):
-        raise PermissionDenied
+    require(can_manage_item(request.user, item))
     form = ReviewOpenForm(request.POST or None, initial={"stake_groups": list(RoleGroup.values)})
     if request.method == "POST" and form.is_valid():
         try:
             review = services.open_review(item=item, user=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _apply_errors(form, error)
+            add_errors(form, error)
         else:
             messages.success(request, _("The review has been opened."))
             return redirect("governance:review", review.pk)
@@ -450,7 +410,7 @@ def _review_or_404(review_id: int) -> Review:
 
 @login_required
 def review_detail(request, review_id: int):
-    _require(request, Perm.VIEW_GOVERNANCE)
+    require_perm(request.user, Perm.VIEW_GOVERNANCE)
     review = _review_or_404(review_id)
     can_manage = can_manage_item(request.user, review.item) and review.is_open
     context = {
@@ -467,7 +427,7 @@ def review_detail(request, review_id: int):
         ),
         "note_form": NoteForm(prefix="note") if can_manage else None,
         "reports": review.red_tape_reports.all(),
-        "needs_escalation": services.needs_escalation(review.item),
+        "needs_escalation": selectors.needs_escalation(review.item),
         "burden": selectors.item_burden(review.item).burden,
     }
     return render(request, "governance/review_detail.html", context)
@@ -475,8 +435,7 @@ def review_detail(request, review_id: int):
 
 def _managed_open_review(request, review_id: int) -> Review:
     review = _review_or_404(review_id)
-    if not can_manage_item(request.user, review.item):
-        raise PermissionDenied
+    require(can_manage_item(request.user, review.item))
     return review
 
 
@@ -496,11 +455,11 @@ def review_participant(request, review_id: int):
                 person=data["person"],
             )
         except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
+            message_errors(request, error)
         else:
             messages.success(request, _("The participant has been added."))
     else:
-        messages.error(request, " ".join(m for errs in form.errors.values() for m in errs))
+        message_errors(request, form)
     return redirect("governance:review", review.pk)
 
 
@@ -513,11 +472,11 @@ def review_note(request, review_id: int):
         try:
             services.add_note(review=review, user=request.user, **form.cleaned_data)
         except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
+            message_errors(request, error)
         else:
             messages.success(request, _("The note has been added to the dialogue log."))
     else:
-        messages.error(request, " ".join(m for errs in form.errors.values() for m in errs))
+        message_errors(request, form)
     return redirect("governance:review", review.pk)
 
 
@@ -528,7 +487,7 @@ def review_advance(request, review_id: int):
     try:
         services.advance_review(review=review, user=request.user)
     except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+        message_errors(request, error)
     else:
         messages.success(
             request,
@@ -548,7 +507,7 @@ def review_decide(request, review_id: int):
         try:
             services.decide_review(review=review, user=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _apply_errors(form, error)
+            add_errors(form, error)
         else:
             review.refresh_from_db()
             if review.status == ReviewStatus.ESCALATED:
@@ -571,7 +530,7 @@ def review_decide(request, review_id: int):
             "item": review.item,
             "form": form,
             "missing": selectors.missing_groups(review),
-            "needs_escalation": services.needs_escalation(review.item),
+            "needs_escalation": selectors.needs_escalation(review.item),
             "burden": selectors.item_burden(review.item).burden,
         },
     )
@@ -582,7 +541,7 @@ def review_decide(request, review_id: int):
 
 @login_required
 def red_tape_new(request):
-    _require(request, Perm.REPORT_RED_TAPE)
+    require_perm(request.user, Perm.REPORT_RED_TAPE)
     initial = {}
     if request.GET.get("item", "").isdigit():
         item = Item.objects.filter(pk=request.GET["item"]).first()
@@ -593,7 +552,7 @@ def red_tape_new(request):
         try:
             report, code = services.report_red_tape(user=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _apply_errors(form, error)
+            add_errors(form, error)
         else:
             return render(
                 request,
@@ -605,8 +564,8 @@ def red_tape_new(request):
 
 @login_required
 def red_tape_mine(request):
-    _require(request, Perm.REPORT_RED_TAPE)
-    page = _page(request, selectors.reports_of(request.user))
+    require_perm(request.user, Perm.REPORT_RED_TAPE)
+    page = paginate(request, selectors.reports_of(request.user))
     return render(request, "governance/red_tape_mine.html", {"page_obj": page})
 
 
@@ -618,7 +577,7 @@ def red_tape_follow_up(request):
     the session: a session row holds the user's id, and nothing may link an
     anonymous report to its reporter.
     """
-    _require(request, Perm.REPORT_RED_TAPE)
+    require_perm(request.user, Perm.REPORT_RED_TAPE)
     report, reply_form, sent = None, None, False
     form = FollowUpForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -655,7 +614,7 @@ def red_tape_report_mine(request, report_id: int):
 
 @login_required
 def queue(request):
-    _require(request, Perm.HANDLE_RED_TAPE)
+    require_perm(request.user, Perm.HANDLE_RED_TAPE)
     status = request.GET.get("status", "")
     status = status if status in ReportStatus.values else ""
     reports = selectors.report_queue(
@@ -664,13 +623,17 @@ def queue(request):
     return render(
         request,
         "governance/queue.html",
-        {"page_obj": _page(request, reports), "status": status, "statuses": ReportStatus.choices},
+        {
+            "page_obj": paginate(request, reports),
+            "status": status,
+            "statuses": ReportStatus.choices,
+        },
     )
 
 
 @login_required
 def queue_report(request, report_id: int):
-    _require(request, Perm.HANDLE_RED_TAPE)
+    require_perm(request.user, Perm.HANDLE_RED_TAPE)
     report = get_object_or_404(
         selectors.report_queue(scope=scope_for(request.user, Perm.HANDLE_RED_TAPE)),
         pk=report_id,
@@ -683,7 +646,7 @@ def queue_report(request, report_id: int):
         try:
             services.handle_report(report=report, **form.cleaned_data)
         except ValidationError as error:
-            _apply_errors(form, error)
+            add_errors(form, error)
         else:
             messages.success(request, _("The report has been updated."))
             return redirect("governance:queue")
@@ -695,9 +658,8 @@ def queue_report(request, report_id: int):
 
 @login_required
 def import_register(request):
-    _require(request, Perm.MANAGE_GOVERNANCE)
-    if not scope_for(request.user, Perm.MANAGE_GOVERNANCE).everything:
-        raise PermissionDenied
+    require_perm(request.user, Perm.MANAGE_GOVERNANCE)
+    require(scope_for(request.user, Perm.MANAGE_GOVERNANCE).everything)
     form = ImportForm(request.POST or None, request.FILES or None)
     errors, result = [], None
     if request.method == "POST" and form.is_valid():
@@ -739,30 +701,19 @@ def import_register(request):
 
 @login_required
 def export_register(request, fmt: str):
-    _require(request, Perm.VIEW_GOVERNANCE)
+    require_perm(request.user, Perm.VIEW_GOVERNANCE)
     if fmt not in ("csv", "xlsx"):
         raise Http404
     stamp = timezone.localdate().isoformat()
-    if fmt == "xlsx":
-        response = HttpResponse(
-            register_file.export_xlsx(),
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        )
-    else:
-        response = HttpResponse(register_file.export_csv(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="styringsregister-{stamp}.{fmt}"'
-    return response
+    content = register_file.export_xlsx() if fmt == "xlsx" else register_file.export_csv()
+    return file_response(content, f"styringsregister-{stamp}.{fmt}")
 
 
 @login_required
 def export_activities(request):
     """The items' current activities as CSV (the workbook export has them as a sheet)."""
-    _require(request, Perm.VIEW_GOVERNANCE)
+    require_perm(request.user, Perm.VIEW_GOVERNANCE)
     stamp = timezone.localdate().isoformat()
-    response = HttpResponse(
-        register_file.export_activities_csv(), content_type="text/csv; charset=utf-8"
+    return file_response(
+        register_file.export_activities_csv(), f"styringsregister-aktiviteter-{stamp}.csv"
     )
-    response["Content-Disposition"] = (
-        f'attachment; filename="styringsregister-aktiviteter-{stamp}.csv"'
-    )
-    return response

@@ -7,9 +7,7 @@ USE_API check is in tillid.api.
 """
 
 from django.shortcuts import get_object_or_404
-from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
-from ninja.errors import HttpError
 from ninja.pagination import PageNumberPagination, paginate
 
 from tillid.organisation import selectors
@@ -19,6 +17,7 @@ from tillid.organisation.permissions import (
     _grants,
     has_perm,
     has_perm_anywhere,
+    require_perm,
     scope_for,
 )
 
@@ -78,12 +77,6 @@ class MeOut(Schema):
     permissions: list[str] = Field(description="Permissions held for at least one unit.")
 
 
-def _require(request, perm: Perm, unit: Unit | None = None) -> None:
-    allowed = has_perm(request.user, perm, unit) if unit else has_perm_anywhere(request.user, perm)
-    if not allowed:
-        raise HttpError(403, _("You do not have access to this."))
-
-
 def _active_unit(unit_id: int) -> Unit:
     return get_object_or_404(selectors.active_units(), pk=unit_id)
 
@@ -112,7 +105,7 @@ def list_units(
     kind: UnitKind | None = None,
     parent_id: int | None = Query(None, description="Only the units directly below this one."),
 ):
-    _require(request, Perm.VIEW_ORGANISATION)
+    require_perm(request.user, Perm.VIEW_ORGANISATION)
     units = selectors.search_units(q.strip(), kind=kind or "")
     if parent_id is not None:
         units = units.filter(parent_id=parent_id)
@@ -122,7 +115,7 @@ def list_units(
 @router.get("/units/{unit_id}", response=UnitDetailOut, summary="One unit")
 def unit_detail(request, unit_id: int):
     unit = _active_unit(unit_id)
-    _require(request, Perm.VIEW_ORGANISATION, unit)
+    require_perm(request.user, Perm.VIEW_ORGANISATION, unit)
     show_email = has_perm(request.user, Perm.VIEW_PEOPLE, unit)
     return {
         **{
@@ -151,7 +144,7 @@ def unit_people(
     leaders: bool = False,
 ):
     unit = _active_unit(unit_id)
-    _require(request, Perm.VIEW_PEOPLE, unit)
+    require_perm(request.user, Perm.VIEW_PEOPLE, unit)
     return selectors.people(
         scope=scope_for(request.user, Perm.VIEW_PEOPLE),
         query=q.strip(),

@@ -149,7 +149,7 @@ class RoleGrant(models.Model):
     """A role given to a user for a unit and everything below it.
 
     `unit` empty means the whole organisation. Leader and employee roles
-    also follow from the organisation itself (see selectors.effective_grants),
+    also follow from the organisation itself (see permissions.effective_grants),
     so grants are only needed for what the organisation file does not say.
     """
 

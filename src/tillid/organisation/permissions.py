@@ -11,7 +11,8 @@ from enum import StrEnum
 
 from django.db.models import Q
 
-from tillid.organisation.models import Role, Unit
+from tillid.core.viewkit import require
+from tillid.organisation.models import Person, Role, RoleGrant, Unit
 
 
 class Perm(StrEnum):
@@ -131,12 +132,35 @@ class Grant:
     path: str
 
 
+def effective_grants(user) -> list:
+    """The user's grants: explicit ones plus those the organisation implies.
+
+    A person in the organisation is an employee of their unit; a person marked
+    as leader is a leader of their unit (and so of the units below it).
+    """
+    grants = [
+        Grant(role=g.role, unit_id=g.unit_id, path=g.unit.path if g.unit_id else "")
+        for g in RoleGrant.objects.filter(
+            Q(user=user) | Q(person__user=user, person__is_active=True)
+        ).select_related("unit")
+        if g.unit_id is None or g.unit.is_active
+    ]
+    person = (
+        Person.objects.filter(user=user, is_active=True, unit__is_active=True)
+        .select_related("unit")
+        .first()
+    )
+    if person is not None:
+        grants.append(Grant(role=Role.EMPLOYEE, unit_id=person.unit_id, path=person.unit.path))
+        if person.is_leader:
+            grants.append(Grant(role=Role.LEADER, unit_id=person.unit_id, path=person.unit.path))
+    return grants
+
+
 def _grants(user) -> list[Grant]:
     # Cached on the user object: one query set per request, not per check.
     cached = getattr(user, "_tillid_grants", None)
     if cached is None:
-        from tillid.organisation.selectors import effective_grants
-
         cached = effective_grants(user)
         if user.is_superuser:
             # A superuser is an organisation-wide administrator; that is all.
@@ -181,6 +205,12 @@ def has_perm_anywhere(user, perm: Perm) -> bool:
     )
 
 
+def require_perm(user, perm: Perm, unit: Unit | None = None) -> None:
+    """Refuse (the application's 403, for pages and the API) unless `user` holds
+    `perm` for `unit`, or for some unit when `unit` is None."""
+    require(has_perm(user, perm, unit) if unit else has_perm_anywhere(user, perm))
+
+
 @dataclass(frozen=True)
 class Scope:
     """The units where a permission holds: everything, or some subtrees."""
@@ -221,6 +251,67 @@ def scope_for(user, perm: Perm) -> Scope:
     # Drop paths already covered by a shorter one.
     minimal = tuple(sorted(p for p in paths if not any(p != q and p.startswith(q) for q in paths)))
     return Scope(everything=False, paths=minimal)
+
+
+# --- personal records ---------------------------------------------------------------
+# Trust dosings, breaches and trust tests name a person (or a team) and how far
+# they were trusted. One rule for every module that keeps such records.
+
+
+def person_of(user) -> Person | None:
+    """The active person the user is, cached on the user object for the request."""
+    if not user or not user.is_authenticated:
+        return None
+    cached = getattr(user, "_tillid_person", False)
+    if cached is False:
+        cached = Person.objects.filter(user=user, is_active=True).select_related("unit").first()
+        user._tillid_person = cached
+    return cached
+
+
+def may_read_records(user, unit: Unit | None, person_id: int | None = None) -> bool:
+    """May `user` read the personal records about person `person_id` in `unit`, or
+    about the team `unit` when no person is named?
+
+    The person themselves, and whoever holds VIEW_DELEGATION_RECORDS or
+    MANAGE_DELEGATION for the unit: the person's leaders (of the unit or above) and HR.
+    """
+    me = person_of(user)
+    if person_id is not None and me is not None and me.pk == person_id:
+        return True
+    if unit is None:
+        return False
+    return has_perm(user, Perm.VIEW_DELEGATION_RECORDS, unit) or has_perm(
+        user, Perm.MANAGE_DELEGATION, unit
+    )
+
+
+def works_in(user, team: Unit | None) -> bool:
+    """The user is an active person whose own unit is `team` (an active unit)."""
+    if team is None or not team.is_active:
+        return False
+    me = person_of(user)
+    return me is not None and me.unit_id == team.pk
+
+
+def readable_records_q(user, prefix: str = "") -> Q:
+    """A filter on records about a person (`<prefix>subject_person`) or a team
+    (`<prefix>subject_unit`): those `user` may read by `may_read_records`."""
+    q = Q(pk__in=[])
+    for perm in (Perm.VIEW_DELEGATION_RECORDS, Perm.MANAGE_DELEGATION):
+        scope = scope_for(user, perm)
+        if scope.nothing:
+            continue
+        q |= Q(**{f"{prefix}subject_person__isnull": False}) & scope.unit_q(
+            f"{prefix}subject_person__unit__"
+        )
+        q |= Q(
+            **{f"{prefix}subject_person__isnull": True, f"{prefix}subject_unit__isnull": False}
+        ) & scope.unit_q(f"{prefix}subject_unit__")
+    me = person_of(user)
+    if me is not None:
+        q |= Q(**{f"{prefix}subject_person": me})
+    return q
 
 
 def forget_cached_grants(user) -> None:

@@ -1,40 +1,21 @@
-"""Reads of the organisation: the tree, headcounts, people, effective roles."""
+"""Reads of the organisation: the tree, headcounts, people.
+
+`Tree` and `unit_tree` are the organisation's structure with headcounts, read
+once per request; governance, compass and the headcount pages all use them.
+A user's effective grants are the permission module's own business
+(`permissions.effective_grants`).
+"""
 
 from collections import defaultdict
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db.models import Count, Q, QuerySet
 
 from tillid.core.anonymity import ALL, Disclosure, GroupNode, suppress
-from tillid.organisation.models import JobFunctionRole, KLENumber, Person, Role, RoleGrant, Unit
-
-
-def effective_grants(user) -> list:
-    """The user's grants: explicit ones plus those the organisation implies.
-
-    A person in the organisation is an employee of their unit; a person marked
-    as leader is a leader of their unit (and so of the units below it).
-    """
-    from tillid.organisation.permissions import Grant
-
-    grants = [
-        Grant(role=g.role, unit_id=g.unit_id, path=g.unit.path if g.unit_id else "")
-        for g in RoleGrant.objects.filter(
-            Q(user=user) | Q(person__user=user, person__is_active=True)
-        ).select_related("unit")
-        if g.unit_id is None or g.unit.is_active
-    ]
-    person = (
-        Person.objects.filter(user=user, is_active=True, unit__is_active=True)
-        .select_related("unit")
-        .first()
-    )
-    if person is not None:
-        grants.append(Grant(role=Role.EMPLOYEE, unit_id=person.unit_id, path=person.unit.path))
-        if person.is_leader:
-            grants.append(Grant(role=Role.LEADER, unit_id=person.unit_id, path=person.unit.path))
-    return grants
+from tillid.organisation.models import JobFunctionRole, KLENumber, Person, RoleGrant, Unit
+from tillid.organisation.permissions import Perm, scope_for
 
 
 def active_units() -> QuerySet[Unit]:
@@ -253,3 +234,110 @@ def units_tagged_with(number: str) -> list[Unit]:
         if not any(unit.path.startswith(k.path) for k in kept):
             kept.append(unit)
     return kept
+
+
+def person_by_reference(user, reference: str) -> Person | None:
+    """An active person whose e-mail or employee number is `reference`, among those
+    `user` may see (so a lookup reveals no one outside the user's scope)."""
+    reference = reference.strip()
+    if not reference:
+        return None
+    scope = scope_for(user, Perm.VIEW_PEOPLE)
+    return (
+        Person.objects.filter(is_active=True, unit__is_active=True)
+        .filter(scope.unit_q("unit__"))
+        .filter(Q(email__iexact=reference) | Q(external_id=reference))
+        .select_related("unit")
+        .order_by("pk")
+        .first()
+    )
+
+
+# --- the organisation tree, once per request -------------------------------
+
+
+@dataclass
+class Tree:
+    paths: dict[int, str]
+    parents: dict[int, int | None]
+    totals: dict[int, int]  # headcount of each unit's subtree
+    direct: dict[int, int]  # people placed directly in the unit
+
+    _ancestors: dict[int, tuple[int, ...]] = field(default_factory=dict)
+    _strict: dict[int, frozenset[int]] = field(default_factory=dict)
+
+    def ancestors_or_self(self, unit_id: int) -> tuple[int, ...]:
+        found = self._ancestors.get(unit_id)
+        if found is None:
+            path = self.paths.get(unit_id, "")
+            found = tuple(int(p) for p in path.strip("/").split("/") if p)
+            self._ancestors[unit_id] = found
+        return found
+
+    def strict_ancestors(self, unit_id: int) -> frozenset[int]:
+        found = self._strict.get(unit_id)
+        if found is None:
+            found = frozenset(self.ancestors_or_self(unit_id)[:-1])
+            self._strict[unit_id] = found
+        return found
+
+    def maximal(self, unit_ids) -> list[int]:
+        """The bound units that are not below another bound unit."""
+        paths = self.paths
+        chosen = [u for u in unit_ids if u in paths]
+        if len(chosen) < 2:
+            return chosen
+        chosen_set = set(chosen)
+        return [u for u in chosen if not (self.strict_ancestors(u) & chosen_set)]
+
+    def people(self, unit_ids) -> int:
+        # The hot loop of every register read: `maximal` inlined.
+        paths, totals = self.paths, self.totals
+        chosen = [u for u in unit_ids if u in paths]
+        if len(chosen) < 2:
+            return totals.get(chosen[0], 0) if chosen else 0
+        strict = self.strict_ancestors
+        if len(chosen) == 2:  # the common case, without sets
+            a, b = chosen
+            if a in strict(b):
+                return totals.get(a, 0)
+            if b in strict(a):
+                return totals.get(b, 0)
+            return totals.get(a, 0) + totals.get(b, 0)
+        chosen_set = set(chosen)
+        return sum(totals.get(u, 0) for u in chosen if strict(u).isdisjoint(chosen_set))
+
+    def people_within(self, unit_ids, unit_id: int) -> int:
+        """People bound by units `unit_ids` who work in `unit_id` or below it."""
+        path = self.paths.get(unit_id)
+        if path is None:
+            return 0
+        mine = set(self.ancestors_or_self(unit_id))
+        maximal = self.maximal(unit_ids)
+        if any(u in mine for u in maximal):
+            return self.totals.get(unit_id, 0)
+        return sum(
+            self.totals.get(u, 0)
+            for u in maximal
+            if self.paths[u].startswith(path) and u != unit_id
+        )
+
+
+def unit_tree() -> Tree:
+    rows = list(
+        Unit.objects.filter(is_active=True).order_by("depth").values_list("id", "parent_id", "path")
+    )
+    totals = headcounts()
+    paths = {uid: path for uid, _parent, path in rows}
+    parents: dict[int, int | None] = {uid: parent for uid, parent, _path in rows}
+    direct = {uid: totals.get(uid, 0) for uid in paths}
+    for uid, parent in parents.items():
+        if parent in direct:
+            direct[parent] -= totals.get(uid, 0)
+    tree = Tree(paths=paths, parents=parents, totals=totals, direct=direct)
+    # Ancestors top-down (parents come first in depth order): one pass, no path parsing.
+    empty: frozenset[int] = frozenset()
+    for uid, parent, _path in rows:
+        above = tree._strict.get(parent, empty) if parent in paths else empty
+        tree._strict[uid] = above | {parent} if parent in paths else empty
+    return tree

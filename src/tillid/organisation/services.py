@@ -5,11 +5,12 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Protocol
+from typing import Any, Protocol, cast
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import connection, connections, transaction
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -612,7 +613,11 @@ def import_organisation(
     importer = OrganisationImporter(
         parse=parse, progress=progress, user=user, reason=reason, dry_run=dry_run, on_write=on_write
     )
-    result = importing.run(importer, dry_run=dry_run, confirmed=confirmed_deactivations)
+    result: ImportResult[dict] = importing.run(
+        cast(importing.Importer[Any, Any, dict], importer),
+        dry_run=dry_run,
+        confirmed=confirmed_deactivations,
+    )
     importer.report_progress("done", 2 * importer.total)
     return result
 
@@ -686,7 +691,7 @@ class _ProgressWriter:
         self.record = record
         self.interval = interval
         self.last = 0.0
-        self.side = None
+        self.side: BaseDatabaseWrapper | None = None
 
     def __call__(self, *, stage: str, done: int, total: int) -> None:
         now = time.monotonic()
@@ -759,6 +764,7 @@ def run_import(*, import_id: int) -> OrganisationImport:
 
     try:
         parsed, tables, errors = _record_tables(record)
+        result: ImportResult[dict]
         if errors:
             result = ImportResult(errors=errors, dry_run=record.dry_run)
         else:
@@ -905,6 +911,7 @@ def _restore(record: OrganisationImport, user) -> dict:
             .values_list("id", flat=True)
             .distinct()
         )
+        assert record.applied_at is not None  # undo_refusal lets no other through
         before = _previous_rows(model, ids, record.applied_at)
         current: dict[int, dict] = {}
         for chunk in _chunks(ids, 500):
@@ -1182,7 +1189,7 @@ def update_kle(*, plan: KLEPlan, today=None) -> KLEReport:
     report = KLEReport(published_on=plan.published_on)
     existing = {k.number: k for k in KLENumber.objects.all()}
     in_file = set()
-    order = {KLELevel.MAIN_GROUP: 0, KLELevel.GROUP: 1, KLELevel.TOPIC: 2}
+    order: dict[str, int] = {KLELevel.MAIN_GROUP: 0, KLELevel.GROUP: 1, KLELevel.TOPIC: 2}
     for entry in sorted(plan.entries, key=lambda e: (order[e.level], e.number)):
         in_file.add(entry.number)
         parent = existing.get(entry.parent) if entry.parent else None

@@ -3,8 +3,6 @@ from datetime import timedelta
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -14,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from tillid.core.nav import unit_links
 from tillid.core.tabular import count_rows
+from tillid.core.viewkit import CONTENT_TYPES, paginate, require
 from tillid.organisation import selectors, services
 from tillid.organisation.forms import (
     ConfirmDeactivationsForm,
@@ -32,6 +31,7 @@ from tillid.organisation.permissions import (
     forget_cached_grants,
     has_perm,
     has_perm_anywhere,
+    require_perm,
     roles_of,
     scope_for,
 )
@@ -42,16 +42,6 @@ IMPORT_SAMPLES = {
     name: SAMPLES_DIR / name
     for name in ("organisation.xlsx", "organisation-units.csv", "organisation-people.csv")
 }
-
-
-def _page(request, queryset):
-    return Paginator(queryset, settings.TILLID_PAGE_SIZE).get_page(request.GET.get("page"))
-
-
-def _require(request, perm: Perm, unit=None) -> None:
-    allowed = has_perm(request.user, perm, unit) if unit else has_perm_anywhere(request.user, perm)
-    if not allowed:
-        raise PermissionDenied
 
 
 @login_required
@@ -80,7 +70,7 @@ def _nodes(units, counts: dict[int, int], parents_with_children: set[int]) -> li
 
 @login_required
 def tree(request):
-    _require(request, Perm.VIEW_ORGANISATION)
+    require_perm(request.user, Perm.VIEW_ORGANISATION)
     form = UnitSearchForm(request.GET or None)
     query = kind = ""
     if form.is_valid():
@@ -88,7 +78,7 @@ def tree(request):
     context = {"form": form, "query": query or kind}
     counts = selectors.headcounts()
     if query or kind:
-        page = _page(request, selectors.search_units(query, kind=kind))
+        page = paginate(request, selectors.search_units(query, kind=kind))
         trails = selectors.ancestor_trails(list(page))
         context["page_obj"] = page
         context["rows"] = [
@@ -115,7 +105,7 @@ def tree(request):
 @login_required
 def tree_children(request, unit_id: int):
     unit = get_object_or_404(selectors.active_units(), pk=unit_id)
-    _require(request, Perm.VIEW_ORGANISATION, unit)
+    require_perm(request.user, Perm.VIEW_ORGANISATION, unit)
     children = list(selectors.child_units(unit))
     nodes = _nodes(children, selectors.headcounts(children), selectors.units_with_children())
     return render(request, "organisation/_tree_children.html", {"nodes": nodes})
@@ -124,7 +114,7 @@ def tree_children(request, unit_id: int):
 @login_required
 def unit_detail(request, unit_id: int):
     unit = get_object_or_404(selectors.active_units(), pk=unit_id)
-    _require(request, Perm.VIEW_ORGANISATION, unit)
+    require_perm(request.user, Perm.VIEW_ORGANISATION, unit)
     children = list(selectors.child_units(unit))
     counts = selectors.headcounts([unit, *children])
     can_view_people = has_perm(request.user, Perm.VIEW_PEOPLE, unit)
@@ -140,7 +130,7 @@ def unit_detail(request, unit_id: int):
         "can_edit_kle": has_perm(request.user, Perm.IMPORT_ORGANISATION),
     }
     if can_view_people:
-        context["page_obj"] = _page(
+        context["page_obj"] = paginate(
             request,
             selectors.people(scope=scope_for(request.user, Perm.VIEW_PEOPLE), unit=unit),
         )
@@ -152,7 +142,7 @@ def unit_kle(request, unit_id: int):
     """Set a unit's task areas (KLE numbers) by hand; OS2mo may also bring them."""
     unit = get_object_or_404(selectors.active_units(), pk=unit_id)
     # The organisation's structure is kept by those who import it.
-    _require(request, Perm.IMPORT_ORGANISATION)
+    require_perm(request.user, Perm.IMPORT_ORGANISATION)
     current = " ".join(unit.kle_numbers.order_by("number").values_list("number", flat=True))
     form = UnitKLEForm(request.POST or None, initial={"numbers": current})
     if request.method == "POST" and form.is_valid():
@@ -180,7 +170,7 @@ def kle_search(request):
 
 @login_required
 def people_list(request):
-    _require(request, Perm.VIEW_PEOPLE)
+    require_perm(request.user, Perm.VIEW_PEOPLE)
     scope = scope_for(request.user, Perm.VIEW_PEOPLE)
     form = PeopleSearchForm(request.GET or None)
     query, unit, leaders_only = "", None, False
@@ -188,9 +178,8 @@ def people_list(request):
         query = form.cleaned_data["q"]
         unit = form.cleaned_data["unit"]
         leaders_only = form.cleaned_data["leaders"]
-        if unit is not None and not scope.contains(unit):
-            raise PermissionDenied
-    page = _page(
+        require(unit is None or scope.contains(unit))
+    page = paginate(
         request, selectors.people(scope=scope, query=query, unit=unit, leaders_only=leaders_only)
     )
     template = "organisation/_people_table.html" if request.htmx else "organisation/people.html"
@@ -199,7 +188,7 @@ def people_list(request):
 
 @login_required
 def role_list(request):
-    _require(request, Perm.MANAGE_ROLES)
+    require_perm(request.user, Perm.MANAGE_ROLES)
     if request.method == "POST":
         form = RoleGrantForm(request.POST)
         if form.is_valid():
@@ -218,14 +207,14 @@ def role_list(request):
             return redirect("organisation:roles")
     else:
         form = RoleGrantForm()
-    page = _page(request, selectors.role_grants())
+    page = paginate(request, selectors.role_grants())
     return render(request, "organisation/roles.html", {"form": form, "page_obj": page})
 
 
 @login_required
 @require_POST
 def role_revoke(request, grant_id: int):
-    _require(request, Perm.MANAGE_ROLES)
+    require_perm(request.user, Perm.MANAGE_ROLES)
     if services.revoke_role(grant_id=grant_id):
         messages.success(request, _("The role has been removed."))
     else:
@@ -236,13 +225,13 @@ def role_revoke(request, grant_id: int):
 @login_required
 def job_function_roles(request):
     """The table that turns the municipal login's job-function roles into Tillid roles."""
-    _require(request, Perm.MANAGE_ROLES)
+    require_perm(request.user, Perm.MANAGE_ROLES)
     form = JobFunctionRoleForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         services.add_job_function_role(**form.cleaned_data)
         messages.success(request, _("The job-function role has been mapped."))
         return redirect("organisation:job_function_roles")
-    page = _page(request, selectors.job_function_roles())
+    page = paginate(request, selectors.job_function_roles())
     return render(
         request,
         "organisation/job_function_roles.html",
@@ -253,7 +242,7 @@ def job_function_roles(request):
 @login_required
 @require_POST
 def job_function_role_remove(request, mapping_id: int):
-    _require(request, Perm.MANAGE_ROLES)
+    require_perm(request.user, Perm.MANAGE_ROLES)
     if services.remove_job_function_role(mapping_id=mapping_id):
         messages.success(request, _("The mapping has been removed."))
     else:
@@ -269,15 +258,9 @@ def _imports():
     )
 
 
-def _require_import(request) -> None:
-    # Importing replaces the whole organisation: an organisation-wide grant only.
-    if not has_perm(request.user, Perm.IMPORT_ORGANISATION):
-        raise PermissionDenied
-
-
 @login_required
 def import_upload(request):
-    _require_import(request)
+    require(has_perm(request.user, Perm.IMPORT_ORGANISATION))
     if request.method == "POST":
         form = OrganisationImportForm(request.POST, request.FILES)
         if form.is_valid():
@@ -304,7 +287,7 @@ def import_upload(request):
             return redirect("organisation:import_status", import_id=record.pk)
     else:
         form = OrganisationImportForm()
-    page = _page(request, _imports())
+    page = paginate(request, _imports())
     return render(
         request,
         "organisation/import.html",
@@ -414,7 +397,7 @@ def _run_or_enqueue(record) -> None:
 
 @login_required
 def import_status(request, import_id: int):
-    _require_import(request)
+    require(has_perm(request.user, Perm.IMPORT_ORGANISATION))
     record = get_object_or_404(_imports(), pk=import_id)
     context = {"record": record}
     if record.is_finished:
@@ -430,7 +413,7 @@ def import_status(request, import_id: int):
             {**error, "table": table_label(error.get("table", ""))} for error in record.errors
         ]
         context["error_count"] = len(errors)
-        context["page_obj"] = _page(request, errors) if errors else None
+        context["page_obj"] = paginate(request, errors) if errors else None
     template = (
         "organisation/_import_status.html" if request.htmx else "organisation/import_status.html"
     )
@@ -441,7 +424,7 @@ def import_status(request, import_id: int):
 @require_POST
 def import_confirm(request, import_id: int):
     """The explicit yes to a plan that deactivates more than the limit; then it runs."""
-    _require_import(request)
+    require(has_perm(request.user, Perm.IMPORT_ORGANISATION))
     record = get_object_or_404(_imports(), pk=import_id)
     context = _safety_context(record)
     form = ConfirmDeactivationsForm(
@@ -468,7 +451,7 @@ def import_confirm(request, import_id: int):
 @login_required
 @require_POST
 def import_undo(request, import_id: int):
-    _require_import(request)
+    require(has_perm(request.user, Perm.IMPORT_ORGANISATION))
     record = get_object_or_404(_imports(), pk=import_id)
     form = UndoImportForm(request.POST)
     if not form.is_valid():
@@ -488,7 +471,7 @@ def import_undo(request, import_id: int):
 @login_required
 def import_changes(request, import_id: int, table: str, kind: str):
     """Every change of one kind in an import's plan, paginated (e.g. all deactivated people)."""
-    _require_import(request)
+    require(has_perm(request.user, Perm.IMPORT_ORGANISATION))
     if table not in (UNITS, PEOPLE) or kind not in CHANGE_KINDS:
         raise Http404
     record = get_object_or_404(
@@ -507,7 +490,7 @@ def import_changes(request, import_id: int, table: str, kind: str):
             "table_label": table_label(table),
             "kind_label": _CHANGE_LABELS[kind],
             "query": query,
-            "page_obj": _page(
+            "page_obj": paginate(
                 request,
                 [
                     dict(zip(("external_id", "name", "detail"), item, strict=False))
@@ -523,11 +506,10 @@ def import_sample(request, name: str):
     path = IMPORT_SAMPLES.get(name)
     if path is None or not path.exists():
         raise Http404
-    content_type = (
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-        if name.endswith(".xlsx")
-        else "text/csv; charset=utf-8"
-    )
+    # A file on disk: streamed, named by Django's FileResponse.
     return FileResponse(
-        path.open("rb"), as_attachment=True, filename=name, content_type=content_type
+        path.open("rb"),
+        as_attachment=True,
+        filename=name,
+        content_type=CONTENT_TYPES[name[-4:].lstrip(".")],
     )

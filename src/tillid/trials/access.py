@@ -1,4 +1,5 @@
-"""Who may do what with a trial. Built only on tillid.organisation.permissions.
+"""Who may do what with a trial. Built only on tillid.organisation.permissions
+(whose `may_read_records` is the rule for trust tests, as for delegation's records).
 
 Ordinary trials are open to everyone in the municipality. A trust test names
 a person (or a team) and how far they were trusted, so it is shown only to
@@ -9,19 +10,17 @@ team's trust dosings are in delegation.
 
 from django.db.models import Q
 
-from tillid.organisation.models import Person, Unit
-from tillid.organisation.permissions import Perm, has_perm, has_perm_anywhere, scope_for
+from tillid.organisation.models import Unit
+from tillid.organisation.permissions import (
+    Perm,
+    has_perm,
+    has_perm_anywhere,
+    may_read_records,
+    person_of,
+    readable_records_q,
+    works_in,
+)
 from tillid.trials.models import Trial, TrialKind
-
-
-def person_of(user) -> Person | None:
-    if not user or not user.is_authenticated:
-        return None
-    cached = getattr(user, "_tillid_person", False)
-    if cached is False:
-        cached = Person.objects.filter(user=user, is_active=True).select_related("unit").first()
-        user._tillid_person = cached
-    return cached
 
 
 def trust_subject_unit(trial: Trial) -> Unit | None:
@@ -34,19 +33,9 @@ def visible_q(user) -> Q:
     """Trials the user may see: every ordinary trial, and the trust tests they may read."""
     if not has_perm_anywhere(user, Perm.VIEW_TRIALS):
         return Q(pk__in=[])
-    q = Q(kind=TrialKind.TRIAL)
-    records = scope_for(user, Perm.VIEW_DELEGATION_RECORDS)
-    manage = scope_for(user, Perm.MANAGE_DELEGATION)
-    for scope in (records, manage):
-        if not scope.nothing:
-            q |= Q(kind=TrialKind.TRUST_TEST) & (
-                Q(subject_person__isnull=False) & scope.unit_q("subject_person__unit__")
-                | Q(subject_person__isnull=True, subject_unit__isnull=False)
-                & scope.unit_q("subject_unit__")
-            )
+    q = Q(kind=TrialKind.TRIAL) | Q(kind=TrialKind.TRUST_TEST) & readable_records_q(user)
     person = person_of(user)
     if person is not None:
-        q |= Q(kind=TrialKind.TRUST_TEST, subject_person=person)
         q |= Q(
             kind=TrialKind.TRUST_TEST,
             subject_person__isnull=True,
@@ -60,12 +49,7 @@ def is_team_member(user, trial: Trial) -> bool:
     """The trust test is about a whole team, and the user is an active person in it."""
     if not trial.is_trust_test or trial.subject_person_id or trial.subject_unit_id is None:
         return False
-    person = person_of(user)
-    return (
-        person is not None
-        and person.unit_id == trial.subject_unit_id
-        and trial.subject_unit.is_active
-    )
+    return works_in(user, trial.subject_unit)
 
 
 def can_view(user, trial: Trial) -> bool:
@@ -73,17 +57,9 @@ def can_view(user, trial: Trial) -> bool:
         return False
     if not trial.is_trust_test:
         return True
-    person = person_of(user)
-    if person is not None and trial.subject_person_id == person.pk:
-        return True
     if is_team_member(user, trial):
         return True
-    unit = trust_subject_unit(trial)
-    if unit is None:
-        return False
-    return has_perm(user, Perm.VIEW_DELEGATION_RECORDS, unit) or has_perm(
-        user, Perm.MANAGE_DELEGATION, unit
-    )
+    return may_read_records(user, trust_subject_unit(trial), trial.subject_person_id)
 
 
 def can_manage(user, trial: Trial) -> bool:

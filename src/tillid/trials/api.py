@@ -15,8 +15,10 @@ from ninja import Field, Query, Router, Schema
 from ninja.errors import HttpError
 from ninja.pagination import PageNumberPagination, paginate
 
+from tillid.core import contracts
+from tillid.core.viewkit import require
 from tillid.organisation.models import Unit
-from tillid.organisation.permissions import Perm, has_perm, has_perm_anywhere
+from tillid.organisation.permissions import Perm, require_perm
 from tillid.trials import access, selectors, services
 from tillid.trials.models import (
     Area,
@@ -28,7 +30,6 @@ from tillid.trials.models import (
     Trial,
     TrialKind,
 )
-from tillid.trials.signals import trust_test_read
 
 router = Router(tags=["trials"])
 
@@ -195,8 +196,7 @@ def list_trials(
     governance: str = Query("", description="'yes': touches governance, 'no': touches none."),
     governance_item_id: int | None = None,
 ):
-    if not has_perm_anywhere(request.user, Perm.VIEW_TRIALS):
-        raise HttpError(403, _("You do not have access to this."))
+    require_perm(request.user, Perm.VIEW_TRIALS)
     unit = get_object_or_404(Unit, pk=unit_id) if unit_id else None
     return selectors.search_trials(
         request.user,
@@ -214,15 +214,14 @@ def list_trials(
 def trial_detail(request, trial_id: int):
     trial = _trial(request, trial_id)
     if trial.is_trust_test and trial.subject_person_id:
-        trust_test_read.send(sender=Trial, trial=trial, reader=request.user)
+        contracts.call("trials.log_trust_test_read", trial=trial, reader=request.user)
     return _detail(trial)
 
 
 @router.post("/", response={201: TrialDetailOut}, summary="Propose a trial action")
 def create_trial(request, payload: TrialIn):
     unit = get_object_or_404(Unit, pk=payload.unit_id, is_active=True)
-    if not has_perm(request.user, Perm.PROPOSE_TRIAL, unit):
-        raise HttpError(403, _("You do not have access to this."))
+    require_perm(request.user, Perm.PROPOSE_TRIAL, unit)
     parent = _trial(request, payload.parent_id) if payload.parent_id else None
     try:
         trial = services.propose_trial(
@@ -248,8 +247,7 @@ def create_trial(request, payload: TrialIn):
 @router.post("/{trial_id}/transition", response=TrialDetailOut, summary="Move a trial action")
 def transition(request, trial_id: int, payload: TransitionIn):
     trial = _trial(request, trial_id)
-    if not access.can_manage(request.user, trial):
-        raise HttpError(403, _("You do not have access to this."))
+    require(access.can_manage(request.user, trial))
     try:
         if payload.to_stage == Stage.APPROVED and trial.stage == Stage.IDEA:
             services.approve(trial=trial, by=request.user)

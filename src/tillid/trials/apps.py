@@ -17,6 +17,12 @@ class TrialsConfig(AppConfig):
         perm="view_trials",
     )
     demo_builder = "tillid.trials.demo.build_demo"
+    provides = {
+        "governance.exemptions_for_item": "tillid.trials.selectors.exemptions_for_item",
+        "delegation.trust_tests_for": "tillid.trials.selectors.trust_tests_for",
+        "delegation.anonymise_trust_tests": "tillid.trials.services.anonymise_trust_tests",
+        "delegation.demo_trust_test": "tillid.trials.demo.demo_trust_test",
+    }
     unit_links = (
         UnitLink(
             url_name="trials:list",

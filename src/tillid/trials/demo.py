@@ -361,3 +361,41 @@ def _backdate(trial: Trial, days_ago: int, rng: random.Random) -> None:
     StageTask.objects.filter(trial=trial, done_at__isnull=True).exclude(stage=trial.stage).update(
         done_at=now
     )
+
+
+def demo_trust_test(
+    *,
+    by,
+    task: str,
+    step_from: int,
+    step_to: int,
+    risk: str,
+    risk_note: str = "",
+    subject_person=None,
+    subject_unit=None,
+    start_date=None,
+    end_date=None,
+    outcome: str = "",
+    outcome_note: str = "",
+    happened_at=None,
+) -> Trial:
+    """For delegation's demo (contract "delegation.demo_trust_test"): a trust test,
+    its outcome when given, dated as if it happened at `happened_at`."""
+    test = services.plan_trust_test(
+        by=by,
+        subject_person=subject_person,
+        subject_unit=subject_unit,
+        task=task,
+        step_from=step_from,
+        step_to=step_to,
+        risk=risk,
+        risk_note=risk_note,
+        start_date=start_date,
+        end_date=end_date,
+    )
+    if outcome:
+        services.record_trust_outcome(trial=test, outcome=outcome, note=outcome_note, by=by)
+    if happened_at is not None:
+        Trial.objects.filter(pk=test.pk).update(created_at=happened_at - dt.timedelta(days=20))
+        StageChange.objects.filter(trial=test).update(changed_at=happened_at)
+    return test

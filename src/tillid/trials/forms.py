@@ -125,13 +125,7 @@ class TrialForm(DKFDSFormMixin, forms.ModelForm):
         self.fields["parent"].queryset = parent_qs
         self.fields["parent"].required = False
         self.fields["parent"].empty_label = _("Not a sub-trial")
-
-    def clean(self):
-        data = super().clean()
-        start, end = data.get("start_date"), data.get("end_date")
-        if start and end and end < start:
-            self.add_error("end_date", _("The end date must be on or after the start date."))
-        return data
+        # The dates are checked by the service (the end on or after the start).
 
 
 class PersonChoiceField(forms.ModelChoiceField):
@@ -318,11 +312,7 @@ class TrustTestForm(DKFDSFormMixin, forms.Form):
         data = super().clean()
         if bool(data.get("person")) == bool(data.get("team")):
             raise forms.ValidationError(_("Choose either a person or a team for the trust test."))
-        step_from, step_to = data.get("step_from"), data.get("step_to")
-        if step_from and step_to and step_to <= step_from:
-            self.add_error(
-                "step_to", _("A trust test takes a step up the ladder: choose a higher step.")
-            )
+        # services.plan_trust_test checks the steps (a step up the ladder).
         return data
 
 

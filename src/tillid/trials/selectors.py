@@ -1,39 +1,29 @@
 """Reads for trials, including what other apps may ask of this one.
 
-Other apps use only the functions marked "for other apps": the governance
-register asks `exemptions_for_item`, the delegation app asks
-`trust_tests_for`. This app in turn reaches the governance register only
-through `governance_item_title`, one small adapter.
+Other apps reach the functions marked "for other apps" only through the
+contracts in TrialsConfig.provides (tillid.core.contracts): the governance
+register asks `exemptions_for_item`, the delegation app `trust_tests_for`.
+This app in turn asks the register through the contracts
+"trials.items_in_order" and "trials.governance_choices".
 """
 
 from dataclasses import dataclass
+from typing import Any
 
-from django.apps import apps
 from django.db.models import Count, Q, QuerySet
+from django.urls import NoReverseMatch, reverse
 
+from tillid.core import contracts
 from tillid.organisation import selectors as org_selectors
 from tillid.organisation.models import Person, Unit
 from tillid.trials.access import visible_q
 from tillid.trials.models import GovernanceLink, Stage, Trial, TrialKind
-from tillid.trials.rules import STAGE_ORDER, own_progress, rolled_up_progress
+from tillid.trials.rules import BACK, FORWARD, STAGE_ORDER, own_progress, rolled_up_progress
 
 
 def _governance_items(ids: list[int]) -> list:
     """The one adapter to the governance register: items by id, or [] without a register."""
-    try:
-        from tillid.governance.selectors import items_in_order
-    except (ImportError, AttributeError):
-        items_in_order = None
-    if items_in_order is not None:
-        return items_in_order(ids)
-    for name in ("Item", "GovernanceItem"):
-        try:
-            model = apps.get_model("governance", name)
-        except LookupError:
-            continue
-        by_id = model.objects.in_bulk(ids)
-        return [by_id[i] for i in ids if i in by_id]
-    return []
+    return contracts.call("trials.items_in_order", ids=ids, default=[])
 
 
 def governance_item_title(item_id: int) -> str | None:
@@ -47,8 +37,6 @@ def governance_item_title(item_id: int) -> str | None:
 
 def governance_item_url(item_id: int | None) -> str:
     """The register page of an item, or "" when there is no such page."""
-    from django.urls import NoReverseMatch, reverse
-
     if not item_id:
         return ""
     try:
@@ -59,11 +47,7 @@ def governance_item_url(item_id: int | None) -> str:
 
 def governance_choices() -> list[tuple[int, str]]:
     """Register items to choose from when linking a trial (empty without a register)."""
-    try:
-        from tillid.governance.selectors import all_items_for_choice
-    except (ImportError, AttributeError):
-        return []
-    return [(item.pk, item.title) for item in all_items_for_choice()]
+    return contracts.call("trials.governance_choices", default=[])
 
 
 @dataclass(frozen=True)
@@ -90,8 +74,6 @@ def exemptions_for_item(item_id: int, *, active_only: bool = False) -> list[Exem
     The governance register shows these as the item's temporary exemptions.
     Trust tests are left out (they concern a person).
     """
-    from django.urls import reverse
-
     links = (
         GovernanceLink.objects.filter(governance_item_id=item_id, trial__kind=TrialKind.TRIAL)
         .select_related("trial__unit")
@@ -245,3 +227,18 @@ def trial_detail(pk: int) -> Trial:
     return Trial.objects.select_related(
         "unit", "owner", "parent", "subject_person__unit", "subject_unit", "proposed_by"
     ).get(pk=pk)
+
+
+# --- stages ---------------------------------------------------------------------
+
+
+def allowed_moves(trial: Trial) -> dict[str, Any]:
+    """{'forward': [...], 'back': stage or None} for the trial's current stage."""
+    return {"forward": list(FORWARD[trial.stage]), "back": back_stage(trial)}
+
+
+def back_stage(trial: Trial) -> str | None:
+    if trial.stage != Stage.STOPPED:
+        return BACK[trial.stage]
+    last = trial.stage_changes.filter(to_stage=Stage.STOPPED).order_by("-changed_at", "-pk").first()
+    return last.from_stage if last and last.from_stage else None

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tillid.organisation.models import Person, Unit
-from tillid.trials import rules
+from tillid.trials import rules, selectors
 from tillid.trials.models import (
     Adoption,
     Evaluation,
@@ -26,7 +26,8 @@ from tillid.trials.models import (
     TrialKind,
     TrustOutcome,
 )
-from tillid.trials.rules import BACK, FORWARD, STAGE_TASKS
+from tillid.trials.rules import FORWARD, STAGE_TASKS
+from tillid.trials.selectors import governance_item_title
 
 MAX_DEPTH = 3
 
@@ -37,7 +38,7 @@ def _today() -> dt.date:
 
 def _check_dates(start: dt.date | None, end: dt.date | None) -> None:
     if start and end and end < start:
-        raise ValidationError(_("The end date must be on or after the start date."))
+        raise ValidationError({"end_date": _("The end date must be on or after the start date.")})
 
 
 def _add_stage_tasks(trial: Trial, stage: str, today: dt.date) -> None:
@@ -57,7 +58,8 @@ def _check_parent(trial: Trial | None, parent: Trial | None) -> None:
         return
     if parent.is_trust_test:
         raise ValidationError(_("A trust test cannot have sub-trials."))
-    depth, node = 1, parent
+    depth = 1
+    node: Trial | None = parent
     while node is not None:
         if trial is not None and node.pk == trial.pk:
             raise ValidationError(_("A trial cannot be part of itself."))
@@ -146,18 +148,6 @@ def update_trial(*, trial: Trial, changes: dict) -> Trial:
     return trial
 
 
-def allowed_moves(trial: Trial) -> dict[str, str | None]:
-    """{'forward': [...], 'back': stage or None} for the trial's current stage."""
-    return {"forward": list(FORWARD[trial.stage]), "back": _back_stage(trial)}
-
-
-def _back_stage(trial: Trial) -> str | None:
-    if trial.stage != Stage.STOPPED:
-        return BACK[trial.stage]
-    last = trial.stage_changes.filter(to_stage=Stage.STOPPED).order_by("-changed_at", "-pk").first()
-    return last.from_stage if last and last.from_stage else None
-
-
 @transaction.atomic
 def transition(*, trial: Trial, to_stage: str, by, reason: str = "") -> StageChange:
     """Move a trial forward, stop it, or send it back one stage (with a reason)."""
@@ -166,7 +156,7 @@ def transition(*, trial: Trial, to_stage: str, by, reason: str = "") -> StageCha
     reason = reason.strip()
     if to_stage not in Stage.values:
         raise ValidationError(_("Unknown stage."))
-    back = _back_stage(trial)
+    back = selectors.back_stage(trial)
     is_back = to_stage == back and to_stage not in FORWARD[trial.stage]
     if not is_back and to_stage not in FORWARD[trial.stage]:
         raise ValidationError(
@@ -315,8 +305,6 @@ def link_governance(
     governance_item_id: int | None = None,
     note: str = "",
 ) -> GovernanceLink:
-    from tillid.trials.selectors import governance_item_title
-
     if governance_item_id is not None:
         found = governance_item_title(governance_item_id)
         if found is not None:
@@ -359,9 +347,12 @@ def plan_trust_test(
     if not (1 <= step_from <= 5 and 1 <= step_to <= 5):
         raise ValidationError(_("Steps on the trust ladder go from 1 to 5."))
     if step_to <= step_from:
-        raise ValidationError(_("A trust test takes a step up the ladder: choose a higher step."))
+        raise ValidationError(
+            {"step_to": _("A trust test takes a step up the ladder: choose a higher step.")}
+        )
     _check_dates(start_date, end_date)
     unit = subject_person.unit if subject_person is not None else subject_unit
+    assert unit is not None  # exactly one of the two is given (checked above)
     owner = Person.objects.filter(user=by).first() if by is not None else None
     trial = Trial.objects.create(
         kind=TrialKind.TRUST_TEST,

@@ -1,16 +1,22 @@
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
+from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from tillid.core import contracts
+from tillid.core.viewkit import add_errors, message_errors, paginate, require
 from tillid.organisation.models import Person, Unit
-from tillid.organisation.permissions import Perm, has_perm, has_perm_anywhere, scope_for
+from tillid.organisation.permissions import (
+    Perm,
+    has_perm,
+    has_perm_anywhere,
+    require_perm,
+    scope_for,
+)
 from tillid.trials import access, rules, selectors, services
 from tillid.trials.forms import (
     AdoptionForm,
@@ -27,20 +33,7 @@ from tillid.trials.forms import (
     TrustOutcomeForm,
     TrustTestForm,
 )
-from tillid.trials.models import (
-    GovernanceLink,
-    Milestone,
-    Stage,
-    StageTask,
-    Trial,
-    TrialKind,
-)
-from tillid.trials.signals import trust_test_read
-
-
-def _require_anywhere(request, perm: Perm) -> None:
-    if not has_perm_anywhere(request.user, perm):
-        raise PermissionDenied
+from tillid.trials.models import GovernanceLink, Milestone, Stage, StageTask, Trial, TrialKind
 
 
 def _trial_for(request, trial_id: int) -> Trial:
@@ -52,11 +45,6 @@ def _trial_for(request, trial_id: int) -> Trial:
         # A trust test the user may not read looks like one that does not exist.
         raise Http404
     return trial
-
-
-def _errors(request, error: ValidationError) -> None:
-    for message in error.messages:
-        messages.error(request, message)
 
 
 def _owner_choices(trial_unit: Unit):
@@ -73,7 +61,7 @@ def _parent_choices(user):
 
 @login_required
 def board(request):
-    _require_anywhere(request, Perm.VIEW_TRIALS)
+    require_perm(request.user, Perm.VIEW_TRIALS)
     manage = scope_for(request.user, Perm.MANAGE_TRIALS)
     context = {
         "columns": selectors.board(request.user),
@@ -93,7 +81,7 @@ def board(request):
 
 @login_required
 def trial_list(request):
-    _require_anywhere(request, Perm.VIEW_TRIALS)
+    require_perm(request.user, Perm.VIEW_TRIALS)
     form = TrialFilterForm(request.GET or None, items=selectors.governance_choices())
     filters = {}
     if form.is_valid():
@@ -107,23 +95,20 @@ def trial_list(request):
             "governance": data["governance"],
             "governance_item_id": data.get("governance_item"),
         }
-    page = Paginator(
-        selectors.search_trials(request.user, **filters), settings.TILLID_PAGE_SIZE
-    ).get_page(request.GET.get("page"))
+    page = paginate(request, selectors.search_trials(request.user, **filters))
     template = "trials/_results.html" if request.htmx else "trials/list.html"
     return render(request, template, {"form": form, "page_obj": page})
 
 
 @login_required
 def propose(request):
-    _require_anywhere(request, Perm.PROPOSE_TRIAL)
+    require_perm(request.user, Perm.PROPOSE_TRIAL)
     person = access.person_of(request.user)
     if request.method == "POST":
         form = TrialForm(request.POST, parent_choices=_parent_choices(request.user))
         if form.is_valid():
             data = form.cleaned_data
-            if not has_perm(request.user, Perm.PROPOSE_TRIAL, data["unit"]):
-                raise PermissionDenied
+            require(has_perm(request.user, Perm.PROPOSE_TRIAL, data["unit"]))
             try:
                 trial = services.propose_trial(
                     proposed_by=request.user,
@@ -141,7 +126,7 @@ def propose(request):
                     parent=data["parent"],
                 )
             except ValidationError as error:
-                form.add_error(None, error)
+                add_errors(form, error)
             else:
                 messages.success(
                     request, _("Thank you. The idea has been passed to the nearest leader.")
@@ -160,7 +145,7 @@ def detail(request, trial_id: int):
     trial = _trial_for(request, trial_id)
     can_manage = access.can_manage(request.user, trial)
     can_contribute = access.can_contribute(request.user, trial)
-    moves = services.allowed_moves(trial)
+    moves = selectors.allowed_moves(trial)
     adopt_units = (
         Unit.objects.filter(is_active=True)
         .filter(scope_for(request.user, Perm.MANAGE_TRIALS).unit_q())
@@ -224,7 +209,7 @@ def detail(request, trial_id: int):
         "history": trial.history.select_related("history_user")[:20],
     }
     if trial.is_trust_test and trial.subject_person_id:
-        trust_test_read.send(sender=Trial, trial=trial, reader=request.user)
+        contracts.call("trials.log_trust_test_read", trial=trial, reader=request.user)
     return render(request, "trials/detail.html", context)
 
 
@@ -235,8 +220,7 @@ def _post_action(request, trial_id: int, *, manage: bool):
         if manage
         else access.can_contribute(request.user, trial)
     )
-    if not allowed:
-        raise PermissionDenied
+    require(allowed)
     return trial
 
 
@@ -249,8 +233,7 @@ def _back_to(trial: Trial, anchor: str = ""):
 @login_required
 def edit(request, trial_id: int):
     trial = _trial_for(request, trial_id)
-    if not access.can_manage(request.user, trial) or trial.is_trust_test:
-        raise PermissionDenied
+    require(access.can_manage(request.user, trial) and not trial.is_trust_test)
     kwargs = {
         "instance": trial,
         "parent_choices": _parent_choices(request.user),
@@ -270,7 +253,7 @@ def edit(request, trial_id: int):
                         trial=trial, changes={f: data[f] for f in TrialEditForm.Meta.fields}
                     )
                 except ValidationError as error:
-                    form.add_error(None, error)
+                    add_errors(form, error)
                 else:
                     messages.success(request, _("The trial has been saved."))
                     return _back_to(trial)
@@ -290,7 +273,7 @@ def approve(request, trial_id: int):
     try:
         services.approve(trial=trial, by=request.user, owner=form.cleaned_data["owner"])
     except ValidationError as error:
-        _errors(request, error)
+        message_errors(request, error)
     else:
         messages.success(request, _("The trial has been approved to try."))
     return _back_to(trial)
@@ -310,7 +293,7 @@ def move(request, trial_id: int):
                 reason=form.cleaned_data["reason"],
             )
         except ValidationError as error:
-            _errors(request, error)
+            message_errors(request, error)
         else:
             messages.success(
                 request,
@@ -385,7 +368,7 @@ def add_observation(request, trial_id: int):
                 by=request.user,
             )
         except ValidationError as error:
-            _errors(request, error)
+            message_errors(request, error)
         else:
             messages.success(request, _("The observation has been logged."))
     else:
@@ -402,7 +385,7 @@ def evaluate(request, trial_id: int):
         try:
             services.record_evaluation(trial=trial, by=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _errors(request, error)
+            message_errors(request, error)
         else:
             messages.success(request, _("The evaluation has been saved."))
     else:
@@ -421,8 +404,7 @@ def adopt(request, trial_id: int):
     if not form.is_valid():
         messages.error(request, _("Choose a unit you lead."))
         return _back_to(trial, "#adoptions")
-    if not access.can_adopt_into(request.user, form.cleaned_data["unit"]):
-        raise PermissionDenied
+    require(access.can_adopt_into(request.user, form.cleaned_data["unit"]))
     try:
         services.adopt(
             trial=trial,
@@ -431,7 +413,7 @@ def adopt(request, trial_id: int):
             note=form.cleaned_data["note"],
         )
     except ValidationError as error:
-        _errors(request, error)
+        message_errors(request, error)
     else:
         messages.success(request, _("The trial has been adopted."))
     return _back_to(trial, "#adoptions")
@@ -452,7 +434,7 @@ def link_governance(request, trial_id: int):
                 note=form.cleaned_data["note"],
             )
         except ValidationError as error:
-            _errors(request, error)
+            message_errors(request, error)
         else:
             messages.success(request, _("The governance has been linked to the trial."))
     else:
@@ -492,15 +474,14 @@ def _trust_teams(user):
 
 @login_required
 def trust_test_new(request):
-    _require_anywhere(request, Perm.MANAGE_DELEGATION)
+    require_perm(request.user, Perm.MANAGE_DELEGATION)
     people, teams = _trust_people(request.user), _trust_teams(request.user)
     if request.method == "POST":
         form = TrustTestForm(request.POST, people=people, teams=teams)
         if form.is_valid():
             data = form.cleaned_data
             subject_unit = data["person"].unit if data["person"] else data["team"]
-            if not access.can_plan_trust_test(request.user, subject_unit):
-                raise PermissionDenied
+            require(access.can_plan_trust_test(request.user, subject_unit))
             try:
                 trial = services.plan_trust_test(
                     by=request.user,
@@ -515,7 +496,7 @@ def trust_test_new(request):
                     end_date=data["end_date"],
                 )
             except ValidationError as error:
-                form.add_error(None, error)
+                add_errors(form, error)
             else:
                 messages.success(request, _("The trust test has been planned."))
                 return _back_to(trial)
@@ -546,7 +527,7 @@ def trust_outcome(request, trial_id: int):
                 by=request.user,
             )
         except ValidationError as error:
-            _errors(request, error)
+            message_errors(request, error)
         else:
             messages.success(request, _("The outcome of the trust test has been recorded."))
     else:
@@ -561,7 +542,7 @@ def trust_start(request, trial_id: int):
     try:
         services.start_trust_test(trial=trial, by=request.user)
     except ValidationError as error:
-        _errors(request, error)
+        message_errors(request, error)
     else:
         messages.success(request, _("The trust test has started."))
     return _back_to(trial)

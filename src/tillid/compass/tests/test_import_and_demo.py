@@ -18,7 +18,7 @@ from tillid.compass.models import (
     RoleGroup,
     Round,
 )
-from tillid.conftest import PASSWORD
+from tillid.organisation.testing import PASSWORD
 
 pytestmark = pytest.mark.django_db
 

@@ -21,7 +21,7 @@ from tillid.compass import scoring, selectors, services
 from tillid.compass.instruments import spec_for
 from tillid.compass.models import Response, RoleGroup, Round
 from tillid.compass.tests.test_reliability_reference import TOLERANCE, reference
-from tillid.conftest import PASSWORD
+from tillid.organisation.testing import PASSWORD
 
 pytestmark = pytest.mark.django_db
 

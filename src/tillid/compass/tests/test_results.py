@@ -10,13 +10,9 @@ from django.utils import timezone
 from tillid.compass import selectors, services
 from tillid.compass.instruments import spec_for
 from tillid.compass.models import DialogueAction, Response, RoleGroup, Round
-from tillid.conftest import PASSWORD
+from tillid.organisation.testing import login
 
 pytestmark = pytest.mark.django_db
-
-
-def login(client, user):
-    assert client.login(username=user.username, password=PASSWORD)
 
 
 def make_round(org, instruments, *, name="Runde", days_ago=30, leader_instrument=True):

@@ -9,14 +9,10 @@ from tillid.compass import selectors, services
 from tillid.compass.instruments import pack_answers, spec_for
 from tillid.compass.models import Delivery, Invitation, Response, RoleGroup, Round
 from tillid.compass.tests.conftest import TOKEN_RE, answers_for
-from tillid.conftest import PASSWORD
 from tillid.organisation.models import Person
+from tillid.organisation.testing import login
 
 pytestmark = pytest.mark.django_db
-
-
-def login(client, user):
-    assert client.login(username=user.username, password=PASSWORD)
 
 
 def test_consultant_opens_round_and_emails_go_out(

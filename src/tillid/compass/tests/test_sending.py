@@ -16,11 +16,12 @@ from aiosmtpd.controller import Controller
 from django.urls import reverse
 from django.utils import timezone
 
+from tillid.compass import mailing as sender
 from tillid.compass import services
 from tillid.compass.models import Delivery, Invitation, Mailing, MailingKind, Round
 from tillid.compass.tests.conftest import TOKEN_RE
-from tillid.conftest import PASSWORD
 from tillid.organisation.models import Person
+from tillid.organisation.testing import PASSWORD
 
 pytestmark = pytest.mark.django_db
 
@@ -292,8 +293,8 @@ def test_a_mailing_is_sent_by_one_worker_only(
     server = smtp()
     round_ = open_care_home(crowd, instruments, django_capture_on_commit_callbacks)
     mailing = Mailing.objects.get(round=round_)
-    assert services.deliver_mailing(mailing_id=mailing.pk) is None
-    assert services.deliver_mailing(mailing_id=mailing.pk, resume=True) is None  # finished
+    assert sender.deliver_mailing(mailing_id=mailing.pk) is None
+    assert sender.deliver_mailing(mailing_id=mailing.pk, resume=True) is None  # finished
     assert sum(server.received.values()) == 27
 
 
@@ -345,7 +346,7 @@ def test_the_round_page_polls_while_sending_and_stops_after(client, crowd, instr
     status_url = reverse("compass:round_mailing", args=[round_.pk])
     assert f'hx-get="{status_url}"' in page
     assert "0 af 27" in page
-    services.deliver_mailing(mailing_id=round_.mailings.get().pk)
+    sender.deliver_mailing(mailing_id=round_.mailings.get().pk)
     partial = client.get(status_url, HTTP_HX_REQUEST="true").content.decode()
     assert "hx-trigger" not in partial  # finished: the polling stops
     assert "27 sendt" in partial
@@ -371,7 +372,7 @@ def test_a_mailing_left_by_a_stopped_worker_is_resumed_once(
     # A worker took it, sent the first batch by hand here, and stopped.
     Mailing.objects.filter(pk=mailing.pk).update(started=True)
     first = list(Invitation.objects.filter(mailing=mailing).select_related("person")[:5])
-    services._deliver_batch(mailing, first)
+    sender._deliver_batch(mailing, first)
     out = io.StringIO()
     call_command("compass_send_invitations", stdout=out)
     assert sum(server.received.values()) == 5  # not taken without --resume

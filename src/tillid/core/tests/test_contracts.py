@@ -37,3 +37,24 @@ def test_a_contract_nobody_offers_returns_the_default(offered):
     offered("")
     assert contracts.call("overview.indicators", default="none", scope=1, period=2) == "none"
     assert contracts.collect("overview.indicators", scope=1, period=2) == []
+
+
+def test_every_offered_contract_is_listed_and_its_function_exists():
+    offered = {
+        (config.label, name, path)
+        for config in apps.get_app_configs()
+        for name, path in getattr(config, "provides", {}).items()
+    }
+    assert {name for _label, name, _path in offered} >= {
+        "governance.exemptions_for_item",
+        "trials.governance_choices",
+        "trials.items_in_order",
+        "trials.log_trust_test_read",
+        "delegation.trust_tests_for",
+        "delegation.anonymise_trust_tests",
+        "delegation.demo_trust_test",
+    }
+    for label, name, _path in offered:
+        assert name in contracts.CONTRACTS, f"{label} offers {name}, which CONTRACTS does not list"
+        # Offered by exactly one app, and it imports.
+        assert callable(contracts.provider(name))

@@ -3,19 +3,14 @@
 import pytest
 from django.urls import reverse
 
-from tillid.conftest import PASSWORD
 from tillid.delegation import services
 from tillid.delegation.access import Subject
 from tillid.delegation.models import Dosing, ReadKind, RecordRead
 from tillid.delegation.tests.helpers import breach, dose
 from tillid.organisation.models import Person, Role
+from tillid.organisation.testing import login
 
 pytestmark = pytest.mark.django_db
-
-
-def login(client, user):
-    client.logout()
-    assert client.login(username=user.username, password=PASSWORD)
 
 
 @pytest.fixture
@@ -169,24 +164,6 @@ def test_trust_test_planning_page_offers_only_the_leaders_people(client, org, re
     people = list(response.context["form"].fields["person"].queryset)
     assert org.people["P2"] not in people
     assert Dosing.objects.count() == 1
-
-
-def test_reading_a_trust_test_is_logged_for_the_person(client, org, records, actors):
-    from tillid.trials import services as trial_services
-
-    person, d, _b = records
-    test = trial_services.plan_trust_test(
-        by=actors["leader"], subject_person=person, task=d.task, step_from=3, step_to=4, risk="low"
-    )
-    login(client, actors["hr"])
-    assert client.get(reverse("trials:detail", args=[test.pk])).status_code == 200
-    assert client.get(f"/api/trials/{test.pk}").status_code in (200, 403)
-    assert RecordRead.objects.filter(
-        kind=ReadKind.TRUST_TEST, record_id=test.pk, subject_person=person, reader_name="hr"
-    ).exists()
-    login(client, actors["colleague"])
-    assert client.get(reverse("trials:detail", args=[test.pk])).status_code == 404
-    assert RecordRead.objects.filter(kind=ReadKind.TRUST_TEST).count() >= 1
 
 
 # Team records: the team's own members read the team's dosings (its mandate),

@@ -12,12 +12,12 @@ import random
 import pytest
 from django.utils import timezone
 
-from tillid.conftest import PASSWORD
 from tillid.core.anonymity import ALL, GroupNode
 from tillid.core.tests.anonymity_attacks import cover_attack, span_attack
 from tillid.delegation.models import Dosing
 from tillid.organisation import services as org_services
 from tillid.organisation.models import Person, Unit, UnitKind
+from tillid.organisation.testing import PASSWORD
 
 pytestmark = pytest.mark.django_db
 

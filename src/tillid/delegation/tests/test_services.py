@@ -4,15 +4,13 @@ import json
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.core.management import call_command
 from django.utils import timezone
 
 from tillid.delegation import exports, selectors, services
 from tillid.delegation.access import Subject
-from tillid.delegation.models import Breach, BreachOutcome, Dosing, DosingSource, RecordRead
+from tillid.delegation.models import BreachOutcome, Dosing, DosingSource
 from tillid.delegation.tests.helpers import breach, dose
 from tillid.organisation.models import Person
-from tillid.trials import services as trial_services
 
 pytestmark = pytest.mark.django_db
 
@@ -64,62 +62,6 @@ def test_bad_faith_leaves_the_learning_track(org, roles):
     assert b.outcome == BreachOutcome.HR
     with pytest.raises(ValidationError):
         services.record_repair(breach=b, steps={}, repair_notes="", outcome=BreachOutcome.REPAIRED)
-
-
-def test_history_has_dosings_trust_tests_and_breaches(org, roles):
-    person = org.people["P2"]
-    d = dose(person, roles.leader, ratings=(3, 3, 3))
-    trial_services.plan_trust_test(
-        by=roles.leader, subject_person=person, task=d.task, step_from=3, step_to=4, risk="medium"
-    )
-    breach(d, roles.leader)
-    kinds = [row.kind for row in selectors.history(Subject(person=person))]
-    assert sorted(kinds) == ["Brud", "Tillidstest", "Vurdering"]
-    spec = selectors.chart_spec(Subject(person=person))
-    assert spec["mark"]["type"] == "line"
-    assert spec["data"]["values"][0]["step"] == d.chosen_step
-
-
-def test_anonymisation_after_the_retention_period(org, roles, settings):
-    settings.TILLID_DELEGATION_RETENTION_MONTHS = 24
-    person = org.people["P2"]
-    old_time = timezone.now() - dt.timedelta(days=25 * 31)
-    old = dose(person, roles.leader, created_at=old_time)
-    old_breach = breach(old, roles.leader)
-    Breach.objects.filter(pk=old_breach.pk).update(created_at=old_time)
-    recent = dose(person, roles.leader, task="Bestille hjælpemidler")
-    test = trial_services.plan_trust_test(
-        by=roles.leader,
-        subject_person=person,
-        task="Gammel test",
-        step_from=1,
-        step_to=2,
-        risk="low",
-    )
-    type(test).objects.filter(pk=test.pk).update(created_at=old_time)
-    RecordRead.objects.create(
-        reader_name="x", kind="dosing", record_id=old.pk, subject_person=person
-    )
-    RecordRead.objects.filter(record_id=old.pk).update(read_at=old_time)
-    out = io.StringIO()
-    call_command("delegation_anonymise", stdout=out)
-    assert "Anonymised 1 dosings, 1 breaches and 1 trust tests" in out.getvalue()
-    old.refresh_from_db()
-    assert old.subject_person is None
-    assert old.task == ""
-    assert old.anonymised_at
-    assert old.chosen_step  # the figures stay for aggregates
-    old_breach.refresh_from_db()
-    assert old_breach.what_happened == ""
-    assert old_breach.anonymised_at
-    test.refresh_from_db()
-    assert test.subject_person is None
-    assert test.trust_task == ""
-    recent.refresh_from_db()
-    assert recent.subject_person == person
-    assert recent.task
-    assert list(selectors.dosings_for(Subject(person=person))) == [recent]
-    assert not RecordRead.objects.filter(record_id=old.pk).exists()
 
 
 def test_retention_period_is_configurable(org, roles, settings):

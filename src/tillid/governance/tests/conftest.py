@@ -5,13 +5,8 @@ from decimal import Decimal
 
 import pytest
 
-from tillid.conftest import PASSWORD
 from tillid.governance import services
 from tillid.governance.models import Kind, Layer
-
-
-def login(client, user):
-    assert client.login(username=user.username, password=PASSWORD)
 
 
 def make_item(user=None, **overrides):

@@ -5,7 +5,7 @@ from decimal import Decimal
 import pytest
 
 from tillid.governance.models import RedTapeReport
-from tillid.governance.tests.conftest import login
+from tillid.organisation.testing import login
 
 pytestmark = pytest.mark.django_db
 D = Decimal

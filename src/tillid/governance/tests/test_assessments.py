@@ -8,8 +8,8 @@ from django.urls import reverse
 
 from tillid.governance import selectors, services
 from tillid.governance.models import Assessment
-from tillid.governance.tests.conftest import login
 from tillid.organisation.models import Person
+from tillid.organisation.testing import login
 
 pytestmark = pytest.mark.django_db
 

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from tillid.governance import selectors, services
 from tillid.governance.models import BalanceBaseline, Kind, Review
-from tillid.governance.tests.conftest import login
+from tillid.organisation.testing import login
 
 pytestmark = pytest.mark.django_db
 D = Decimal

@@ -4,12 +4,13 @@ import math
 from datetime import date
 from decimal import Decimal
 
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tillid.governance import selectors, services
 from tillid.governance.burden import burden, minutes_per_person
 from tillid.governance.models import Item
+from tillid.organisation import selectors as org_selectors
 
 D = Decimal
 
@@ -156,3 +157,26 @@ def test_removed_items_do_not_count(org, item_factory):
     )
     Item.objects.filter(pk=item.pk).update(status="removed", ended_on=date(2024, 1, 1))
     assert selectors.unit_totals()[org.team_north.pk].hours == 0
+
+
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(st.lists(activity, max_size=4), activity)
+def test_sql_fast_path_equals_the_pure_burden_function(org, item_factory, acts, own):
+    """The register sums minutes x occurrences in SQL; it must be `minutes_per_person`."""
+    Item.objects.all().delete()
+    item = item_factory(
+        units=[org.team_north], minutes_per_occurrence=own[0], occurrences_per_year=own[1]
+    )
+    for i, (minutes, occurrences) in enumerate(acts):
+        services.add_activity(
+            item=item,
+            name=f"Aktivitet {i}",
+            minutes_per_occurrence=minutes,
+            occurrences_per_year=occurrences,
+        )
+    inputs = selectors.burden_inputs(Item.objects.filter(pk=item.pk), org_selectors.unit_tree())
+    expected = minutes_per_person(acts, own[0], own[1])
+    assert close(inputs.mpp[item.pk], expected)
+    assert close(selectors.item_burden(item).burden.hours, expected * 2 / 60)  # Team Nord: 2

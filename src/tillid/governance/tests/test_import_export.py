@@ -9,7 +9,7 @@ from openpyxl import Workbook, load_workbook
 
 from tillid.governance import register_file, selectors, services
 from tillid.governance.models import Activity, EstimateBasis, Item, RoleGroup
-from tillid.governance.tests.conftest import login
+from tillid.organisation.testing import login
 
 pytestmark = pytest.mark.django_db
 

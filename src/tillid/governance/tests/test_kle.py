@@ -5,11 +5,12 @@ from django.urls import reverse
 
 from tillid.governance import kle, register_file, selectors
 from tillid.governance.models import Item
-from tillid.governance.tests.conftest import login, make_item
+from tillid.governance.tests.conftest import make_item
 from tillid.governance.tests.test_register import _form
 from tillid.organisation import services as org_services
 from tillid.organisation.kle import SHIPPED_FILE, parse_kle
 from tillid.organisation.models import KLENumber
+from tillid.organisation.testing import login
 
 pytestmark = pytest.mark.django_db
 

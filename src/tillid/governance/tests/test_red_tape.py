@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from tillid.governance import selectors
 from tillid.governance.models import RedTapeReport, ReportStatus
-from tillid.governance.tests.conftest import login
+from tillid.organisation.testing import login
 
 pytestmark = pytest.mark.django_db
 

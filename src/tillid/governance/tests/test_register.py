@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 
 from tillid.governance.models import Item, Kind, Layer
-from tillid.governance.tests.conftest import login
+from tillid.organisation.testing import login
 
 pytestmark = pytest.mark.django_db
 D = Decimal

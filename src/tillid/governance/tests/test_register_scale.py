@@ -14,7 +14,7 @@ from django.urls import reverse
 from tillid.governance import selectors
 from tillid.governance.burden import burden
 from tillid.governance.models import Activity, Item, ItemStatus, Kind, Layer
-from tillid.governance.tests.conftest import login
+from tillid.organisation.testing import login
 
 pytestmark = pytest.mark.django_db
 D = Decimal

@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from tillid.governance import selectors, services
 from tillid.governance.models import Layer
-from tillid.governance.tests.conftest import login
+from tillid.organisation.testing import login
 
 pytestmark = pytest.mark.django_db
 

@@ -6,11 +6,11 @@ import pytest
 from django.utils import timezone
 from django.utils.translation import gettext, override
 
-from tillid.conftest import PASSWORD
 from tillid.core.models import ApiToken
 from tillid.core.services import create_api_token, revoke_api_token
 from tillid.organisation import services
 from tillid.organisation.models import Role, UnitKind
+from tillid.organisation.testing import PASSWORD
 
 pytestmark = pytest.mark.django_db
 

@@ -5,9 +5,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
-from tillid.conftest import PASSWORD
 from tillid.organisation import services, views
 from tillid.organisation.models import ImportStatus, OrganisationImport, Person, Unit
+from tillid.organisation.testing import login
 from tillid.organisation.tests.test_import_service import (
     BASE_PEOPLE,
     BASE_UNITS,
@@ -16,10 +16,6 @@ from tillid.organisation.tests.test_import_service import (
 )
 
 pytestmark = pytest.mark.django_db
-
-
-def login(client, user):
-    assert client.login(username=user.username, password=PASSWORD)
 
 
 def uploads(files):

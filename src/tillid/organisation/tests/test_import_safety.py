@@ -7,9 +7,9 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 from django.utils import timezone
 
-from tillid.conftest import PASSWORD
 from tillid.organisation import services
 from tillid.organisation.models import ImportStatus, OrganisationImport, Person, Unit
+from tillid.organisation.testing import PASSWORD
 from tillid.organisation.tests.test_import_service import (
     BASE_PEOPLE,
     BASE_UNITS,

@@ -6,10 +6,10 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
-from tillid.conftest import PASSWORD
 from tillid.organisation import selectors, services
 from tillid.organisation.kle import SHIPPED_FILE, KLEFormatError, parse_kle
 from tillid.organisation.models import KLELevel, KLENumber
+from tillid.organisation.testing import PASSWORD
 
 XML = """<?xml version="1.0" encoding="utf-8"?>
 <KLE-Emneplan xmlns="http://www.kle-online.dk/schema">

@@ -1,13 +1,9 @@
 import pytest
 from django.urls import reverse
 
-from tillid.conftest import PASSWORD
+from tillid.organisation.testing import login
 
 pytestmark = pytest.mark.django_db
-
-
-def login(client, user):
-    assert client.login(username=user.username, password=PASSWORD)
 
 
 def test_anonymous_is_sent_to_login(client, org):

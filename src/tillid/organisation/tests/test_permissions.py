@@ -13,7 +13,6 @@ from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tillid.conftest import PASSWORD
 from tillid.organisation import services
 from tillid.organisation.models import Person, Role, RoleGrant, Unit, UnitKind
 from tillid.organisation.permissions import (
@@ -21,9 +20,13 @@ from tillid.organisation.permissions import (
     forget_cached_grants,
     has_perm,
     has_perm_anywhere,
+    may_read_records,
+    person_of,
     roles_of,
     scope_for,
+    works_in,
 )
+from tillid.organisation.testing import login
 
 pytestmark = pytest.mark.django_db
 
@@ -444,16 +447,12 @@ def test_has_perm_agrees_with_the_grants(db, parents, grants):
 # Pages and API: an employee never sees another unit's people.
 
 
-def _login(client, user):
-    assert client.login(username=user.username, password=PASSWORD)
-
-
 def _emails(people) -> SimpleNamespace:
     return SimpleNamespace(**{ext: p.email for ext, p in people.items()})
 
 
 def test_unit_page_of_another_unit_shows_no_people(client, org, roles):
-    _login(client, roles.employee)  # Lars, Team Nord
+    login(client, roles.employee)  # Lars, Team Nord
     mail = _emails(org.people)
     for unit, hidden in (
         (org.team_south, [mail.P4, mail.P5]),  # the sibling team
@@ -470,14 +469,14 @@ def test_unit_page_of_another_unit_shows_no_people(client, org, roles):
 
 
 def test_unit_page_of_own_unit_shows_colleagues(client, org, roles):
-    _login(client, roles.employee)
+    login(client, roles.employee)
     response = client.get(reverse("organisation:unit", args=[org.team_north.pk]))
     names = [p.name for p in response.context["page_obj"]]
     assert names == ["Lars Nielsen", "Sofie Jensen"]
 
 
 def test_people_list_shows_only_own_unit(client, org, roles):
-    _login(client, roles.employee)
+    login(client, roles.employee)
     response = client.get(reverse("organisation:people"))
     assert response.status_code == 200
     assert {p.external_id for p in response.context["page_obj"]} == {"P2", "P3"}
@@ -487,7 +486,7 @@ def test_people_list_shows_only_own_unit(client, org, roles):
 
 
 def test_people_search_does_not_find_other_units(client, org, roles):
-    _login(client, roles.employee)
+    login(client, roles.employee)
     for query in ("Camilla", "p7@egeskov.dk", "P7", "Hanne", "egeskov.dk"):
         response = client.get(reverse("organisation:people"), {"q": query})
         found = {p.external_id for p in response.context["page_obj"]}
@@ -519,3 +518,21 @@ def test_api_refuses_people_outside_the_scope(client, org, roles):
         f"/api/organisation/units/{org.team_north.pk}/people", HTTP_AUTHORIZATION=f"Bearer {key}"
     )
     assert response.status_code == 403
+
+
+def test_personal_records_are_for_the_person_their_leaders_and_hr(org, roles, make_user):
+    """The one rule for dosings, breaches and trust tests (delegation and trials)."""
+    person = org.people["P2"]  # Team Nord
+    hr = make_user(Role.HR, None, username="hr")
+    assert person_of(roles.employee) == person
+    assert may_read_records(roles.employee, person.unit, person.pk)  # oneself
+    assert may_read_records(roles.leader, person.unit, person.pk)  # leads the care home
+    assert may_read_records(hr, person.unit, person.pk)
+    for other in (roles.other_employee, roles.administrator, roles.consultant, roles.politician):
+        assert not may_read_records(other, person.unit, person.pk)
+    # A team's records: its leaders and HR, not its members (they read dosings, by works_in).
+    assert may_read_records(roles.leader, org.team_north)
+    assert not may_read_records(roles.employee, org.team_north)
+    assert works_in(roles.employee, org.team_north)
+    assert not works_in(roles.employee, org.team_south)
+    assert not may_read_records(roles.leader, None)

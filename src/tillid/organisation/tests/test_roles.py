@@ -4,10 +4,10 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 
-from tillid.conftest import PASSWORD
 from tillid.organisation import services
 from tillid.organisation.models import Person, Role, RoleGrant
 from tillid.organisation.permissions import Perm, has_perm
+from tillid.organisation.testing import PASSWORD
 
 pytestmark = pytest.mark.django_db
 

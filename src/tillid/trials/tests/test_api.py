@@ -1,14 +1,10 @@
 import pytest
 
-from tillid.conftest import PASSWORD
+from tillid.organisation.testing import login
 from tillid.trials import services
 from tillid.trials.models import Stage, Trial
 
 pytestmark = pytest.mark.django_db
-
-
-def login(client, user):
-    assert client.login(username=user.username, password=PASSWORD)
 
 
 def _create(client, org, **extra):

@@ -2,15 +2,11 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from tillid.conftest import PASSWORD
+from tillid.organisation.testing import login
 from tillid.trials import services
 from tillid.trials.models import Stage, Trial
 
 pytestmark = pytest.mark.django_db
-
-
-def login(client, user):
-    assert client.login(username=user.username, password=PASSWORD)
 
 
 def _idea(org, user, **extra):

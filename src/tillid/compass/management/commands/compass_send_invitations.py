@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from tillid.compass import services
+from tillid.compass import mailing as sender
 from tillid.compass.models import Mailing
 
 
@@ -22,7 +22,7 @@ class Command(BaseCommand):
         if not resume:
             waiting = waiting.filter(started=False)
         for pk in list(waiting.values_list("pk", flat=True)):
-            mailing = services.deliver_mailing(mailing_id=pk, resume=resume)
+            mailing = sender.deliver_mailing(mailing_id=pk, resume=resume)
             if mailing is None:
                 self.stdout.write(f"mailing {pk}: taken by another worker")
                 continue

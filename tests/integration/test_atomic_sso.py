@@ -3,8 +3,8 @@
 import pytest
 from django.contrib.auth import get_user_model
 
+from tests.integration.test_oidc import backend, claims  # noqa: F401 - the fixture
 from tillid.core.tests.atomic import LastStepFailed, fail_save, snapshot
-from tillid.core.tests.test_oidc import backend, claims  # noqa: F401 - the fixture
 from tillid.organisation.models import Person
 
 pytestmark = pytest.mark.django_db

@@ -25,7 +25,7 @@ from saml2.metadata import create_metadata_string
 from saml2.saml import NAME_FORMAT_URI, NAMEID_FORMAT_PERSISTENT, NameID
 from saml2.server import Server
 
-from tillid.core import saml_config
+from tillid.organisation import saml_config
 
 
 def make_key_pair(directory: Path, name: str) -> tuple[str, str]:

@@ -10,7 +10,7 @@
 from django.urls import path
 from djangosaml2 import views
 
-from tillid.core.saml import AssertionConsumerService
+from tillid.organisation.saml import AssertionConsumerService
 
 urlpatterns = [
     path("login/", views.LoginView.as_view(), name="saml2_login"),

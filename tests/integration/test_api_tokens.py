@@ -3,16 +3,12 @@
 import pytest
 from django.urls import reverse
 
-from tillid.conftest import PASSWORD
 from tillid.core.models import ApiToken, hash_token
 from tillid.core.selectors import user_for_api_token
 from tillid.core.services import create_api_token, revoke_api_token
+from tillid.organisation.testing import login
 
 pytestmark = pytest.mark.django_db
-
-
-def login(client, user):
-    assert client.login(username=user.username, password=PASSWORD)
 
 
 def test_only_the_hash_is_stored(roles):

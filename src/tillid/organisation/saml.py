@@ -24,7 +24,7 @@ from djangosaml2.backends import Saml2Backend
 from djangosaml2.views import AssertionConsumerServiceView
 from saml2.config import SPConfig
 
-from tillid.core import saml_config
+from tillid.organisation import saml_config
 from tillid.organisation.services import NoMappedRole, Privilege
 
 # The session remembers that the login came through SAML, so that logging out

@@ -2,7 +2,7 @@
 
 Kept free of Django so that settings.py can build SAML_CONFIG from the
 environment. The identity provider's metadata is added per request by
-`tillid.core.saml.load_config` (from a file, or from a URL fetched now and then).
+`tillid.organisation.saml.load_config` (from a file, or from a URL fetched now and then).
 """
 
 import shutil

@@ -12,7 +12,7 @@ from tillid.core.oidc import TillidOIDCBackend
 from tillid.organisation.models import Person
 from tillid.organisation.permissions import Perm, has_perm, roles_of
 
-ROOT = Path(__file__).resolve().parents[4]
+ROOT = Path(__file__).resolve().parents[2]
 
 OIDC_ENV = {
     "OIDC_RP_CLIENT_ID": "tillid",

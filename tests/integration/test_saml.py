@@ -21,13 +21,12 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.test import Client
 
-from tillid.core import saml, saml_config
-from tillid.core.tests.saml_idp import LocalIdP, make_key_pair, privileges_value
-from tillid.organisation import services
+from tests.integration.saml_idp import LocalIdP, make_key_pair, privileges_value
+from tillid.organisation import saml, saml_config, services
 from tillid.organisation.models import JobFunctionRole, Person, Role, RoleGrant
 from tillid.organisation.permissions import Perm, has_perm, roles_of
 
-ROOT = Path(__file__).resolve().parents[4]
+ROOT = Path(__file__).resolve().parents[2]
 LEADER = "http://tillid.dk/roles/jobfunction/leder"
 CONSULTANT = "http://tillid.dk/roles/jobfunction/styringskonsulent"
 UNMAPPED = "http://kombit.dk/roles/jobfunction/sagsbehandler"
@@ -51,7 +50,7 @@ def saml_on(settings, tmp_path, idp):
     settings.SAML_CONFIG = saml_config.sp_config(
         base_url="http://testserver", entity_id="", key_file=key, cert_file=cert
     )
-    settings.SAML_CONFIG_LOADER = "tillid.core.saml.load_config"
+    settings.SAML_CONFIG_LOADER = "tillid.organisation.saml.load_config"
     settings.SAML_DEFAULT_BINDING = saml_config.BINDING_HTTP_REDIRECT
     settings.SAML_LOGOUT_REQUEST_PREFERRED_BINDING = saml_config.BINDING_HTTP_REDIRECT
     settings.SAML_ATTRIBUTE_MAPPING = {}
@@ -67,10 +66,10 @@ def saml_on(settings, tmp_path, idp):
     )
     settings.MIDDLEWARE = middleware
     settings.AUTHENTICATION_BACKENDS = [
-        "tillid.core.saml.TillidSaml2Backend",
+        "tillid.organisation.saml.TillidSaml2Backend",
         "django.contrib.auth.backends.ModelBackend",
     ]
-    settings.ROOT_URLCONF = "tillid.core.tests.saml_urlconf"
+    settings.ROOT_URLCONF = "tests.integration.saml_urlconf"
     saml._metadata.clear()
     client = Client()
     # Tillid publishes its SP metadata; the IdP is given it, as at registration.
@@ -362,7 +361,7 @@ def test_saml_is_on_with_the_idp_metadata(tmp_path):
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip().splitlines()[-3:] == [
-        "True True tillid.core.saml.TillidSaml2Backend",
+        "True True tillid.organisation.saml.TillidSaml2Backend",
         "/saml2/metadata/",
         "https://tillid.example.dk/saml2/metadata/",
     ]

@@ -1,6 +1,6 @@
 from django.utils import translation
 
-from tillid.compass import charts
+from tillid.core import charts
 
 SPEC = {
     "data": {"values": [{"hours": 1234.5}]},
