@@ -44,6 +44,12 @@ CONTRACTS: dict[str, str] = {
         "(*, before) -> int: anonymise trust tests older than the cut-off "
         "(offered by trials, called by delegation's retention)."
     ),
+    "trials.exemption_figures": (
+        "(*, item_ids: list[int], unit_id: int) -> dict[int, dict]: per governance item, its "
+        "layer (a label) and what it costs a year the people it binds in the unit's subtree, "
+        "as {'layer', 'hours', 'dkk'} (offered by governance, for the published list of the "
+        "exemptions trials grant)."
+    ),
     "overview.indicators": (
         "(*, scope: indicators.Scope, period: indicators.Period) -> list[indicators.Indicator]: "
         "a module's indicators for the overview of frisættelse (every module may offer it; "

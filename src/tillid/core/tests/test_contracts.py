@@ -8,8 +8,11 @@ from tillid.core import contracts
 
 @pytest.fixture
 def offered(monkeypatch):
-    """Make the core app offer the overview contract for one test."""
+    """Make the core app, and no other, offer the overview contract for one test."""
     config = apps.get_app_config("core")
+    for other in apps.get_app_configs():
+        if getattr(other, "provides", None):
+            monkeypatch.setattr(other, "provides", {}, raising=False)
 
     def offer(path: str) -> None:
         monkeypatch.setattr(config, "provides", {"overview.indicators": path}, raising=False)
