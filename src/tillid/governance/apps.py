@@ -21,6 +21,12 @@ class GovernanceConfig(AppConfig):
         perm="view_governance",
     )
     demo_builder = "tillid.governance.demo.build_demo"
+    provides = {
+        "overview.indicators": "tillid.governance.indicators.indicators",
+        "overview.followups": "tillid.governance.followup.followups",
+        "overview.decisions": "tillid.governance.published.decisions",
+        "trials.exemption_figures": "tillid.governance.published.exemption_figures",
+    }
     unit_links = (
         UnitLink(
             url_name="governance:unit",

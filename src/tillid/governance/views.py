@@ -9,12 +9,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from tillid.governance import charts, register_file, selectors, services
+from tillid.governance import charts, followup, register_file, selectors, services
 from tillid.governance.forms import (
     ActivityForm,
     AssessmentForm,
+    AssignReportForm,
     BaselineForm,
+    DecisionFollowUpForm,
     DecisionForm,
+    EscalationAnswerForm,
     FollowUpForm,
     HandleReportForm,
     ImportForm,
@@ -28,6 +31,7 @@ from tillid.governance.forms import (
 )
 from tillid.governance.models import (
     Activity,
+    EscalationAnswer,
     Item,
     RedTapeReport,
     ReportStatus,
@@ -646,11 +650,23 @@ def queue(request):
     status = status if status in ReportStatus.values else ""
     reports = selectors.report_queue(
         scope=scope_for(request.user, Perm.HANDLE_RED_TAPE), status=status
-    )
+    ).select_related("assignee")
+    # The late ones, for the Meningssamling: past the promise without an answer.
+    late = request.GET.get("late") == "1"
+    today = timezone.localdate()
+    if late:
+        reports = reports.filter(followup.late_q(today)).order_by("due_on", "pk")
     return render(
         request,
         "governance/queue.html",
-        {"page_obj": _page(request, reports), "status": status, "statuses": ReportStatus.choices},
+        {
+            "page_obj": _page(request, reports),
+            "status": status,
+            "statuses": ReportStatus.choices,
+            "late": late,
+            "today": today,
+            "promise_days": services.promise_days(),
+        },
     )
 
 
@@ -751,3 +767,91 @@ def export_activities(request):
         f'attachment; filename="styringsregister-aktiviteter-{stamp}.csv"'
     )
     return response
+
+
+# --- the follow-up loop ----------------------------------------------------------------
+
+
+@login_required
+def queue_assign(request, report_id: int):
+    """Choose who answers a red-tape report (within the promised time)."""
+    _require(request, Perm.HANDLE_RED_TAPE)
+    report = get_object_or_404(
+        selectors.report_queue(scope=scope_for(request.user, Perm.HANDLE_RED_TAPE)),
+        pk=report_id,
+    )
+    candidates = followup.handler_candidates(report)
+    form = AssignReportForm(
+        request.POST or None, candidates=candidates, initial={"assignee": report.assignee_id}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.assign_report(
+                report=report, assignee=form.cleaned_data["assignee"], user=request.user
+            )
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, _("The responsible has been saved."))
+            return redirect("governance:queue_report", report.pk)
+    return render(request, "governance/queue_assign.html", {"report": report, "form": form})
+
+
+@login_required
+def review_follow_up(request, review_id: int):
+    """The follow-up on a decision (its verdict), or on an escalation (the answer)."""
+    _require(request, Perm.VIEW_GOVERNANCE)
+    review = _review_or_404(review_id)
+    if not review.decided_on:
+        raise Http404
+    can_manage = can_manage_item(request.user, review.item)
+    if request.method == "POST" and not can_manage:
+        raise PermissionDenied
+    escalated = review.status == ReviewStatus.ESCALATED
+    form = None
+    if can_manage:
+        if escalated:
+            form = EscalationAnswerForm(
+                request.POST or None,
+                initial={
+                    "follow_up_on": review.follow_up_on,
+                    "answer": review.escalation_answer or EscalationAnswer.WAITING,
+                },
+            )
+        else:
+            form = DecisionFollowUpForm(
+                request.POST or None,
+                initial={
+                    "follow_up_on": review.follow_up_on,
+                    "verdict": review.follow_up_verdict,
+                    "note": review.follow_up_note,
+                },
+            )
+    if request.method == "POST" and form.is_valid():
+        try:
+            if escalated:
+                services.record_escalation_answer(
+                    review=review, user=request.user, **form.cleaned_data
+                )
+            else:
+                services.record_decision_follow_up(
+                    review=review, user=request.user, **form.cleaned_data
+                )
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, _("The follow-up has been saved."))
+            return redirect("governance:review", review.pk)
+    return render(
+        request,
+        "governance/review_follow_up.html",
+        {
+            "review": review,
+            "item": review.item,
+            "form": form,
+            "escalated": escalated,
+            "late": review.followed_up_on is None
+            and review.follow_up_on is not None
+            and review.follow_up_on < timezone.localdate(),
+        },
+    )
