@@ -17,6 +17,11 @@ class TrialsConfig(AppConfig):
         perm="view_trials",
     )
     demo_builder = "tillid.trials.demo.build_demo"
+    provides = {
+        "overview.indicators": "tillid.trials.indicators.indicators",
+        "overview.followups": "tillid.trials.followup.followups",
+        "overview.decisions": "tillid.trials.published.decisions",
+    }
     unit_links = (
         UnitLink(
             url_name="trials:list",

@@ -31,4 +31,5 @@ urlpatterns = [
         name="unlink_governance",
     ),
     path("<int:trial_id>/udfald/", views.trust_outcome, name="trust_outcome"),
+    path("<int:trial_id>/opfoelgning/", views.follow_up, name="follow_up"),
 ]

@@ -11,11 +11,12 @@ from django.views.decorators.http import require_POST
 
 from tillid.organisation.models import Person, Unit
 from tillid.organisation.permissions import Perm, has_perm, has_perm_anywhere, scope_for
-from tillid.trials import access, selectors, services
+from tillid.trials import access, followup, selectors, services
 from tillid.trials.forms import (
     AdoptionForm,
     ApproveForm,
     EvaluationForm,
+    FollowUpDatesForm,
     GovernanceLinkForm,
     MilestoneForm,
     ObservationForm,
@@ -216,6 +217,7 @@ def detail(request, trial_id: int):
         else None,
         "outcome_form": TrustOutcomeForm(prefix="outcome"),
         "history": trial.history.select_related("history_user")[:20],
+        "due": _due_dates(trial),
     }
     if trial.is_trust_test and trial.subject_person_id:
         trust_test_read.send(sender=Trial, trial=trial, reader=request.user)
@@ -546,3 +548,56 @@ def trust_outcome(request, trial_id: int):
     else:
         messages.error(request, _("Choose how the trust test went."))
     return _back_to(trial)
+
+
+def _due_dates(trial: Trial) -> dict | None:
+    """When the evaluation and the decision to spread or stop are due (trials only)."""
+    if trial.is_trust_test:
+        return None
+    stages = followup.milestones([trial.pk])[trial.pk]
+    return {
+        "evaluation": followup.evaluation_due_on(trial, stages),
+        "evaluated": followup.evaluation_done_on(stages),
+        "decision": followup.decision_due_on(trial, stages),
+        "decided": stages.decided,
+    }
+
+
+# --- the follow-up loop -------------------------------------------------------------------
+
+
+@login_required
+def follow_up(request, trial_id: int):
+    """When the evaluation and the decision to spread or stop are due."""
+    trial = _trial_for(request, trial_id)
+    if trial.is_trust_test or not access.can_manage(request.user, trial):
+        raise PermissionDenied
+    stages = followup.milestones([trial.pk])[trial.pk]
+    form = FollowUpDatesForm(
+        request.POST or None,
+        initial={
+            "evaluation_due_on": trial.evaluation_due_on,
+            "decision_due_on": trial.decision_due_on,
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.set_follow_up_dates(trial=trial, **form.cleaned_data)
+        except ValidationError as error:
+            for name, errors in error.error_dict.items():
+                for message in errors:
+                    form.add_error(name if name in form.fields else None, message)
+        else:
+            messages.success(request, _("The follow-up dates have been saved."))
+            return redirect("trials:detail", trial.pk)
+    return render(
+        request,
+        "trials/follow_up.html",
+        {
+            "trial": trial,
+            "form": form,
+            "evaluation_due": followup.evaluation_due_on(trial, stages),
+            "decision_due": followup.decision_due_on(trial, stages),
+            "stages": stages,
+        },
+    )
