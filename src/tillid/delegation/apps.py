@@ -20,6 +20,10 @@ class DelegationConfig(AppConfig):
         perm=("manage_delegation", "view_delegation_records"),
     )
     demo_builder = "tillid.delegation.demo.build_demo"
+    provides = {
+        "overview.indicators": "tillid.delegation.indicators.indicators",
+        "overview.followups": "tillid.delegation.indicators.followups",
+    }
 
     def ready(self) -> None:
         from tillid.delegation import receivers  # noqa: F401  (connects the signal)

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 
 from tillid.core.indicators import Period, Scope
+from tillid.delegation import indicators as delegation_indicators
 from tillid.delegation.models import Breach, Dosing, RecordRead
 from tillid.organisation.management.commands import demo_municipality as command
 from tillid.trials import indicators, selectors
@@ -55,6 +56,11 @@ def test_demo_builds_trials_and_dosing_for_the_demo_leader(monkeypatch):
     assert len({p.value for p in found["trials.spread"].trend}) >= 3  # it grew over time
     assert found["trials.evaluated_on_time"].value is not None
     assert Adoption.objects.filter(adopted_on__lt=today - dt.timedelta(days=60)).exists()
+    (reviews,) = delegation_indicators.indicators(
+        scope=Scope(), period=Period(today - dt.timedelta(days=729), today)
+    )
+    assert reviews.value is not None
+    assert 0 < reviews.value < 1  # some reviewed on time, some late or not yet
 
     # Deterministic for a seed: the same trials and dosings when built again.
     before = _signature()
