@@ -238,14 +238,17 @@ def _dialogue(rng, round_: Round, *, share: float, today):
                 owner=owner,
                 due_on=meeting.held_on + timedelta(days=rng.randint(30, 120)),
             )
-            if action.due_on < today and rng.random() < 0.75:
+            # Older actions are mostly closed and checked; recent ones are still under way.
+            old = action.due_on < today - timedelta(days=180)
+            if action.due_on < today and rng.random() < (0.95 if old else 0.7):
                 action.status = ActionStatus.DONE
                 action.closed_on = min(today, action.due_on + timedelta(days=rng.randint(-20, 10)))
             elif rng.random() < 0.08:
                 action.status = ActionStatus.DROPPED
                 action.closed_on = min(today, meeting.held_on + timedelta(days=20))
             check_on = max(meeting.held_on + timedelta(days=check_days), action.due_on)
-            if action.status != ActionStatus.DROPPED and check_on < today and rng.random() < 0.8:
+            checked = rng.random() < (0.95 if old else 0.7)
+            if action.status != ActionStatus.DROPPED and check_on < today and checked:
                 leader_verdict = rng.choices(
                     [ActionVerdict.WORKED, ActionVerdict.PARTLY, ActionVerdict.DID_NOT_WORK],
                     weights=(6, 3, 1),

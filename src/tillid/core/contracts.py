@@ -45,10 +45,10 @@ CONTRACTS: dict[str, str] = {
         "(offered by trials, called by delegation's retention)."
     ),
     "trials.exemption_figures": (
-        "(*, item_ids: list[int], unit_id: int) -> dict[int, dict]: per governance item, its "
-        "layer (a label) and what it costs a year the people it binds in the unit's subtree, "
-        "as {'layer', 'hours', 'dkk'} (offered by governance, for the published list of the "
-        "exemptions trials grant)."
+        "(*, items_by_unit: dict[int, list[int]]) -> dict[int, dict[int, dict]]: per unit and "
+        "governance item, the item's layer (a label) and what it costs a year the people it "
+        "binds in the unit's subtree, as {'layer', 'hours', 'dkk'} (offered by governance, for "
+        "the published list of the exemptions trials grant)."
     ),
     "overview.indicators": (
         "(*, scope: indicators.Scope, period: indicators.Period) -> list[indicators.Indicator]: "

@@ -722,16 +722,19 @@ def build_demo(*, seed: int, log) -> None:
         if state == "deciding":
             continue
         new_name, new_minutes, new_times = estimate or ("", None, None)
+        decided_on = max(baseline, today - timedelta(days=rng.randint(5, 60)))
         services.decide_review(
             review=review,
             user=consultant,
             decision=decision,
             rationale=rationale,
-            decided_on=max(baseline, today - timedelta(days=rng.randint(5, 60))),
+            decided_on=decided_on,
             new_activity_name=new_name,
             new_minutes_per_occurrence=D(new_minutes) if new_minutes is not None else None,
             new_occurrences_per_year=D(new_times) if new_times is not None else None,
         )
+        # Opened a while before it was decided, so its lead time is a real one.
+        _backdate_review(review, decided_on - timedelta(days=rng.randint(30, 120)))
 
     log(_("Red-tape reports to the Meningssamling …"))
     employee_unit = None
@@ -998,7 +1001,7 @@ def _report_history(*, rng, today, items, consultant, log) -> None:
     keyed = [
         items[k] for k in ("doc_services", "keys", "med_count_dup", "travel_expenses") if k in items
     ]
-    for n in range(90):
+    for n in range(160):
         reported = today - timedelta(days=rng.randint(1, 720))
         roll = rng.random()
         if roll < 0.7:

@@ -611,7 +611,9 @@ def register_coverage(data: _Data) -> Indicator:
 
 
 def _opened_on(review: Review) -> dt.date:
-    return timezone.localtime(review.created_at).date()
+    """The day a review was opened; one registered after its decision counts from that."""
+    opened = timezone.localtime(review.created_at).date()
+    return min(opened, review.decided_on) if review.decided_on else opened
 
 
 def _review_counts(data: _Data, scope: Scope, part: Period) -> dict[str, int]:

@@ -78,23 +78,30 @@ def decisions(*, scope: Scope, period: Period) -> list[PublishedDecision]:
     return lines
 
 
-def exemption_figures(*, item_ids: list[int], unit_id: int) -> dict[int, dict]:
-    """For trials: each item's layer (label) and what it costs a year the people of
-    `unit_id`'s subtree whom it binds: {"layer", "hours", "dkk"}."""
+def exemption_figures(*, items_by_unit: dict[int, list[int]]) -> dict[int, dict[int, dict]]:
+    """For trials: per unit and item, the item's layer (label) and what it costs a year the
+    people of the unit's subtree whom it binds: {"layer", "hours", "dkk"}. One read of the
+    register and the tree for all of them."""
+    ids = {item_id for item_ids in items_by_unit.values() for item_id in item_ids}
     tree = selectors.unit_tree()
-    figures = selectors.item_figures(Item.objects.filter(pk__in=list(item_ids)), tree)
+    figures = selectors.item_figures(Item.objects.filter(pk__in=ids), tree)
     layers = dict(Layer.choices)
+    layer_of = dict(Item.objects.filter(pk__in=ids).values_list("pk", "layer"))
     cost = selectors.hourly_cost()
-    found = {}
-    for item in Item.objects.filter(pk__in=list(item_ids)).only("pk", "layer"):
-        fig = figures.get(item.pk)
-        hours = None
-        if fig is not None:
-            people = tree.people_within(fig.unit_ids, unit_id) * fig.share_factor
-            hours = fig.burden.minutes_per_person * people / 60
-        found[item.pk] = {
-            "layer": str(layers.get(item.layer, item.layer)),
-            "hours": hours,
-            "dkk": None if hours is None else hours * cost,
-        }
+    found: dict[int, dict[int, dict]] = {}
+    for unit_id, item_ids in items_by_unit.items():
+        found[unit_id] = {}
+        for item_id in item_ids:
+            if item_id not in layer_of:
+                continue
+            fig = figures.get(item_id)
+            hours = None
+            if fig is not None:
+                people = tree.people_within(fig.unit_ids, unit_id) * fig.share_factor
+                hours = fig.burden.minutes_per_person * people / 60
+            found[unit_id][item_id] = {
+                "layer": str(layers.get(layer_of[item_id], layer_of[item_id])),
+                "hours": hours,
+                "dkk": None if hours is None else hours * cost,
+            }
     return found

@@ -7,6 +7,8 @@ of the governance register through the contract "trials.exemption_figures";
 only a suspension frees its whole burden). No person is named.
 """
 
+from collections import defaultdict
+
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -28,20 +30,30 @@ def decisions(*, scope: Scope, period: Period) -> list[PublishedDecision]:
         links = links.filter(trial__unit__path__startswith=scope.path)
     links = list(links)
     stages = followup.milestones({link.trial_id for link in links})
+
+    def granted_on(link) -> object:
+        return stages[link.trial_id].approved or timezone.localtime(link.trial.created_at).date()
+
+    links = [link for link in links if granted_on(link) in period]
+    # One question to the register for every unit and the items its trials set aside.
+    wanted: dict[int, set[int]] = defaultdict(set)
+    for link in links:
+        if link.governance_item_id:
+            wanted[link.trial.unit_id].add(link.governance_item_id)
+    known = (
+        contracts.call(
+            "trials.exemption_figures",
+            items_by_unit={unit_id: sorted(ids) for unit_id, ids in wanted.items()},
+            default={},
+        )
+        if wanted
+        else {}
+    )
     lines = []
     for link in links:
         trial = link.trial
-        granted = stages[trial.pk].approved or timezone.localtime(trial.created_at).date()
-        if granted not in period:
-            continue
-        figures = {}
-        if link.governance_item_id:
-            figures = contracts.call(
-                "trials.exemption_figures",
-                item_ids=[link.governance_item_id],
-                unit_id=trial.unit_id,
-                default={},
-            ).get(link.governance_item_id, {})
+        granted = granted_on(link)
+        figures = known.get(trial.unit_id, {}).get(link.governance_item_id, {})
         hours = figures.get("hours") if link.effect == GovernanceEffect.SUSPENDS else None
         lines.append(
             PublishedDecision(

@@ -82,7 +82,8 @@ def test_the_meningssamling_chooses_a_responsible(client, roles):
     candidates = set(page.context["form"].fields["assignee"].queryset)
     # The organisation-wide consultant and administrator, and the one for Social og Sundhed.
     assert {roles.consultant, roles.area_consultant, roles.administrator} <= candidates
-    assert roles.employee not in candidates and roles.leader not in candidates
+    assert roles.employee not in candidates
+    assert roles.leader not in candidates
     response = client.post(url, {"assignee": roles.area_consultant.pk})
     assert response.status_code == 302
     report.refresh_from_db()
@@ -235,7 +236,8 @@ def test_the_facilitator_records_the_verdict_with_what_was_found(client, roles, 
     page = client.get(reverse("governance:review", args=[review.pk])).content.decode()
     assert "Det virkede som besluttet" in page
     (found,) = followup.followups(scope=None, owner_id=roles.consultant.pk, today=TODAY)
-    assert found.done and found.done_on == TODAY
+    assert found.done
+    assert found.done_on == TODAY
 
 
 def test_only_those_who_manage_the_item_record_a_follow_up(client, roles, item):
@@ -269,7 +271,8 @@ def test_an_escalation_waits_for_the_state_and_its_grant_removes_the_item(
         {"follow_up_on": TODAY.isoformat(), "answer": "granted", "answered_on": "", "note": ""},
     )
     body = response.content.decode()
-    assert "Angiv datoen for svaret." in body and "Skriv, hvad svaret sagde." in body
+    assert "Angiv datoen for svaret." in body
+    assert "Skriv, hvad svaret sagde." in body
     response = client.post(
         url,
         {

@@ -79,7 +79,8 @@ def test_governance_offers_its_indicators_to_the_overview(org):
     assert per_track[Track.ADMINISTRATION] == 5
     assert per_track[Track.EMPLOYEES] == 3
     for i in found:
-        assert i.explanation and i.url.startswith("/styring/")
+        assert i.explanation
+        assert i.url.startswith("/styring/")
         assert [p.label for p in i.trend] == [label for label, _p in quarters(YEAR)]
 
 
@@ -315,7 +316,8 @@ def test_mushrooming_is_the_growth_of_the_governance_in_force(org, roles, item_f
     decide(roles, removed, "remove", 5)
     found = by_code()["governance.mushrooming"]
     assert found.value == 1
-    assert dict(found.parts)["Indført"] == 2 and dict(found.parts)["Ophørt"] == 1
+    assert dict(found.parts)["Indført"] == 2
+    assert dict(found.parts)["Ophørt"] == 1
 
 
 # --- employees: red tape -----------------------------------------------------------------

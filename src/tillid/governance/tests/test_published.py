@@ -62,7 +62,10 @@ def test_every_four_f_decision_is_listed_with_layer_rationale_and_hours(
     # Nobody is named: not the facilitator, not the participants.
     text = repr(lines)
     assert roles.consultant.username not in text
-    assert contracts.call("overview.decisions", scope=Scope(), period=YEAR) == lines
+    assert (
+        dict(contracts.collect("overview.decisions", scope=Scope(), period=YEAR))["governance"]
+        == lines
+    )
 
 
 def test_trials_get_the_layer_and_burden_of_what_they_set_aside(org, item_factory):
@@ -74,8 +77,9 @@ def test_trials_get_the_layer_and_burden_of_what_they_set_aside(org, item_factor
         occurrences_per_year=D(100),
     )
     found = contracts.call(
-        "trials.exemption_figures", item_ids=[item.pk], unit_id=org.team_north.pk
-    )
+        "trials.exemption_figures", items_by_unit={org.team_north.pk: [item.pk, 999999]}
+    )[org.team_north.pk]
+    assert 999999 not in found
     assert found[item.pk]["layer"] == "Forvaltning eller område"
     assert found[item.pk]["hours"] == pytest.approx(600 * 2 / 60)
     assert found[item.pk]["dkk"] == pytest.approx(20 * 450)

@@ -226,10 +226,13 @@ def register(monkeypatch):
     """A stand-in governance register answering "trials.exemption_figures"."""
     asked = []
 
-    def figures(*, item_ids, unit_id):
-        asked.append((tuple(item_ids), unit_id))
+    def figures(*, items_by_unit):
+        asked.append(items_by_unit)
         return {
-            i: {"layer": "Forvaltning eller område", "hours": 12.5, "dkk": 5625.0} for i in item_ids
+            unit: {
+                i: {"layer": "Forvaltning eller område", "hours": 12.5, "dkk": 5625.0} for i in ids
+            }
+            for unit, ids in items_by_unit.items()
         }
 
     for config in apps.get_app_configs():
@@ -274,5 +277,5 @@ def test_every_exemption_granted_by_a_trial_is_listed(org, roles, register):
     )
     assert suspended.rationale == "Teamet registrerer ikke ydelser i prøveperioden."
     assert suspended.decision == "Sat ud af kraft under prøvehandlingen"
-    assert ((7,), org.team_north.pk) in register
+    assert register == [{org.team_north.pk: [7, 8]}]
     assert published.decisions(scope=Scope(), period=Period(ago(30), TODAY)) == []
