@@ -34,10 +34,11 @@ from tillid.compass.tests.conftest import (  # noqa: F401
     open_round,
     staffed,
 )
+from tillid.conftest import make_user, org, person_user, roles  # noqa: F401
 from tillid.governance.models import Kind, Layer
 from tillid.governance.tests.conftest import make_item
 from tillid.organisation.models import Person
-from tillid.organisation.testing import PASSWORD, make_user, org, person_user, roles  # noqa: F401
+from tillid.organisation.testing import PASSWORD
 
 ROOT = Path(__file__).resolve().parents[1]
 

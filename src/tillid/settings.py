@@ -395,3 +395,13 @@ TILLID_HOURLY_COST_DKK = int(os.environ.get("TILLID_HOURLY_COST_DKK", "450"))
 # Trust dosing and breach records are personal data: anonymised after this
 # many months by `manage.py delegation_anonymise` (run it daily from cron).
 TILLID_DELEGATION_RETENTION_MONTHS = int(os.environ.get("TILLID_DELEGATION_RETENTION_MONTHS", "24"))
+
+# The follow-up loop (issue 11): every thing raised gets an owner, a due date and an answer.
+# A red-tape report is answered within this many days (the promise to the reporter).
+TILLID_RED_TAPE_PROMISE_DAYS = int(os.environ.get("TILLID_RED_TAPE_PROMISE_DAYS", "30"))
+# A four-F decision is followed up this many months after it was made (editable per decision).
+TILLID_DECISION_FOLLOW_UP_MONTHS = int(os.environ.get("TILLID_DECISION_FOLLOW_UP_MONTHS", "6"))
+# After a compass round closes, each unit holds its dialogue meeting within this many days,
+# and each action agreed there is checked (did it work?) this many days after the meeting.
+TILLID_DIALOGUE_MEETING_DAYS = int(os.environ.get("TILLID_DIALOGUE_MEETING_DAYS", "45"))
+TILLID_DIALOGUE_CHECK_DAYS = int(os.environ.get("TILLID_DIALOGUE_CHECK_DAYS", "60"))

@@ -1,14 +1,18 @@
+import datetime as dt
 from io import StringIO
 
 import pytest
 from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
+from django.utils import timezone
 from django.utils.module_loading import import_string
 
+from tillid.core.indicators import Period, Scope
+from tillid.delegation import indicators as delegation_indicators
 from tillid.delegation.models import Breach, Dosing, RecordRead
 from tillid.organisation.management.commands import demo_municipality as command
-from tillid.trials import selectors
+from tillid.trials import indicators, selectors
 from tillid.trials.models import Adoption, Stage, Trial, TrialKind
 
 
@@ -39,6 +43,24 @@ def test_demo_builds_trials_and_dosing_for_the_demo_leader(monkeypatch):
     assert set(team_tests) <= set(selectors.visible_trials(employee))
     assert Breach.objects.exclude(adjusted_dosing=None).exists()
     assert "75 prøvehandlinger" in out.getvalue()
+    # History for the overview: trials with citizens, spread over time, evaluations due.
+    today = timezone.localdate()
+    found = {
+        i.code: i
+        for i in indicators.indicators(
+            scope=Scope(), period=Period(today - dt.timedelta(days=729), today)
+        )
+    }
+    assert found["trials.with_citizens"].value > 10
+    assert found["trials.spread"].value > 5
+    assert len({p.value for p in found["trials.spread"].trend}) >= 3  # it grew over time
+    assert found["trials.evaluated_on_time"].value is not None
+    assert Adoption.objects.filter(adopted_on__lt=today - dt.timedelta(days=60)).exists()
+    (reviews,) = delegation_indicators.indicators(
+        scope=Scope(), period=Period(today - dt.timedelta(days=729), today)
+    )
+    assert reviews.value is not None
+    assert 0 < reviews.value < 1  # some reviewed on time, some late or not yet
 
     # Deterministic for a seed: the same trials and dosings when built again.
     before = _signature()

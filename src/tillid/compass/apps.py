@@ -9,6 +9,10 @@ class CompassConfig(AppConfig):
     label = "compass"
     verbose_name = _("Compass")
     demo_builder = "tillid.compass.demo.build_demo"
+    provides = {
+        "overview.indicators": "tillid.compass.indicators.indicators",
+        "overview.followups": "tillid.compass.followup.followups",
+    }
     nav_entry = NavEntry(
         url_name="compass:index",
         label=_("Trust compass"),

@@ -1,4 +1,4 @@
-"""Demo data for the trust compass: two closed rounds, one open, dialogue and actions.
+"""Demo data for the trust compass: three closed rounds, one open, dialogue, actions, checks.
 
 Deterministic for a seed (the open round's link tokens excepted: they are
 real secrets, and only their hashes are stored). Units differ in a stable
@@ -13,10 +13,11 @@ from statistics import NormalDist
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from tillid.compass import services
+from tillid.compass import followup, services
 from tillid.compass.instruments import spec_for
 from tillid.compass.models import (
     ActionStatus,
+    ActionVerdict,
     Delivery,
     DialogueAction,
     DialogueMeeting,
@@ -104,12 +105,18 @@ def build_demo(*, seed: int, log) -> None:
         base = rng.gauss(3.5, 0.35)
         unit_level[unit_id] = {d: base + rng.gauss(0, 0.25) for d in dims}
     today = timezone.localdate()
+    # Four rounds over two years (the last still open), named by season and year.
     schedule = [
-        ("Tillidskompasset efterår 2025", today - timedelta(days=400), 0.78, 0.0),
-        ("Tillidskompasset forår 2026", today - timedelta(days=200), 0.82, 0.15),
-        ("Tillidskompasset efterår 2026", today - timedelta(days=7), 0.46, 0.25),
+        (_round_name(today - timedelta(days=days)), today - timedelta(days=days), rate, trend)
+        for days, rate, trend in (
+            (760, 0.74, -0.1),
+            (400, 0.78, 0.0),
+            (200, 0.82, 0.15),
+            (7, 0.46, 0.25),
+        )
     ]
-    institutions = [u for u in units.values() if u.kind == UnitKind.INSTITUTION]
+    # After each closed round, the share of units that hold their dialogue meeting grows.
+    meeting_share = [0.35, 0.55, 0.75]
     improved: set[int] = set()
     rounds = []
     for index, (name, opens_on, rate, trend) in enumerate(schedule):
@@ -150,7 +157,7 @@ def build_demo(*, seed: int, log) -> None:
                 continue
             level = dict(unit_level[person.unit_id])
             inst = _institution_of(person.unit, units)
-            bonus = trend + (0.3 if inst in improved else 0.0)
+            bonus = trend + (0.3 if inst in improved or person.unit_id in improved else 0.0)
             for d in level:
                 level[d] += bonus
             shift = rng.gauss(0.25 if person.is_leader else 0.0, 0.45)
@@ -176,41 +183,86 @@ def build_demo(*, seed: int, log) -> None:
         )
         if open_now:
             break
-        # Dialogue after each closed round in about a third of the institutions.
-        meetings, actions = [], []
-        chosen = [u for u in institutions if rng.random() < 0.35]
-        leader_unit = _demo_leader_unit()
-        if leader_unit is not None and leader_unit not in chosen:
-            chosen.append(leader_unit)
-        for unit in chosen:
-            meetings.append(
-                DialogueMeeting(
-                    round=round_,
-                    unit=unit,
-                    held_on=closes_on + timedelta(days=rng.randint(10, 40)),
-                    participants=rng.randint(6, 30),
-                    agreements=rng.choice(AGREEMENTS),
-                )
-            )
-            improved.add(unit.pk)
-        DialogueMeeting.objects.bulk_create(meetings)
-        for meeting in DialogueMeeting.objects.filter(round=round_).order_by("pk"):
-            for title, owner in rng.sample(ACTIONS, rng.randint(1, 3)):
-                due = meeting.held_on + timedelta(days=rng.randint(30, 120))
-                status = (
-                    ActionStatus.DONE if due < today and rng.random() < 0.7 else ActionStatus.OPEN
-                )
-                actions.append(
-                    DialogueAction(
-                        meeting=meeting, title=title, owner=owner, due_on=due, status=status
-                    )
-                )
-        DialogueAction.objects.bulk_create(actions)
+        meetings, actions = _dialogue(
+            rng, round_, share=meeting_share[min(index, len(meeting_share) - 1)], today=today
+        )
+        improved.update(m.unit_id for m in meetings)
         log(
             _("%(name)s: %(meetings)s dialogue meetings, %(actions)s actions")
             % {"name": name, "meetings": len(meetings), "actions": len(actions)}
         )
-    _self_assessment(rounds[1], leader_spec, rng)
+    _self_assessment(rounds[-2], leader_spec, rng)
+
+
+def _round_name(opens_on) -> str:
+    season = _("spring") if opens_on.month <= 6 else _("autumn")
+    return _("Trust compass %(season)s %(year)s") % {"season": season, "year": opens_on.year}
+
+
+def _dialogue(rng, round_: Round, *, share: float, today):
+    """Dialogue meetings after a closed round in a share of the units expected to hold one
+    (some after the deadline), their actions, and the checks of whether they worked."""
+    leader = Person.objects.filter(user__username="leder").select_related("user").first()
+    units = [d.unit for d in followup.dialogues(round_)]
+    if not units:  # a small organisation without results per unit: its institutions meet
+        units = list(Unit.objects.filter(is_active=True, kind=UnitKind.INSTITUTION).order_by("pk"))
+    meetings = []
+    for unit in units:
+        mine = leader is not None and unit.pk == leader.unit_id
+        if not mine and rng.random() > share:
+            continue
+        late = rng.random() < 0.15
+        held_on = round_.closes_on + timedelta(
+            days=rng.randint(followup.meeting_days() + 3, followup.meeting_days() + 40)
+            if late
+            else rng.randint(7, followup.meeting_days() - 2)
+        )
+        if held_on > today:
+            continue
+        meetings.append(
+            DialogueMeeting(
+                round=round_,
+                unit=unit,
+                held_on=held_on,
+                participants=rng.randint(6, 30),
+                agreements=rng.choice(AGREEMENTS),
+                created_by=leader.user if mine else None,
+            )
+        )
+    DialogueMeeting.objects.bulk_create(meetings)
+    actions = []
+    check_days = followup.check_days()
+    for meeting in DialogueMeeting.objects.filter(round=round_).order_by("pk"):
+        for title, owner in rng.sample(ACTIONS, rng.randint(1, 3)):
+            action = DialogueAction(
+                meeting=meeting,
+                title=title,
+                owner=owner,
+                due_on=meeting.held_on + timedelta(days=rng.randint(30, 120)),
+            )
+            # Older actions are mostly closed and checked; recent ones are still under way.
+            old = action.due_on < today - timedelta(days=180)
+            if action.due_on < today and rng.random() < (0.95 if old else 0.7):
+                action.status = ActionStatus.DONE
+                action.closed_on = min(today, action.due_on + timedelta(days=rng.randint(-20, 10)))
+            elif rng.random() < 0.08:
+                action.status = ActionStatus.DROPPED
+                action.closed_on = min(today, meeting.held_on + timedelta(days=20))
+            check_on = max(meeting.held_on + timedelta(days=check_days), action.due_on)
+            checked = rng.random() < (0.95 if old else 0.7)
+            if action.status != ActionStatus.DROPPED and check_on < today and checked:
+                leader_verdict = rng.choices(
+                    [ActionVerdict.WORKED, ActionVerdict.PARTLY, ActionVerdict.DID_NOT_WORK],
+                    weights=(6, 3, 1),
+                )[0]
+                team_verdict = leader_verdict if rng.random() < 0.7 else ActionVerdict.PARTLY
+                action.leader_verdict, action.team_verdict = leader_verdict, team_verdict
+                action.checked_on = min(today, check_on + timedelta(days=rng.randint(0, 14)))
+                if team_verdict != leader_verdict:
+                    action.check_note = "Teamet oplever det mindre tydeligt end lederen."
+            actions.append(action)
+    DialogueAction.objects.bulk_create(actions)
+    return meetings, actions
 
 
 def _hash(text: str) -> str:
@@ -224,11 +276,6 @@ def _institution_of(unit: Unit, units: dict[int, Unit]) -> int | None:
         if units.get(anc) is not None and units[anc].kind == UnitKind.INSTITUTION:
             return anc
     return None
-
-
-def _demo_leader_unit() -> Unit | None:
-    person = Person.objects.filter(user__username="leder").select_related("unit").first()
-    return person.unit if person else None
 
 
 def _self_assessment(round_: Round, leader_spec, rng) -> None:

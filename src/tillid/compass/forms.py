@@ -6,7 +6,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from tillid.compass.models import ActionStatus, Instrument, InstrumentKind
+from tillid.compass.models import ActionStatus, ActionVerdict, Instrument, InstrumentKind
 from tillid.core.forms import DKFDSFormMixin
 from tillid.organisation.models import Unit
 
@@ -202,3 +202,28 @@ class ResponseImportForm(DKFDSFormMixin, forms.Form):
     def full_clean(self):
         self._set_querysets()
         super().full_clean()
+
+
+class ActionCheckForm(DKFDSFormMixin, forms.Form):
+    """The check some time after the dialogue meeting: did the action work?"""
+
+    leader_verdict = forms.ChoiceField(
+        label=_("Did it work, as you see it as the leader?"),
+        choices=ActionVerdict.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choose the leader's verdict.")},
+    )
+    team_verdict = forms.ChoiceField(
+        label=_("Did it work, as the team sees it?"),
+        choices=ActionVerdict.choices,
+        widget=forms.RadioSelect,
+        help_text=_("Ask the team, for example at a staff meeting, and record its answer."),
+        error_messages={"required": _("Choose the team's verdict.")},
+    )
+    note = forms.CharField(
+        label=_("What did you find?"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Required when the leader and the team see it differently."),
+    )

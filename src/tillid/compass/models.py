@@ -334,6 +334,13 @@ class ActionStatus(models.TextChoices):
     DROPPED = "dropped", _("Dropped")
 
 
+class ActionVerdict(models.TextChoices):
+    # Asked at the check after the meeting: did the action work?
+    WORKED = "worked", _("It worked")
+    PARTLY = "partly", _("It worked in part")
+    DID_NOT_WORK = "did_not_work", _("It did not work")
+
+
 class DialogueAction(models.Model):
     meeting = models.ForeignKey(DialogueMeeting, on_delete=models.CASCADE, related_name="actions")
     title = models.CharField(_("action"), max_length=300)
@@ -343,6 +350,21 @@ class DialogueAction(models.Model):
         _("status"), max_length=20, choices=ActionStatus.choices, default=ActionStatus.OPEN
     )
     follow_up = models.TextField(_("follow-up note"), blank=True)
+    # The follow-up loop: when the action was closed, and the check some time
+    # after the meeting (settings.TILLID_DIALOGUE_CHECK_DAYS) asking the unit
+    # whether it worked, as the leader sees it and as the team does.
+    closed_on = models.DateField(_("closed on"), null=True, blank=True)
+    leader_verdict = models.CharField(
+        _("the leader's verdict"), max_length=20, choices=ActionVerdict.choices, blank=True
+    )
+    team_verdict = models.CharField(
+        _("the team's verdict"), max_length=20, choices=ActionVerdict.choices, blank=True
+    )
+    check_note = models.TextField(_("what the check found"), blank=True)
+    checked_on = models.DateField(_("checked on"), null=True, blank=True)
+    checked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         ordering = ["due_on", "pk"]

@@ -43,5 +43,7 @@ urlpatterns = [
     path("enheder/<int:unit_id>/dialog/", views.dialogue, name="dialogue"),
     path("enheder/<int:unit_id>/dialog/nyt-moede/", views.meeting_new, name="meeting_new"),
     path("handlinger/<int:action_id>/", views.action_update, name="action_update"),
+    path("handlinger/<int:action_id>/tjek/", views.action_check, name="action_check"),
+    path("opfoelgning/", views.dialogue_followup, name="followup"),
     path("import/", views.import_responses, name="import"),
 ]

@@ -4,19 +4,31 @@ import segno
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import Http404, HttpResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
+from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from tillid.compass import charts, exports, imports, reflection, selectors, services
+from tillid.compass import (
+    charts,
+    exports,
+    followup,
+    followup_services,
+    imports,
+    reflection,
+    selectors,
+    services,
+)
 from tillid.compass.forms import (
+    ActionCheckForm,
     ActionFormSet,
     ActionUpdateForm,
     AnonymityForm,
@@ -592,9 +604,12 @@ def dialogue(request, unit_id):
         {
             "unit": unit,
             "page_obj": page,
-            "actions": selectors.open_actions(unit),
+            "actions": [
+                (action, followup.check_due_on(action)) for action in selectors.open_actions(unit)
+            ],
             "can_record": has_perm(request.user, Perm.RECORD_DIALOGUE, unit),
             "status_form": ActionUpdateForm,
+            "today": timezone.localdate(),
         },
     )
 
@@ -644,7 +659,7 @@ def action_update(request, action_id):
     require_perm(request.user, Perm.RECORD_DIALOGUE, unit)
     form = ActionUpdateForm(request.POST)
     if form.is_valid():
-        services.update_action(action=action, **form.cleaned_data)
+        followup_services.set_action_status(action=action, **form.cleaned_data)
         messages.success(request, _("The action is updated."))
     else:
         messages.error(request, _("Choose a valid status."))
@@ -686,3 +701,77 @@ def import_responses(request):
             )
             return redirect("compass:round", result.report.round.pk)
     return render(request, "compass/import.html", {"form": form, "errors": errors})
+
+
+# --- the follow-up loop: the check of each action, and the dialogue after a round --------
+
+
+@login_required
+def action_check(request, action_id):
+    """Some time after the meeting: did the action work, for the leader and for the team?"""
+    action = get_object_or_404(
+        DialogueAction.objects.select_related("meeting__unit", "meeting__round"), pk=action_id
+    )
+    unit = action.meeting.unit
+    require_perm(request.user, Perm.RECORD_DIALOGUE, unit)
+    if not followup.needs_check(action):
+        messages.error(request, _("The action was dropped; there is nothing to check."))
+        return redirect("compass:dialogue", unit.pk)
+    form = ActionCheckForm(
+        request.POST or None,
+        initial={
+            "leader_verdict": action.leader_verdict,
+            "team_verdict": action.team_verdict,
+            "note": action.check_note,
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            followup_services.record_action_check(
+                action=action, user=request.user, **form.cleaned_data
+            )
+        except ValidationError as error:
+            for name, errors in error.error_dict.items():
+                for message in errors:
+                    form.add_error(name, message)
+        else:
+            messages.success(request, _("The check is recorded."))
+            return redirect("compass:dialogue", unit.pk)
+    return render(
+        request,
+        "compass/action_check.html",
+        {"action": action, "unit": unit, "form": form, "check_due": followup.check_due_on(action)},
+    )
+
+
+@login_required
+def dialogue_followup(request):
+    """Per unit: the dialogue meeting after the last round, and the actions and checks due."""
+    require_perm(request.user, Perm.VIEW_SURVEY_RESULTS)
+    scope = scope_for(request.user, Perm.VIEW_SURVEY_RESULTS)
+    unit = None
+    if request.GET.get("enhed", "").isdigit():
+        unit = get_object_or_404(Unit, pk=request.GET["enhed"], is_active=True)
+        require_perm(request.user, Perm.VIEW_SURVEY_RESULTS, unit)
+    today = timezone.localdate()
+    show = "handlinger" if request.GET.get("vis") == "handlinger" else "moeder"
+
+    def visible(path: str) -> bool:
+        return (unit is None or path.startswith(unit.path)) and (
+            scope.everything or any(path.startswith(p) for p in scope.paths)
+        )
+
+    if show == "moeder":
+        rows = [d for d in followup.latest_dialogues(today) if visible(d.unit.path)]
+    else:
+        rows = [
+            {"action": a, "check_due": followup.check_due_on(a)}
+            for a in followup.actions_to_follow()
+            if visible(a.meeting.unit.path)
+        ]
+    page = Paginator(rows, settings.TILLID_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "compass/followup.html",
+        {"unit": unit, "page_obj": page, "show": show, "today": today},
+    )

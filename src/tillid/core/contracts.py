@@ -59,6 +59,12 @@ CONTRACTS: dict[str, str] = {
         "happened_at=None) -> object: a trust test for the demo, with its outcome and "
         "dated `happened_at` (offered by trials' demo)."
     ),
+    "trials.exemption_figures": (
+        "(*, items_by_unit: dict[int, list[int]]) -> dict[int, dict[int, dict]]: per unit and "
+        "governance item, the item's layer (a label) and what it costs a year the people it "
+        "binds in the unit's subtree, as {'layer', 'hours', 'dkk'} (offered by governance, for "
+        "the published list of the exemptions trials grant)."
+    ),
     "overview.indicators": (
         "(*, scope: indicators.Scope, period: indicators.Period) -> list[indicators.Indicator]: "
         "a module's indicators for the overview of frisættelse (every module may offer it; "

@@ -22,4 +22,6 @@ class DelegationConfig(AppConfig):
     demo_builder = "tillid.delegation.demo.build_demo"
     provides = {
         "trials.log_trust_test_read": "tillid.delegation.services.log_trust_test_read",
+        "overview.indicators": "tillid.delegation.indicators.indicators",
+        "overview.followups": "tillid.delegation.indicators.followups",
     }

@@ -85,7 +85,8 @@ def build_demo(*, seed: int, log) -> None:
             when = now - dt.timedelta(days=rng.randint(420, 540))
             last = None
             for _round in range(rng.randint(2, 5)):
-                last = _dose(rng, subject, leader, task, ratings, risk, when, review=False)
+                # Each dosing names a review date; the next one reviews it, on time or late.
+                last = _dose(rng, subject, leader, task, ratings, risk, when)
                 dosings += 1
                 # Trust mostly grows as competence and resources settle.
                 grow = rng.choice([0, 1, 1, 1, -1])
@@ -199,17 +200,37 @@ def build_demo(*, seed: int, log) -> None:
             .order_by("external_id")[:120]
         )
         for person in others:
-            _dose(
+            task = rng.choice(TASKS)
+            ratings = [rng.randint(1, 4), rng.randint(2, 4), rng.randint(1, 4)]
+            risk = (rng.randint(1, 3), rng.randint(1, 3))
+            first = _dose(
                 rng,
                 Subject(person=person),
                 None,
-                rng.choice(TASKS),
-                [rng.randint(1, 4), rng.randint(2, 4), rng.randint(1, 4)],
-                (rng.randint(1, 3), rng.randint(1, 3)),
-                now - dt.timedelta(days=rng.randint(1, 300)),
-                review=False,
+                task,
+                ratings,
+                risk,
+                now - dt.timedelta(days=rng.randint(1, 600)),
+                review=rng.random() < 0.7,
             )
             dosings += 1
+            # Most reviews that fell due were made, some after their date.
+            due = first.review_on
+            if due is not None and due < now.date() and rng.random() < 0.75:
+                when = timezone.make_aware(
+                    dt.datetime.combine(due + dt.timedelta(days=rng.randint(-20, 12)), dt.time(9))
+                )
+                _dose(
+                    rng,
+                    Subject(person=person),
+                    None,
+                    task,
+                    [_clamp(v + 1) for v in ratings],
+                    risk,
+                    min(now, max(first.created_at + dt.timedelta(days=1), when)),
+                    review=rng.random() < 0.5,
+                )
+                dosings += 1
     log(
         _(
             "%(dosings)s dosings, %(tests)s trust tests, %(breaches)s breaches "

@@ -24,6 +24,10 @@ class GovernanceConfig(AppConfig):
     provides = {
         "trials.governance_choices": "tillid.governance.selectors.governance_choices",
         "trials.items_in_order": "tillid.governance.selectors.items_in_order",
+        "overview.indicators": "tillid.governance.indicators.indicators",
+        "overview.followups": "tillid.governance.followup.followups",
+        "overview.decisions": "tillid.governance.published.decisions",
+        "trials.exemption_figures": "tillid.governance.published.exemption_figures",
     }
     unit_links = (
         UnitLink(

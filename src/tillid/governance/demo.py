@@ -10,7 +10,7 @@ every status. Deterministic for a seed (dates count back from today).
 
 import random
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
@@ -22,11 +22,15 @@ from tillid.governance import selectors, services
 from tillid.governance.models import (
     Assessment,
     BalanceBaseline,
+    EscalationAnswer,
     EstimateBasis,
     Item,
     Kind,
     Layer,
+    RedTapeReport,
     ReportStatus,
+    Review,
+    ReviewStatus,
     RoleGroup,
 )
 from tillid.organisation import services as org_services
@@ -776,16 +780,19 @@ def build_demo(*, seed: int, log) -> None:
         if state == "deciding":
             continue
         new_name, new_minutes, new_times = estimate or ("", None, None)
+        decided_on = max(baseline, today - timedelta(days=rng.randint(5, 60)))
         services.decide_review(
             review=review,
             user=consultant,
             decision=decision,
             rationale=rationale,
-            decided_on=max(baseline, today - timedelta(days=rng.randint(5, 60))),
+            decided_on=decided_on,
             new_activity_name=new_name,
             new_minutes_per_occurrence=D(new_minutes) if new_minutes is not None else None,
             new_occurrences_per_year=D(new_times) if new_times is not None else None,
         )
+        # Opened a while before it was decided, so its lead time is a real one.
+        _backdate_review(review, decided_on - timedelta(days=rng.randint(30, 120)))
 
     log(_("Red-tape reports to the Meningssamling …"))
     employee_unit = None
@@ -811,6 +818,7 @@ def build_demo(*, seed: int, log) -> None:
             review = item.reviews.order_by("pk").first() if item else None
             services.handle_report(report=report, status=status, answer=answer, review=review)
     log(_("%(count)s reports.") % {"count": len(REPORTS)})
+    _history(rng=rng, today=today, items=items, consultant=consultant, log=log)
 
 
 COMMENTS = {
@@ -828,3 +836,264 @@ COMMENTS = {
         "Giver mening, når det bruges fagligt.",
     ],
 }
+
+
+# --- two years of history, for the overview's indicators and trends ----------------------
+
+# Local governance an institution keeps for itself (the register's coverage grows).
+LOCAL = [
+    ("Lokal procedure for nøgleudlevering", Kind.PROCEDURE, Layer.INSTITUTION, 3, 200),
+    ("Egen tjekliste ved vagtskifte", Kind.PROCEDURE, Layer.SELF_IMPOSED, 2, 400),
+    ("Ugentlig registrering af rengøring", Kind.PROCEDURE, Layer.INSTITUTION, 10, 52),
+    ("Intern godkendelse af småindkøb", Kind.FINANCIAL, Layer.INSTITUTION, 8, 24),
+    ("Dobbelt kvittering for hjælpemidler", Kind.PROCEDURE, Layer.SELF_IMPOSED, 4, 60),
+    ("Lokal skabelon til dagsnotat", Kind.PROFESSIONAL_TOOL, Layer.INSTITUTION, 5, 120),
+]
+# Council governance decided over two years: key, decision, months ago, new estimate.
+COUNCIL_DECISIONS = [
+    ("school_absence", "change", 20, ("Registrere fravær morgen og middag", 1, 360)),
+    ("strategy", "anchor", 14, ("Drøfte politikken én gang om året", 30, 1)),
+    ("values", "keep", 9, None),
+    ("apv", "change", 4, ("Kort trivselsdialog i teamet", 20, 1)),
+]
+VERDICT_NOTES = {
+    "worked": "Medarbejderne bekræfter, at tiden nu går til borgerne.",
+    "partly": "Det meste er væk, men et skema lever stadig i to teams.",
+    "did_not_work": "Registreringen er kommet tilbage ad bagvejen; vi ser på det igen.",
+}
+ANSWERS = [
+    "Meningssamlingen har fjernet skemaet fra næste måned.",
+    "Kravet kommer fra staten; vi har bedt om en dispensation.",
+    "Vi har forenklet registreringen, så den kun sker ved afvigelser.",
+    "Tak, vi tager det op på næste møde i Meningssamlingen.",
+]
+TITLES = [
+    "Samme oplysning i tre systemer",
+    "Kvittering for hver nøgle",
+    "Skema til kursus skal godkendes tre gange",
+    "Vi tæller medicin to gange",
+    "Kørselsregnskab på papir",
+    "Referat af alle møder",
+    "Dobbelt registrering af fald",
+    "Indkøb kun via portalen tager lang tid",
+]
+
+
+def _months(months: float) -> timedelta:
+    return timedelta(days=round(months * 30.4))
+
+
+def _decide(review, *, consultant, decision, decided_on, estimate, rationale):
+    name, minutes, times = estimate or ("", None, None)
+    return services.decide_review(
+        review=review,
+        user=consultant,
+        decision=decision,
+        rationale=rationale,
+        decided_on=decided_on,
+        new_activity_name=name,
+        new_minutes_per_occurrence=D(str(minutes)) if minutes is not None else None,
+        new_occurrences_per_year=D(str(times)) if times is not None else None,
+    )
+
+
+def _follow_up(rng, review, *, consultant, today) -> None:
+    """Decisions whose follow-up date has passed mostly have a verdict; a few are late."""
+    review.refresh_from_db()
+    if review.follow_up_on is None or review.follow_up_on > today - timedelta(days=10):
+        return
+    if rng.random() < 0.2:
+        return  # overdue: the overview shows it
+    verdict = rng.choices(["worked", "partly", "did_not_work"], weights=(7, 2, 1))[0]
+    services.record_decision_follow_up(
+        review=review,
+        user=consultant,
+        follow_up_on=review.follow_up_on,
+        verdict=verdict,
+        note=VERDICT_NOTES[verdict],
+    )
+    Review.objects.filter(pk=review.pk).update(
+        followed_up_on=min(today, review.follow_up_on + timedelta(days=rng.randint(0, 20)))
+    )
+
+
+def _backdate_review(review, opened_on: date) -> None:
+    when = timezone.make_aware(datetime.combine(opened_on, time(10)))
+    Review.objects.filter(pk=review.pk).update(created_at=when)
+    Review.history.filter(id=review.pk).update(history_date=when)
+
+
+def _history(*, rng, today, items, consultant, log) -> None:
+    log(_("Two years of history: local governance, decisions and their follow-up …"))
+    institutions = list(
+        Unit.objects.filter(is_active=True, kind=UnitKind.INSTITUTION).order_by("path")
+    )
+    number = Item.objects.count()
+    local = []
+    for unit in institutions:
+        if rng.random() > 0.6:
+            continue
+        for title, kind, layer, minutes, times in rng.sample(LOCAL, rng.randint(1, 2)):
+            number += 1
+            introduced = today - timedelta(days=rng.randint(20, 1100))
+            item = services.create_item(
+                data=services.ItemInput(
+                    reference=f"STY-{number:05d}",
+                    title=title,
+                    kind=kind,
+                    layer=layer,
+                    introduced_on=introduced,
+                    units=[unit],
+                    is_formal=layer != Layer.SELF_IMPOSED,
+                ),
+                user=consultant,
+            )
+            services.add_activity(
+                item=item,
+                name=title,
+                minutes_per_occurrence=D(minutes),
+                occurrences_per_year=D(times),
+            )
+            local.append(item)
+    decided = 0
+    # Some local governance is reviewed and decided over the two years.
+    for item in local:
+        if rng.random() > 0.45:
+            continue
+        decided_on = today - timedelta(days=rng.randint(5, 720))
+        if decided_on <= item.introduced_on:
+            continue
+        decision = rng.choices(["remove", "change", "keep", "anchor"], weights=(4, 3, 2, 2))[0]
+        review = services.open_review(
+            item=item, user=consultant, stake_groups=list(RoleGroup.values)
+        )
+        estimate = ("Kun ved afvigelser", 2, 12) if decision in ("change", "anchor") else None
+        _decide(
+            review,
+            consultant=consultant,
+            decision=decision,
+            decided_on=decided_on,
+            estimate=estimate,
+            rationale="Medarbejderne viste, at formålet kan nås med mindre.",
+        )
+        opened = max(item.introduced_on, decided_on - timedelta(days=rng.randint(20, 160)))
+        _backdate_review(review, opened)
+        _follow_up(rng, review, consultant=consultant, today=today)
+        decided += 1
+    # The council decides on its own governance; one waits for it.
+    for key, decision, months, estimate in COUNCIL_DECISIONS:
+        item = items.get(key)
+        if item is None:
+            continue
+        review = services.open_review(
+            item=item, user=consultant, stake_groups=list(RoleGroup.values)
+        )
+        decided_on = today - _months(months)
+        _decide(
+            review,
+            consultant=consultant,
+            decision=decision,
+            decided_on=decided_on,
+            estimate=estimate,
+            rationale="Byrådet fulgte indstillingen fra den samskabte gennemgang.",
+        )
+        _backdate_review(review, decided_on - timedelta(days=rng.randint(60, 120)))
+        _follow_up(rng, review, consultant=consultant, today=today)
+        decided += 1
+    waiting = items.get("kpi_visits")
+    if waiting is not None:
+        review = services.open_review(
+            item=waiting, user=consultant, stake_groups=list(RoleGroup.values)
+        )
+        services.advance_review(review=review, user=consultant)
+        services.advance_review(review=review, user=consultant)
+        _backdate_review(review, today - timedelta(days=150))
+        ready = timezone.make_aware(datetime.combine(today - timedelta(days=75), time(10)))
+        Review.history.filter(id=review.pk, status=ReviewStatus.DECIDING).update(history_date=ready)
+    # The escalation to the state has waited half a year; an older one was granted.
+    escalated = Review.objects.filter(status=ReviewStatus.ESCALATED).first()
+    if escalated is not None:
+        escalated_on = today - _months(7)
+        Review.objects.filter(pk=escalated.pk).update(
+            decided_on=escalated_on, follow_up_on=services.default_follow_up_on(escalated_on)
+        )
+    granted = items.get("fse")
+    if granted is not None:
+        review = services.open_review(
+            item=granted, user=consultant, stake_groups=list(RoleGroup.values)
+        )
+        _decide(
+            review,
+            consultant=consultant,
+            decision="remove",
+            decided_on=today - _months(13),
+            estimate=None,
+            rationale="Funktionsvurderingen ved hvert besøg giver intet nyt; kun staten kan fjerne den.",
+        )
+        _backdate_review(review, today - _months(16))
+        services.record_escalation_answer(
+            review=review,
+            user=consultant,
+            follow_up_on=today - _months(7),
+            answer=EscalationAnswer.GRANTED,
+            answered_on=today - _months(5),
+            note="Ministeriet har givet dispensation som frikommuneforsøg.",
+        )
+        decided += 1
+    log(
+        _("%(items)s items of local governance, %(decided)s decisions over two years.")
+        % {"items": len(local), "decided": decided}
+    )
+    _report_history(rng=rng, today=today, items=items, consultant=consultant, log=log)
+
+
+def _report_history(*, rng, today, items, consultant, log) -> None:
+    """Red-tape reports over two years: most answered in time, some late, some waiting."""
+    units = list(
+        Unit.objects.filter(is_active=True, kind__in=[UnitKind.INSTITUTION, UnitKind.TEAM])
+        .filter(path__startswith=_targets(None)["social"][0].path)
+        .order_by("path")
+    ) or list(Unit.objects.filter(is_active=True).order_by("path"))
+    promise = services.promise_days()
+    reports = []
+    keyed = [
+        items[k] for k in ("doc_services", "keys", "med_count_dup", "travel_expenses") if k in items
+    ]
+    for n in range(160):
+        reported = today - timedelta(days=rng.randint(1, 720))
+        roll = rng.random()
+        if roll < 0.7:
+            answered = reported + timedelta(days=rng.randint(3, promise - 2))
+        elif roll < 0.85:
+            answered = reported + timedelta(days=rng.randint(promise + 1, promise * 2))
+        else:
+            answered = None
+        if answered is not None and answered > today:
+            answered = None
+        anonymous = rng.random() < 0.25
+        item = rng.choice(keyed) if keyed and rng.random() < 0.4 else None
+        status = (
+            rng.choice([ReportStatus.RESOLVED, ReportStatus.RECOMMENDED, ReportStatus.REJECTED])
+            if answered
+            else rng.choice([ReportStatus.NEW, ReportStatus.EXAMINING])
+        )
+        reports.append(
+            RedTapeReport(
+                item=item,
+                title=rng.choice(TITLES),
+                description="Det tager tid fra borgerne og giver ingen ny viden.",
+                minutes_per_week=rng.choice([5, 10, 15, 30, 60]),
+                is_anonymous=anonymous,
+                unit=None if anonymous else rng.choice(units),
+                follow_up_hash=services.code_hash(f"demo-{n}-{rng.random()}"),
+                status=status,
+                answer=rng.choice(ANSWERS) if answered else "",
+                reported_on=reported,
+                status_changed_on=answered,
+                due_on=reported + timedelta(days=promise),
+                answered_on=answered,
+                assignee=consultant if rng.random() < 0.85 else None,
+            )
+        )
+    RedTapeReport.objects.bulk_create(reports)
+    log(_("%(count)s red-tape reports over two years.") % {"count": len(reports)})

@@ -10,7 +10,9 @@ from tillid.core.forms import DKFDSFormMixin
 from tillid.governance import kle
 from tillid.governance.models import (
     Decision,
+    EscalationAnswer,
     EstimateBasis,
+    FollowUpVerdict,
     Item,
     ItemStatus,
     Kind,
@@ -512,4 +514,75 @@ class ImportForm(DKFDSFormMixin, forms.Form):
     file = forms.FileField(
         label=_("Register file (CSV or XLSX)"),
         error_messages={"required": _("Choose a file to import.")},
+    )
+
+
+# --- the follow-up loop ------------------------------------------------------------
+
+
+def _date_field(label, **kwargs) -> forms.DateField:
+    return forms.DateField(
+        label=label,
+        widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
+        error_messages={
+            "required": _("Give the date."),
+            "invalid": _("Write the date as yyyy-mm-dd."),
+        },
+        **kwargs,
+    )
+
+
+class AssignReportForm(DKFDSFormMixin, forms.Form):
+    assignee = forms.ModelChoiceField(
+        label=_("Responsible for the answer"),
+        queryset=None,
+        required=False,
+        empty_label=_("Nobody yet"),
+        help_text=_("Someone from the Meningssamling who may answer reports from this unit."),
+    )
+
+    def __init__(self, *args, candidates=None, **kwargs):
+        from django.contrib.auth import get_user_model
+
+        self._candidates = [u.pk for u in candidates or []]
+        super().__init__(*args, **kwargs)
+        field = self.fields["assignee"]
+        field.queryset = (
+            get_user_model()
+            .objects.filter(pk__in=self._candidates)
+            .order_by("first_name", "last_name", "username")
+        )
+        field.label_from_instance = lambda user: user.get_full_name() or user.username
+
+
+class DecisionFollowUpForm(DKFDSFormMixin, forms.Form):
+    follow_up_on = _date_field(_("Follow-up date"))
+    verdict = forms.ChoiceField(
+        label=_("Verdict"),
+        choices=[("", _("Not followed up yet")), *FollowUpVerdict.choices],
+        required=False,
+        help_text=_("Was the burden really freed, and did the change work?"),
+    )
+    note = forms.CharField(
+        label=_("What the follow-up found"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_(
+            "Required with a verdict: what did those governed say, what do the figures show?"
+        ),
+    )
+
+
+class EscalationAnswerForm(DKFDSFormMixin, forms.Form):
+    follow_up_on = _date_field(
+        _("Ask again on"), help_text=_("When to chase the answer if it has not come.")
+    )
+    answer = forms.ChoiceField(
+        label=_("Answer from the higher layer"), choices=EscalationAnswer.choices
+    )
+    answered_on = _date_field(_("Date of the answer"), required=False)
+    note = forms.CharField(
+        label=_("What the answer said"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
     )

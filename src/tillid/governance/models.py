@@ -281,6 +281,19 @@ class Decision(models.TextChoices):
     ANCHOR = "anchor", pgettext_lazy("four F decision", "Anchor")
 
 
+class FollowUpVerdict(models.TextChoices):
+    # Was the burden really freed, did the change work (Bentzen 2018: 66)?
+    WORKED = "worked", _("It worked as decided")
+    PARTLY = "partly", _("It worked in part")
+    DID_NOT_WORK = "did_not_work", _("It did not work")
+
+
+class EscalationAnswer(models.TextChoices):
+    WAITING = "waiting", _("Waiting for an answer")
+    GRANTED = "granted", _("Granted: the item is removed")
+    REFUSED = "refused", _("Refused: the item stays")
+
+
 class Review(models.Model):
     item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="reviews")
     purpose = models.TextField(_("what the review should clarify"), blank=True)
@@ -304,6 +317,25 @@ class Review(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # The follow-up loop: a decision is looked at again (was the burden really
+    # freed, did the change work?) by the facilitator who opened the review.
+    follow_up_on = models.DateField(_("follow-up date"), null=True, blank=True)
+    follow_up_verdict = models.CharField(
+        _("verdict at the follow-up"), max_length=20, choices=FollowUpVerdict.choices, blank=True
+    )
+    follow_up_note = models.TextField(_("what the follow-up found"), blank=True)
+    followed_up_on = models.DateField(_("followed up on"), null=True, blank=True)
+    followed_up_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # An escalation waits for the higher layer's answer.
+    escalation_answer = models.CharField(
+        _("answer from the higher layer"),
+        max_length=20,
+        choices=EscalationAnswer.choices,
+        blank=True,
+    )
+    escalation_answered_on = models.DateField(_("answered on"), null=True, blank=True)
     history = HistoricalRecords(excluded_fields=["updated_at"])
 
     class Meta:
@@ -436,6 +468,18 @@ class RedTapeReport(models.Model):
     # Dates only: a timestamp could point to an anonymous reporter.
     reported_on = models.DateField()
     status_changed_on = models.DateField(null=True, blank=True)
+    # The follow-up loop: who owes the reporter an answer, by when (the promise,
+    # settings.TILLID_RED_TAPE_PROMISE_DAYS after the report), and when it came.
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("responsible"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    due_on = models.DateField(_("answer due"), null=True, blank=True)
+    answered_on = models.DateField(_("answered on"), null=True, blank=True)
 
     class Meta:
         ordering = ["-reported_on", "-pk"]

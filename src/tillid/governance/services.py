@@ -8,7 +8,7 @@ import contextlib
 import hashlib
 import secrets
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from django.conf import settings
@@ -18,8 +18,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tillid.core.anonymity import batch_release
+from tillid.core.periods import add_months
 from tillid.governance import selectors
 from tillid.governance.burden import minutes_per_person
+from tillid.governance.followup import may_handle_report
 from tillid.governance.models import (
     OPEN_REVIEW_STATUSES,
     Activity,
@@ -27,7 +29,9 @@ from tillid.governance.models import (
     BalanceBaseline,
     BurdenStamp,
     Decision,
+    EscalationAnswer,
     EstimateBasis,
+    FollowUpVerdict,
     Item,
     ItemStatus,
     Kind,
@@ -700,11 +704,13 @@ def decide_review(
     review.rationale = rationale.strip()
     review.decided_on = decided_on
     review.minutes_before = before
+    review.follow_up_on = default_follow_up_on(decided_on)
     _changed_by(item, user)
     _changed_by(review, user)
     if decision == Decision.REMOVE and selectors.needs_escalation(item):
         review.status = ReviewStatus.ESCALATED
         review.escalated_to = item.layer if item.layer in selectors.HIGHER_LAYERS else Layer.STATE
+        review.escalation_answer = EscalationAnswer.WAITING
         review.minutes_after = before
         item.status = ItemStatus.ESCALATED
         item.save()
@@ -804,6 +810,7 @@ def report_red_tape(
         unit=person.unit if person else None,
         follow_up_hash=code_hash(code),
         reported_on=timezone.localdate(),
+        due_on=timezone.localdate() + timedelta(days=promise_days()),
     )
     return report, code
 
@@ -831,6 +838,9 @@ def handle_report(
         report.status_changed_on = timezone.localdate()
     report.status = status
     report.answer = answer.strip()
+    if report.answer and report.answered_on is None:
+        # The first answer in writing closes the promise to the reporter.
+        report.answered_on = timezone.localdate()
     if item is not None:
         report.item = item
     if review is not None:
@@ -859,3 +869,129 @@ def ensure_burden_stamp(*, using: str = "default") -> None:
     if BurdenStamp._meta.db_table not in connection.introspection.table_names():
         return  # migrated back to before the stamp existed
     BurdenStamp.objects.using(using).get_or_create(pk=1, defaults={"token": secrets.token_hex(16)})
+
+
+# --- the follow-up loop (issue 11) -------------------------------------------------
+
+
+def promise_days() -> int:
+    """Days within which a red-tape report is answered (the promise to the reporter)."""
+    return int(settings.TILLID_RED_TAPE_PROMISE_DAYS)
+
+
+def default_follow_up_on(decided_on: date) -> date:
+    """When a decision made on `decided_on` is followed up, unless the facilitator says otherwise."""
+    return add_months(decided_on, int(settings.TILLID_DECISION_FOLLOW_UP_MONTHS))
+
+
+@transaction.atomic
+def assign_report(*, report: RedTapeReport, assignee, user) -> RedTapeReport:
+    """Make `assignee` responsible for answering the report (None: nobody yet)."""
+    if assignee is not None and (not assignee.is_active or not may_handle_report(assignee, report)):
+        raise ValidationError(
+            {
+                "assignee": _(
+                    "%(name)s cannot answer this report: choose someone from the "
+                    "Meningssamling for the reporter's unit."
+                )
+                % {"name": assignee.get_full_name() or assignee.username}
+            }
+        )
+    report.assignee = assignee
+    report.save(update_fields=["assignee"])
+    return report
+
+
+def _require_decided(review: Review) -> None:
+    if review.status != ReviewStatus.DECIDED or not review.decision:
+        raise ValidationError(_("Only a decided review is followed up this way."))
+
+
+def _check_follow_up_on(review: Review, follow_up_on: date | None) -> None:
+    if follow_up_on is None:
+        raise ValidationError({"follow_up_on": _("Give the follow-up date.")})
+    if review.decided_on and follow_up_on < review.decided_on:
+        raise ValidationError(
+            {"follow_up_on": _("The follow-up date cannot be before the decision.")}
+        )
+
+
+@transaction.atomic
+def record_decision_follow_up(
+    *, review: Review, user, follow_up_on: date | None, verdict: str = "", note: str = ""
+) -> Review:
+    """Move the follow-up date, or record what the follow-up found: was the burden
+    really freed, did the change work? A verdict is given with what was found."""
+    review = Review.objects.select_for_update().get(pk=review.pk)
+    _require_decided(review)
+    _check_follow_up_on(review, follow_up_on)
+    if verdict and verdict not in FollowUpVerdict.values:
+        raise ValidationError({"verdict": _("Choose a verdict.")})
+    if verdict and not note.strip():
+        raise ValidationError({"note": _("Write what the follow-up found.")})
+    review.follow_up_on = follow_up_on
+    if verdict:
+        review.follow_up_verdict = verdict
+        review.follow_up_note = note.strip()
+        review.followed_up_on = timezone.localdate()
+        review.followed_up_by = user
+    _changed_by(review, user)
+    review.save()
+    return review
+
+
+@transaction.atomic
+def record_escalation_answer(
+    *,
+    review: Review,
+    user,
+    follow_up_on: date | None,
+    answer: str = "",
+    answered_on: date | None = None,
+    note: str = "",
+) -> Review:
+    """The higher layer's answer to an escalated removal, or a new date to ask again.
+
+    Granted: the item is removed from the day of the answer and the decision is
+    in force (the review counts as decided). Refused: the item stays active.
+    """
+    review = Review.objects.select_for_update().get(pk=review.pk)
+    if review.status != ReviewStatus.ESCALATED:
+        raise ValidationError(_("The review is not waiting for a higher layer."))
+    _check_follow_up_on(review, follow_up_on)
+    review.follow_up_on = follow_up_on
+    _changed_by(review, user)
+    if answer in ("", EscalationAnswer.WAITING):
+        review.save()
+        return review
+    errors = {}
+    if answer not in EscalationAnswer.values:
+        errors["answer"] = _("Choose the answer.")
+    if answered_on is None:
+        errors["answered_on"] = _("Give the date of the answer.")
+    elif answered_on > timezone.localdate():
+        errors["answered_on"] = _("The date of the answer cannot be in the future.")
+    elif review.decided_on and answered_on < review.decided_on:
+        errors["answered_on"] = _("The answer cannot be older than the escalation.")
+    if not note.strip():
+        errors["note"] = _("Write what the answer said.")
+    if errors:
+        raise ValidationError(errors)
+    item = Item.objects.select_for_update().get(pk=review.item_id)
+    _changed_by(item, user)
+    review.escalation_answer = answer
+    review.escalation_answered_on = answered_on
+    review.follow_up_note = note.strip()
+    review.followed_up_on = timezone.localdate()
+    review.followed_up_by = user
+    if answer == EscalationAnswer.GRANTED:
+        review.status = ReviewStatus.DECIDED
+        review.minutes_after = 0
+        item.status = ItemStatus.REMOVED
+        item.ended_on = answered_on
+        item.save()
+    elif item.status == ItemStatus.ESCALATED:
+        item.status = ItemStatus.ACTIVE
+        item.save()
+    review.save()
+    return review

@@ -40,6 +40,12 @@ urlpatterns = [
     path("boevl/opfoelgning/", views.red_tape_follow_up, name="red_tape_follow_up"),
     path("meningssamling/", views.queue, name="queue"),
     path("meningssamling/<int:report_id>/", views.queue_report, name="queue_report"),
+    path("meningssamling/<int:report_id>/ansvarlig/", views.queue_assign, name="queue_assign"),
+    path(
+        "gennemgange/<int:review_id>/opfoelgning/",
+        views.review_follow_up,
+        name="review_follow_up",
+    ),
     path("import/", views.import_register, name="import"),
     path("eksport.<str:fmt>", views.export_register, name="export"),
     path("eksport-aktiviteter.csv", views.export_activities, name="export_activities"),

@@ -10,12 +10,15 @@ from django.views.decorators.http import require_POST
 
 from tillid.core.errors import Forbidden
 from tillid.core.viewkit import add_errors, file_response, message_errors, paginate, require
-from tillid.governance import charts, kle, register_file, selectors, services
+from tillid.governance import charts, followup, kle, register_file, selectors, services
 from tillid.governance.forms import (
     ActivityForm,
     AssessmentForm,
+    AssignReportForm,
     BaselineForm,
+    DecisionFollowUpForm,
     DecisionForm,
+    EscalationAnswerForm,
     FollowUpForm,
     HandleReportForm,
     ImportForm,
@@ -29,6 +32,7 @@ from tillid.governance.forms import (
 )
 from tillid.governance.models import (
     Activity,
+    EscalationAnswer,
     Item,
     RedTapeReport,
     ReportStatus,
@@ -619,7 +623,12 @@ def queue(request):
     status = status if status in ReportStatus.values else ""
     reports = selectors.report_queue(
         scope=scope_for(request.user, Perm.HANDLE_RED_TAPE), status=status
-    )
+    ).select_related("assignee")
+    # The late ones, for the Meningssamling: past the promise without an answer.
+    late = request.GET.get("late") == "1"
+    today = timezone.localdate()
+    if late:
+        reports = reports.filter(followup.late_q(today)).order_by("due_on", "pk")
     return render(
         request,
         "governance/queue.html",
@@ -627,6 +636,9 @@ def queue(request):
             "page_obj": paginate(request, reports),
             "status": status,
             "statuses": ReportStatus.choices,
+            "late": late,
+            "today": today,
+            "promise_days": services.promise_days(),
         },
     )
 
@@ -716,4 +728,92 @@ def export_activities(request):
     stamp = timezone.localdate().isoformat()
     return file_response(
         register_file.export_activities_csv(), f"styringsregister-aktiviteter-{stamp}.csv"
+    )
+
+
+# --- the follow-up loop ----------------------------------------------------------------
+
+
+@login_required
+def queue_assign(request, report_id: int):
+    """Choose who answers a red-tape report (within the promised time)."""
+    require_perm(request.user, Perm.HANDLE_RED_TAPE)
+    report = get_object_or_404(
+        selectors.report_queue(scope=scope_for(request.user, Perm.HANDLE_RED_TAPE)),
+        pk=report_id,
+    )
+    candidates = followup.handler_candidates(report)
+    form = AssignReportForm(
+        request.POST or None, candidates=candidates, initial={"assignee": report.assignee_id}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.assign_report(
+                report=report, assignee=form.cleaned_data["assignee"], user=request.user
+            )
+        except ValidationError as error:
+            add_errors(form, error)
+        else:
+            messages.success(request, _("The responsible has been saved."))
+            return redirect("governance:queue_report", report.pk)
+    return render(request, "governance/queue_assign.html", {"report": report, "form": form})
+
+
+@login_required
+def review_follow_up(request, review_id: int):
+    """The follow-up on a decision (its verdict), or on an escalation (the answer)."""
+    require_perm(request.user, Perm.VIEW_GOVERNANCE)
+    review = _review_or_404(review_id)
+    if not review.decided_on:
+        raise Http404
+    can_manage = can_manage_item(request.user, review.item)
+    if request.method == "POST" and not can_manage:
+        raise Forbidden
+    escalated = review.status == ReviewStatus.ESCALATED
+    form = None
+    if can_manage:
+        if escalated:
+            form = EscalationAnswerForm(
+                request.POST or None,
+                initial={
+                    "follow_up_on": review.follow_up_on,
+                    "answer": review.escalation_answer or EscalationAnswer.WAITING,
+                },
+            )
+        else:
+            form = DecisionFollowUpForm(
+                request.POST or None,
+                initial={
+                    "follow_up_on": review.follow_up_on,
+                    "verdict": review.follow_up_verdict,
+                    "note": review.follow_up_note,
+                },
+            )
+    if request.method == "POST" and form.is_valid():
+        try:
+            if escalated:
+                services.record_escalation_answer(
+                    review=review, user=request.user, **form.cleaned_data
+                )
+            else:
+                services.record_decision_follow_up(
+                    review=review, user=request.user, **form.cleaned_data
+                )
+        except ValidationError as error:
+            add_errors(form, error)
+        else:
+            messages.success(request, _("The follow-up has been saved."))
+            return redirect("governance:review", review.pk)
+    return render(
+        request,
+        "governance/review_follow_up.html",
+        {
+            "review": review,
+            "item": review.item,
+            "form": form,
+            "escalated": escalated,
+            "late": review.followed_up_on is None
+            and review.follow_up_on is not None
+            and review.follow_up_on < timezone.localdate(),
+        },
     )

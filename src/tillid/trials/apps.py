@@ -22,6 +22,9 @@ class TrialsConfig(AppConfig):
         "delegation.trust_tests_for": "tillid.trials.selectors.trust_tests_for",
         "delegation.anonymise_trust_tests": "tillid.trials.services.anonymise_trust_tests",
         "delegation.demo_trust_test": "tillid.trials.demo.demo_trust_test",
+        "overview.indicators": "tillid.trials.indicators.indicators",
+        "overview.followups": "tillid.trials.followup.followups",
+        "overview.decisions": "tillid.trials.published.decisions",
     }
     unit_links = (
         UnitLink(

@@ -355,6 +355,14 @@ def _backdate(trial: Trial, days_ago: int, rng: random.Random) -> None:
     step = dt.timedelta(days=max(1, days_ago // max(1, len(changes))))
     for n, change in enumerate(changes):
         StageChange.objects.filter(pk=change.pk).update(changed_at=created + step * n)
+        if change.to_stage == Stage.SPREADING:
+            # Other units take it up from the day it started spreading, one by one.
+            spread_on = (created + step * n).date()
+            for i, adoption in enumerate(trial.adoptions.order_by("pk")):
+                adopted_on = min(
+                    now.date(), spread_on + dt.timedelta(days=rng.randint(0, 20) + 15 * i)
+                )
+                Adoption.objects.filter(pk=adoption.pk).update(adopted_on=adopted_on)
     start = (created + step).date() if trial.start_date else None
     end = start + dt.timedelta(days=rng.choice([90, 120, 180])) if start else None
     Trial.objects.filter(pk=trial.pk).update(created_at=created, start_date=start, end_date=end)

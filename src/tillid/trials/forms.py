@@ -324,3 +324,20 @@ class TrustOutcomeForm(DKFDSFormMixin, forms.Form):
         max_length=4000,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
+
+
+class FollowUpDatesForm(DKFDSFormMixin, forms.Form):
+    evaluation_due_on = forms.DateField(
+        label=_("Evaluation due"),
+        required=False,
+        widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
+        help_text=_("Leave empty to evaluate by the trial's end date."),
+        error_messages={"invalid": _("Write the date as yyyy-mm-dd.")},
+    )
+    decision_due_on = forms.DateField(
+        label=_("Decision to spread or stop due"),
+        required=False,
+        widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
+        help_text=_("Leave empty to decide within a month of the evaluation."),
+        error_messages={"invalid": _("Write the date as yyyy-mm-dd.")},
+    )

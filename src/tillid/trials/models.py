@@ -147,6 +147,10 @@ class Trial(models.Model):
     anonymised_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # The follow-up loop: when the evaluation and the decision to spread or stop
+    # are due, where they differ from the rules (rules.evaluation_due and decision_due).
+    evaluation_due_on = models.DateField(_("evaluation due"), null=True, blank=True)
+    decision_due_on = models.DateField(_("decision to spread or stop due"), null=True, blank=True)
     history = HistoricalRecords(excluded_fields=["updated_at"])
 
     class Meta:

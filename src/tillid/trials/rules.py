@@ -54,6 +54,13 @@ STAGE_PROGRESS: dict[str, float] = {
 }
 
 
+# The follow-up loop: a running trial is evaluated by its end date, or this many
+# days after it started when it has none; an evaluated trial is spread or stopped
+# within DECISION_DUE_DAYS (the owner's task "Decide whether to spread or to stop").
+EVALUATION_DUE_DAYS = 180
+DECISION_DUE_DAYS = 30
+
+
 @dataclass(frozen=True)
 class TaskTemplate:
     title: str
@@ -73,7 +80,7 @@ STAGE_TASKS: dict[str, tuple[TaskTemplate, ...]] = {
     ),
     Stage.EVALUATED: (
         TaskTemplate(_("Share the evaluation with the team and the participants"), 14),
-        TaskTemplate(_("Decide whether to spread or to stop"), 30),
+        TaskTemplate(_("Decide whether to spread or to stop"), DECISION_DUE_DAYS),
     ),
     Stage.SPREADING: (TaskTemplate(_("Offer the trial to units that could use it"), 30),),
     Stage.STOPPED: (),
@@ -127,3 +134,23 @@ def trust_outcome_problem(trial, today: dt.date) -> str:
     if trial.stage == Stage.STOPPED:
         return gettext("The trust test has been stopped.")
     return gettext("The outcome of the trust test has already been recorded.")
+
+
+def evaluation_due(*, override, end_date, running_since):
+    """When a running trial is to be evaluated: as set, by its end, or some time after it started."""
+    if override is not None:
+        return override
+    if end_date is not None:
+        return end_date
+    if running_since is not None:
+        return running_since + dt.timedelta(days=EVALUATION_DUE_DAYS)
+    return None
+
+
+def decision_due(*, override, evaluated_on):
+    """When an evaluated trial is to be spread or stopped: as set, or soon after the evaluation."""
+    if override is not None:
+        return override
+    if evaluated_on is not None:
+        return evaluated_on + dt.timedelta(days=DECISION_DUE_DAYS)
+    return None

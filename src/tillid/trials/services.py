@@ -445,3 +445,23 @@ def anonymise_trust_tests(*, created_before: dt.datetime) -> int:
     )
     Trial.history.filter(id__in=ids).delete()
     return len(ids)
+
+
+@transaction.atomic
+def set_follow_up_dates(
+    *, trial: Trial, evaluation_due_on: dt.date | None, decision_due_on: dt.date | None
+) -> Trial:
+    """When the evaluation and the decision to spread or stop are due (empty: by the rules)."""
+    if trial.is_trust_test:
+        raise ValidationError(_("A trust test is followed up by its outcome."))
+    errors = {}
+    if evaluation_due_on and trial.start_date and evaluation_due_on < trial.start_date:
+        errors["evaluation_due_on"] = _("The evaluation cannot be due before the trial starts.")
+    if evaluation_due_on and decision_due_on and decision_due_on < evaluation_due_on:
+        errors["decision_due_on"] = _("The decision cannot be due before the evaluation.")
+    if errors:
+        raise ValidationError(errors)
+    trial.evaluation_due_on = evaluation_due_on
+    trial.decision_due_on = decision_due_on
+    trial.save(update_fields=["evaluation_due_on", "decision_due_on", "updated_at"])
+    return trial

@@ -32,4 +32,5 @@ urlpatterns = [
     ),
     path("<int:trial_id>/udfald/", views.trust_outcome, name="trust_outcome"),
     path("<int:trial_id>/start/", views.trust_start, name="trust_start"),
+    path("<int:trial_id>/opfoelgning/", views.follow_up, name="follow_up"),
 ]

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from tillid.core import contracts
+from tillid.core.errors import Forbidden
 from tillid.core.viewkit import add_errors, message_errors, paginate, require
 from tillid.organisation.models import Person, Unit
 from tillid.organisation.permissions import (
@@ -17,11 +18,12 @@ from tillid.organisation.permissions import (
     require_perm,
     scope_for,
 )
-from tillid.trials import access, rules, selectors, services
+from tillid.trials import access, followup, rules, selectors, services
 from tillid.trials.forms import (
     AdoptionForm,
     ApproveForm,
     EvaluationForm,
+    FollowUpDatesForm,
     GovernanceLinkForm,
     MilestoneForm,
     ObservationForm,
@@ -207,6 +209,7 @@ def detail(request, trial_id: int):
         if trial.is_trust_test
         else "",
         "history": trial.history.select_related("history_user")[:20],
+        "due": _due_dates(trial),
     }
     if trial.is_trust_test and trial.subject_person_id:
         contracts.call("trials.log_trust_test_read", trial=trial, reader=request.user)
@@ -546,3 +549,54 @@ def trust_start(request, trial_id: int):
     else:
         messages.success(request, _("The trust test has started."))
     return _back_to(trial)
+
+
+def _due_dates(trial: Trial) -> dict | None:
+    """When the evaluation and the decision to spread or stop are due (trials only)."""
+    if trial.is_trust_test:
+        return None
+    stages = followup.milestones([trial.pk])[trial.pk]
+    return {
+        "evaluation": followup.evaluation_due_on(trial, stages),
+        "evaluated": followup.evaluation_done_on(stages),
+        "decision": followup.decision_due_on(trial, stages),
+        "decided": stages.decided,
+    }
+
+
+# --- the follow-up loop -------------------------------------------------------------------
+
+
+@login_required
+def follow_up(request, trial_id: int):
+    """When the evaluation and the decision to spread or stop are due."""
+    trial = _trial_for(request, trial_id)
+    if trial.is_trust_test or not access.can_manage(request.user, trial):
+        raise Forbidden
+    stages = followup.milestones([trial.pk])[trial.pk]
+    form = FollowUpDatesForm(
+        request.POST or None,
+        initial={
+            "evaluation_due_on": trial.evaluation_due_on,
+            "decision_due_on": trial.decision_due_on,
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.set_follow_up_dates(trial=trial, **form.cleaned_data)
+        except ValidationError as error:
+            add_errors(form, error)
+        else:
+            messages.success(request, _("The follow-up dates have been saved."))
+            return redirect("trials:detail", trial.pk)
+    return render(
+        request,
+        "trials/follow_up.html",
+        {
+            "trial": trial,
+            "form": form,
+            "evaluation_due": followup.evaluation_due_on(trial, stages),
+            "decision_due": followup.decision_due_on(trial, stages),
+            "stages": stages,
+        },
+    )

@@ -15,11 +15,12 @@ from django.urls import reverse
 
 from tillid.compass import selectors
 from tillid.compass.models import RoleGroup
-from tillid.compass.tests.test_results import add_responses, login, make_round
+from tillid.compass.tests.test_results import add_responses, make_round
 from tillid.core.anonymity import ALL, GroupNode
 from tillid.core.tests.anonymity_attacks import cover_attack, span_attack
 from tillid.organisation import services as org_services
 from tillid.organisation.models import Unit, UnitKind
+from tillid.organisation.testing import login
 
 pytestmark = pytest.mark.django_db
 

@@ -7,10 +7,13 @@ import yaml
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.urls import reverse
+from django.utils import timezone
 
+from tillid.compass import indicators as compass_indicators
 from tillid.compass import instruments as files
 from tillid.compass import selectors
 from tillid.compass.models import (
+    DialogueAction,
     DialogueMeeting,
     Instrument,
     Invitation,
@@ -18,6 +21,7 @@ from tillid.compass.models import (
     RoleGroup,
     Round,
 )
+from tillid.core.indicators import Period, Scope
 from tillid.organisation.testing import PASSWORD
 
 pytestmark = pytest.mark.django_db
@@ -143,14 +147,29 @@ def test_demo_builder_is_deterministic_and_complete(org, roles, person_user):
     lines = []
     build_demo(seed=3, log=lines.append)
     rounds = list(Round.objects.order_by("opens_on"))
-    assert len(rounds) == 3
-    assert [r.is_closed for r in rounds] == [True, True, False]
+    assert len(rounds) == 4
+    assert [r.is_closed for r in rounds] == [True, True, True, False]
     first = sorted(
         json.dumps(a, sort_keys=True)
         for a in Response.objects.filter(round=rounds[0]).values_list("answers", flat=True)
     )
     assert DialogueMeeting.objects.exists()
     assert any("dialogmøder" in line for line in lines)
+    # The follow-up loop has history: actions done and checked, some overdue.
+    assert DialogueAction.objects.exclude(checked_on=None).exists()
+    assert DialogueAction.objects.filter(status="done").exclude(closed_on=None).exists()
+    found = {
+        i.code: i
+        for i in compass_indicators.indicators(
+            scope=Scope(), period=Period(rounds[0].opens_on, timezone.localdate())
+        )
+    }
+    assert found["compass.trust_compass"].value is not None
+    assert len(found["compass.trust_compass"].trend) == 3
+    assert len([p for p in found["compass.trust_compass"].trend if p.value]) >= 2
+    # (Too small an organisation for results per unit, so no meetings are expected.)
+    for code in ("compass.dialogue_actions", "compass.dialogue_checks"):
+        assert found[code].value, code
     # Again from scratch with the same seed: the same answers.
     Response.objects.all().delete()
     Invitation.objects.all().delete()

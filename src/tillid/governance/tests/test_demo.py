@@ -1,8 +1,13 @@
 """The demo register on the fixture organisation: every state, deterministic for the seed."""
 
-import pytest
+from datetime import timedelta
 
-from tillid.governance import selectors
+import pytest
+from django.db.models import F
+from django.utils import timezone
+
+from tillid.core.indicators import Period, Scope, Status
+from tillid.governance import followup, indicators, selectors
 from tillid.governance.demo import build_demo
 from tillid.governance.models import (
     Activity,
@@ -46,8 +51,16 @@ def _snapshot():
                 "status", "decision", "decided_on"
             )
         ),
-        list(
-            RedTapeReport.objects.order_by("title").values_list("title", "status", "is_anonymous")
+        sorted(
+            RedTapeReport.objects.values_list(
+                "title", "status", "is_anonymous", "reported_on", "due_on", "answered_on"
+            )
+        ),
+        sorted(
+            Review.objects.values_list(
+                "item__reference", "decided_on", "follow_up_on", "follow_up_verdict"
+            ),
+            key=str,
         ),
     )
 
@@ -76,6 +89,37 @@ def test_demo_covers_every_state_and_is_deterministic(org, demo_logins):
     assert totals[org.care_home.pk].hours > 0
     assert selectors.balance().removed.hours > 0
     assert selectors.deep_control_chains()
+    # Two years of history for the overview: decisions with verdicts and overdue
+    # follow-ups, a granted and a waiting escalation, late and answered reports.
+    today = timezone.localdate()
+    decided = Review.objects.filter(status=ReviewStatus.DECIDED)
+    assert decided.filter(decided_on__lt=today - timedelta(days=365)).exists()
+    assert decided.exclude(follow_up_verdict="").exists()
+    assert decided.filter(follow_up_verdict="", follow_up_on__lt=today).exists()
+    assert Review.objects.filter(escalation_answer="granted").exists()
+    assert Review.objects.filter(escalation_answer="waiting").exists()
+    assert RedTapeReport.objects.filter(followup.late_q(today)).exists()
+    assert RedTapeReport.objects.filter(answered_on__lte=F("due_on")).exists()
+    assert RedTapeReport.objects.filter(reported_on__lt=today - timedelta(days=365)).exists()
+    found = {
+        i.code: i
+        for i in indicators.indicators(
+            scope=Scope(), period=Period(today - timedelta(days=729), today)
+        )
+    }
+    for code in (
+        "governance.council_decided",
+        "governance.council_waiting",
+        "governance.hours_freed",
+        "governance.register_coverage",
+        "governance.reviews",
+        "governance.review_lead_time",
+        "governance.red_tape_received",
+        "governance.red_tape_within_promise",
+    ):
+        assert found[code].value, code
+        assert found[code].status != Status.NO_DATA, code
+        assert sum(1 for p in found[code].trend if p.value) >= 2, code
     first = _snapshot()
     _clear()
     build_demo(seed=7, log=lambda line: None)
