@@ -65,7 +65,7 @@ format: install-test
 
 # Update the catalogues after changing user-facing text.
 messages: install
-	for app in core organisation governance compass trials delegation; do \
+	for app in core organisation governance compass trials delegation overview; do \
 	  (cd src/tillid/$$app && mkdir -p locale && DJANGO_DEBUG=1 ../../../$(BIN)/python ../../../manage.py makemessages -l da -l en --no-obsolete --no-location --ignore='tests/*') || exit 1; \
 	done
 

@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "tillid.compass",
     "tillid.trials",
     "tillid.delegation",
+    "tillid.overview",
 ]
 
 MIDDLEWARE = [

@@ -29,6 +29,7 @@ urlpatterns = [
     path("tillidskompas/", include("tillid.compass.urls")),
     path("proevehandlinger/", include("tillid.trials.urls")),
     path("delegering/", include("tillid.delegation.urls")),
+    path("overblik/", include("tillid.overview.urls")),
     path("api/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -65,6 +65,11 @@ CONTRACTS: dict[str, str] = {
         "binds in the unit's subtree, as {'layer', 'hours', 'dkk'} (offered by governance, for "
         "the published list of the exemptions trials grant)."
     ),
+    "organisation.front_page_panels": (
+        "(*, user, person) -> list[nav.FrontPanel]: boxes on the user's front page: what "
+        "they are asked to do or owe an answer to (every module may offer it; `person` is "
+        "the user's person in the organisation or None)."
+    ),
     "overview.indicators": (
         "(*, scope: indicators.Scope, period: indicators.Period) -> list[indicators.Indicator]: "
         "a module's indicators for the overview of frisættelse (every module may offer it; "

@@ -19,6 +19,7 @@ from datetime import date
 from enum import StrEnum
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Track(StrEnum):
@@ -36,11 +37,12 @@ class Track(StrEnum):
 
 
 TRACK_LABELS = {
-    Track.COUNCIL: _("Council"),
-    Track.ADMINISTRATION: _("Administration"),
-    Track.LOCAL_LEADERSHIP: _("Local leadership"),
-    Track.CITIZENS: _("Citizens"),
-    Track.EMPLOYEES: _("Employees"),
+    # In context: Django's admin translates a bare "Administration" itself.
+    Track.COUNCIL: pgettext_lazy("track", "Council"),
+    Track.ADMINISTRATION: pgettext_lazy("track", "Administration"),
+    Track.LOCAL_LEADERSHIP: pgettext_lazy("track", "Local leadership"),
+    Track.CITIZENS: pgettext_lazy("track", "Citizens"),
+    Track.EMPLOYEES: pgettext_lazy("track", "Employees"),
 }
 
 

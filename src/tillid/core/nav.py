@@ -44,6 +44,30 @@ class UnitLink:
     query_param: str = ""
 
 
+@dataclass(frozen=True)
+class FrontPanelItem:
+    text: str
+    url: str = ""
+    # A second line: a due date, "late by 4 days", a round's closing day.
+    note: str = ""
+    late: bool = False
+
+
+@dataclass(frozen=True)
+class FrontPanel:
+    """A box on a user's front page offered by a module (contract
+    "organisation.front_page_panels"): what the user owes or is asked to do."""
+
+    title: str
+    items: tuple[FrontPanelItem, ...] = ()
+    # Shown when there are no items; a panel with neither is left out.
+    empty: str = ""
+    # A link under the items ("All your follow-ups").
+    more_url: str = ""
+    more_label: str = ""
+    order: int = 50
+
+
 @cache
 def _entries() -> tuple[NavEntry, ...]:
     found = [cfg.nav_entry for cfg in apps.get_app_configs() if getattr(cfg, "nav_entry", None)]

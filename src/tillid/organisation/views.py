@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from tillid.core import contracts
 from tillid.core.nav import unit_links
 from tillid.core.tabular import count_rows
 from tillid.core.viewkit import CONTENT_TYPES, paginate, require
@@ -48,11 +49,20 @@ IMPORT_SAMPLES = {
 def home(request):
     person = selectors.person_for_user(request.user)
     roles = sorted(roles_of(request.user), key=Role.values.index)
+    panels = [
+        panel
+        for _label, found in contracts.collect(
+            "organisation.front_page_panels", user=request.user, person=person
+        )
+        for panel in found
+        if panel.items or panel.empty
+    ]
     return render(
         request,
         "organisation/home.html",
         {
             "person": person,
+            "panels": sorted(panels, key=lambda panel: panel.order),
             "role_labels": [Role(r).label for r in roles],
             "can_import": has_perm(request.user, Perm.IMPORT_ORGANISATION),
             "can_manage_roles": has_perm(request.user, Perm.MANAGE_ROLES),
