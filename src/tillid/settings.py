@@ -41,6 +41,16 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost" if DEBUG or TEST
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
+    # Tillid's apps first: where a text is also in Django's own catalogues
+    # (admin translates "Action" as "Funktion"), the app listed first wins,
+    # and a Danish user should read Tillid's words.
+    "tillid.core",
+    "tillid.organisation",
+    "tillid.governance",
+    "tillid.compass",
+    "tillid.trials",
+    "tillid.delegation",
+    "tillid.overview",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -55,13 +65,6 @@ INSTALLED_APPS = [
     # The API docs (/api/docs) load Swagger UI from Tillid's own static files,
     # not from a CDN, when ninja is an installed app.
     "ninja",
-    "tillid.core",
-    "tillid.organisation",
-    "tillid.governance",
-    "tillid.compass",
-    "tillid.trials",
-    "tillid.delegation",
-    "tillid.overview",
 ]
 
 MIDDLEWARE = [

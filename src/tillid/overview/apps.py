@@ -14,7 +14,7 @@ class OverviewConfig(AppConfig):
     nav_entry = NavEntry(
         url_name="overview:overview",
         label=_("Overview"),
-        order=5,
+        order=60,
         prefix="/overblik/",
         description=_(
             "How frisættelse is going on the five tracks, what is late, and the council report."
