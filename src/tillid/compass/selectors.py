@@ -483,6 +483,10 @@ def strongest_and_weakest(
     if len(scored) < 2:
         return None, None
     ordered = sorted(scored, key=lambda r: r.score.mean)
+    # Scores are shown as whole numbers: naming a strongest and a weakest that
+    # read the same would tell the leader something the figures do not.
+    if round(ordered[-1].score.mean) == round(ordered[0].score.mean):
+        return None, None
     return ordered[-1], ordered[0]
 
 

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core import signing
 from django.db import connection, models, transaction
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from tillid.compass import instruments as instrument_files
@@ -496,7 +497,7 @@ def check_answerable(inv: Invitation) -> None:
     if today < inv.round.opens_on:
         raise RoundNotOpen(
             _("The survey opens on %(date)s. Please come back then.")
-            % {"date": inv.round.opens_on.strftime("%d.%m.%Y")}
+            % {"date": date_format(inv.round.opens_on, "j. F Y")}
         )
 
 
