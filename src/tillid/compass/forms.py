@@ -151,13 +151,15 @@ class MeetingForm(DKFDSFormMixin, forms.Form):
 
 
 class ActionForm(DKFDSFormMixin, forms.Form):
+    required_together = ("title", "owner", "due_on")
+
     title = forms.CharField(label=_("Action"), max_length=300, required=False)
     owner = forms.CharField(label=_("Owner"), max_length=200, required=False)
     due_on = forms.DateField(label=_("Due date"), widget=DateInput(), required=False)
 
     def clean(self):
         data = super().clean()
-        filled = [bool(data.get(f)) for f in ("title", "owner", "due_on")]
+        filled = [bool(data.get(f)) for f in self.required_together]
         if any(filled) and not all(filled):
             raise forms.ValidationError(
                 _("An action needs a description, an owner and a due date.")
