@@ -76,14 +76,23 @@ def register(request):
     items = selectors.items_in_order(list(page.object_list))
     meanings = selectors.meaning([i.pk for i in items])
     rows = [
-        {"item": i, "burden": result.burden(i.pk), "meaning": meanings.get(i.pk)} for i in items
+        {
+            "item": i,
+            "burden": result.burden(i.pk),
+            "in_force": result.is_in_force(i.pk),
+            "freed": result.freed(i.pk),
+            "meaning": meanings.get(i.pk),
+        }
+        for i in items
     ]
     context = {
         "form": form,
         "page_obj": page,
         "rows": rows,
         "total": result.total,
+        "freed_total": result.freed_total,
         "count": len(result.ids),
+        "count_in_force": result.count_in_force,
         "can_manage": can_manage_any(request.user),
         "areas": kle.register_by_area(result, grouping) if grouping else None,
     }

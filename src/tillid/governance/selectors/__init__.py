@@ -12,7 +12,8 @@ an item are counted once even when it names both a unit and a unit below it.
 An override of the people bound is spread over the bound units in proportion
 to their headcount when totals per unit are made.
 
-One module per topic: `engine` (the burden inputs), `stamp` (their reuse per
+One module per topic: `in_force` (the one definition of in force and of
+freed time), `engine` (the burden inputs), `stamp` (their reuse per
 burden stamp), `onion` (per unit, layer and kind), `register` (the list),
 `meaning`, `reviews` (and history), `balance`, `red_tape`, `mushrooming`, and
 `item_page` (an item's page as one object, for the page and the API).
@@ -36,6 +37,17 @@ from tillid.governance.selectors.engine import (
     item_burden,
     item_figures,
     sum_burdens,
+)
+from tillid.governance.selectors.in_force import (
+    DECISION_FIELDS,
+    freed_minutes,
+    freed_minutes_by_item,
+    in_force_ids,
+    in_force_items,
+    in_force_q,
+    in_force_since,
+    is_in_force,
+    item_in_force,
 )
 from tillid.governance.selectors.item_page import ItemPage, item_page
 from tillid.governance.selectors.meaning import (
