@@ -87,13 +87,17 @@ from tillid.governance.selectors.register import (
 )
 from tillid.governance.selectors.reviews import (
     HIGHER_LAYERS,
+    INVITABLE_ROLES,
+    ROLE_GROUP_OF_ROLE,
     history,
     involvement,
     item_history,
     missing_groups,
     needs_escalation,
+    participation_of,
     reviews,
     reviews_for_person,
+    role_group_people,
 )
 from tillid.governance.selectors.stamp import ALL_EXTRA, all_inputs, burden_stamp, forget_inputs
 from tillid.organisation.selectors import Tree, person_by_reference, unit_tree
