@@ -100,7 +100,7 @@ def test_leader_sees_nothing_below_k_and_results_from_k(page, live_server, surve
     # Below k neither figures nor the count (issue 15): "Skjult" for both.
     expect(page.get_by_test_id("respondents")).to_have_text("Skjult")
     expect(page.get_by_test_id("too-few")).to_contain_text("Der vises ingen tal for denne enhed")
-    assert page.locator("#radar").count() == 0
+    assert page.locator("#elements-chart").count() == 0
     assert page.locator("table").count() == 1  # only the sub-units, all hidden
     assert_accessible(page, "results below k")
     # Reopen, a fifth answer arrives, close again: now the leader sees results.
@@ -111,7 +111,7 @@ def test_leader_sees_nothing_below_k_and_results_from_k(page, live_server, surve
     page.reload()
     expect(page.get_by_test_id("respondents")).to_have_text("5")
     expect(page.get_by_test_id("strongest-weakest")).to_contain_text("Stærkest")
-    expect(page.locator("#radar svg")).to_be_visible()
+    expect(page.locator("#elements-chart svg")).to_be_visible()
     table = page.get_by_role(
         "table", name="De fire elementer (tabellen viser de samme tal som figuren)"
     )

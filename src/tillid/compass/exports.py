@@ -18,7 +18,8 @@ def unit_pdf(request, context: dict) -> bytes:
     from weasyprint import HTML
 
     context = dict(context)
-    context["radar_svg"] = core_charts.to_svg(context["radar"]) if context.get("radar") else ""
+    chart = context.get("elements_chart")
+    context["elements_svg"] = core_charts.to_svg(chart) if chart else ""
     html = render_to_string("compass/report_pdf.html", context, request=request)
     return HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf()
 

@@ -1,5 +1,3 @@
-import json
-
 import segno
 from django.conf import settings
 from django.contrib import messages
@@ -459,7 +457,7 @@ def _results_context(request, round_: Round, unit: Unit) -> dict:
     if not round_.is_closed:
         # No figures at all while answers still come in: day-to-day changes
         # would single out the latest respondents.
-        return {"round": round_, "unit": unit, "rows": [], "visible": False, "radar": None}
+        return {"round": round_, "unit": unit, "rows": [], "visible": False, "elements_chart": None}
     results = selectors.round_results(round_)
     previous_round = selectors.previous_round(round_, unit)
     previous = selectors.round_results(previous_round) if previous_round else None
@@ -474,9 +472,8 @@ def _results_context(request, round_: Round, unit: Unit) -> dict:
     weakest_two = sorted(
         (r for r in compass_rows if r.score is not None), key=lambda r: r.score.mean
     )[:2]
-    radar = charts.radar_spec(
-        [{"name": r.name, "score": r.score.mean if r.score else None} for r in compass_rows],
-        title=_("The four elements of the trust compass"),
+    elements_chart = charts.elements_spec(
+        charts.element_values(compass_rows), title=_("The four elements of the trust compass")
     )
     n = results.count(unit.pk)
     return {
@@ -493,8 +490,7 @@ def _results_context(request, round_: Round, unit: Unit) -> dict:
         "strongest": strongest,
         "weakest": weakest,
         "reflection": [{"row": r, "ways": reflection.ways_for(r.code)} for r in weakest_two],
-        "radar_json": json.dumps(radar) if radar else "",
-        "radar": radar,
+        "elements_chart": elements_chart,
         "children": selectors.child_rows(results, unit),
         "compass_names": [r.name for r in compass_rows],
         "comments": selectors.comments_for(results, unit) if round_.is_closed else [],

@@ -52,6 +52,7 @@ class ItemOut(Schema):
     kind: str
     layer: str
     status: str
+    in_force: bool  # selectors.in_force: counts in the burden totals and the onion
     is_hard: bool
     is_formal: bool
     mandated_by_law: bool
@@ -122,6 +123,7 @@ def _item_row(item: Item, figures) -> dict:
         "kind": item.kind,
         "layer": item.layer,
         "status": item.status,
+        "in_force": selectors.item_in_force(item),
         "is_hard": item.is_hard,
         "is_formal": item.is_formal,
         "mandated_by_law": item.mandated_by_law,

@@ -28,6 +28,7 @@ class GovernanceConfig(AppConfig):
         "overview.followups": "tillid.governance.followup.followups",
         "overview.decisions": "tillid.governance.published.decisions",
         "trials.exemption_figures": "tillid.governance.published.exemption_figures",
+        "organisation.front_page_panels": "tillid.governance.front_page.panels",
     }
     unit_links = (
         UnitLink(

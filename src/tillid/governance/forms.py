@@ -376,6 +376,37 @@ class ParticipantForm(DKFDSFormMixin, forms.Form):
         return data
 
 
+class RoleGroupInviteForm(DKFDSFormMixin, forms.Form):
+    """Invite a whole role group from the role grants (services.invite_role_group)."""
+
+    role = forms.ChoiceField(
+        label=_("Group"),
+        choices=[
+            ("med_tr", _("All MED/TR representatives")),
+            ("politician", _("All politicians")),
+        ],
+    )
+    unit = UnitChoiceField(
+        label=_("Of the unit"),
+        required=False,
+        empty_label=_("The whole organisation"),
+        help_text=_(
+            "Those with the role for this unit or a unit below it, and those with it for the "
+            "whole organisation (e.g. the forvaltning's MED/TR, the committee's politicians)."
+        ),
+    )
+
+
+class ContributionForm(DKFDSFormMixin, forms.Form):
+    """A note to the dialogue log from someone invited to the review."""
+
+    text = forms.CharField(
+        label=_("Your contribution to the dialogue log"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": _("Write the note.")},
+    )
+
+
 class NoteForm(DKFDSFormMixin, forms.Form):
     role_group = forms.ChoiceField(
         label=_("Said by"),

@@ -36,7 +36,6 @@ from tillid.governance.models import (
     OPEN_REVIEW_STATUSES,
     Decision,
     EscalationAnswer,
-    FollowUpVerdict,
     Item,
     Layer,
     RedTapeReport,
@@ -469,35 +468,25 @@ def state_escalations(data: _Data) -> Indicator:
     )
 
 
-def in_force_since(review: Review) -> dt.date | None:
-    """A removal granted by a higher layer is in force from its answer, others from the decision."""
-    if review.escalation_answer == EscalationAnswer.GRANTED:
-        return review.escalation_answered_on
-    return review.decided_on
+# The one definition of "in force" and of freed time (selectors.in_force).
+in_force_since = selectors.in_force_since
 
 
 def _freed(data: _Data, scope: Scope, on: dt.date) -> tuple[float, float, int]:
     """Hours a year freed by decisions in force on `on`: (all, confirmed at follow-up, count).
 
-    A decision frees (minutes per person before − after) × people bound / 60; one
-    that raised the minutes counts negative. A decision whose follow-up found that it
-    did not work no longer counts from the day that was recorded.
+    What a decision frees, and from when, is `selectors.freed_minutes`.
     """
     total = confirmed = 0.0
     count = 0
     for r in data.reviews_in(scope):
-        since = in_force_since(r)
-        if r.status != ReviewStatus.DECIDED or not r.decision or since is None or since > on:
+        minutes = selectors.freed_minutes(r, on)
+        if minutes is None or r.item_id not in data.figures:
             continue
-        followed = r.followed_up_on is not None and r.followed_up_on <= on
-        if followed and r.follow_up_verdict == FollowUpVerdict.DID_NOT_WORK:
-            continue
-        if r.minutes_before is None or r.item_id not in data.figures:
-            continue
-        delta = float(r.minutes_before) - float(r.minutes_after or 0)
-        hours = delta * data.people(r.item_id, scope) / 60
+        hours = minutes * data.people(r.item_id, scope) / 60
         total += hours
         count += 1
+        followed = r.followed_up_on is not None and r.followed_up_on <= on
         if followed and r.follow_up_verdict:
             confirmed += hours
     return total, confirmed, count
@@ -553,7 +542,9 @@ def _freed_indicator(data: _Data, *, dkk: bool) -> Indicator:
 
 
 def _alive(row: dict, on: dt.date) -> bool:
-    return row["introduced_on"] <= on and (row["ended_on"] is None or row["ended_on"] > on)
+    return selectors.is_in_force(
+        status=row["status"], introduced_on=row["introduced_on"], ended_on=row["ended_on"], on=on
+    )
 
 
 def _coverage(data: _Data, scope: Scope, on: dt.date) -> tuple[int, int]:

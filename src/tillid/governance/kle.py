@@ -14,7 +14,6 @@ from django.utils.translation import gettext as _
 
 from tillid.governance import selectors
 from tillid.governance.burden import Burden, hours_per_year
-from tillid.governance.models import ItemStatus
 from tillid.organisation.models import KLENumber, Unit
 from tillid.organisation.selectors import units_tagged_with
 
@@ -42,9 +41,20 @@ def restrict(result: "selectors.RegisterResult", prefix: str) -> "selectors.Regi
     areas = item_areas(result.inputs.extra["kle_id"])
     ids = [pk for pk in result.ids if _within(areas.get(pk, NO_AREA), prefix)]
     inputs, cost = result.inputs, result.cost
-    hours = sum(hours_per_year(inputs.mpp[pk], inputs.people(pk)) for pk in ids)
+    hours = sum(
+        hours_per_year(inputs.mpp[pk], inputs.people(pk)) for pk in ids if pk in result.in_force
+    )
+    kept = set(ids)
+    freed = {pk: m for pk, m in result.freed_minutes.items() if pk in kept}
+    freed_hours = sum(hours_per_year(m, inputs.people(pk)) for pk, m in freed.items())
     return selectors.RegisterResult(
-        ids=ids, total=Burden(0.0, 0.0, hours, hours * cost), inputs=inputs, cost=cost
+        ids=ids,
+        total=Burden(0.0, 0.0, hours, hours * cost),
+        inputs=inputs,
+        cost=cost,
+        in_force=result.in_force,
+        freed_minutes=freed,
+        freed_total=Burden(0.0, 0.0, freed_hours, freed_hours * cost),
     )
 
 
@@ -95,15 +105,16 @@ def by_area(ids, inputs, cost: float, level: str = "main_group") -> list[AreaRow
 def register_by_area(
     result: "selectors.RegisterResult", level: str = "main_group"
 ) -> list[AreaRow]:
-    """The register's matching items grouped by task area."""
-    return by_area(result.ids, result.inputs, result.cost, level)
+    """The register's matching items in force grouped by task area."""
+    ids = [pk for pk in result.ids if pk in result.in_force]
+    return by_area(ids, result.inputs, result.cost, level)
 
 
 def onion_by_area(level: str = "main_group") -> list[AreaRow]:
-    """Burden of all active governance per task area, for the onion page."""
+    """Burden of all governance in force per task area, for the onion page."""
     data = selectors.all_inputs()
-    status = data.extra["status"]
-    ids = [pk for pk in data.mpp if status[pk] != ItemStatus.REMOVED]
+    in_force = selectors.in_force_ids(data)
+    ids = [pk for pk in data.mpp if pk in in_force]
     return by_area(ids, data, selectors.hourly_cost(), level)
 
 

@@ -42,3 +42,17 @@ def can_assess(user, item: Item, person: Person | None) -> bool:
         and has_perm(user, Perm.ASSESS_GOVERNANCE, person.unit)
         and may_assess(item, person)
     )
+
+
+def may_add_to_dialogue_log(user, review, person: Person | None) -> bool:
+    """The facilitator (who manages the item), or someone invited to the open review who
+    holds CONTRIBUTE_TO_REVIEWS (MED/TR, politicians)."""
+    if not review.is_open:
+        return False
+    if can_manage_item(user, review.item):
+        return True
+    return (
+        person is not None
+        and has_perm_anywhere(user, Perm.CONTRIBUTE_TO_REVIEWS)
+        and review.participants.filter(person=person).exists()
+    )

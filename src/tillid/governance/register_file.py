@@ -25,6 +25,7 @@ from tillid.core import importing
 from tillid.core.importing import ImportResult
 from tillid.core.tabular import RowError, Table, parse_bool
 from tillid.governance import selectors, services
+from tillid.governance.burden import hours_per_year
 from tillid.governance.models import (
     Activity,
     EstimateBasis,
@@ -65,7 +66,15 @@ COLUMNS = [
         gettext_lazy("Reason for no compensation"),
     ),
 ]
-EXPORT_ONLY = [("status", "status"), ("hours", "timer_pr_aar"), ("dkk", "kr_pr_aar")]
+# Hours and kroner are those in force (0 for an item no longer in force); the
+# freed hours are those of the item's decisions in force (selectors.in_force).
+EXPORT_ONLY = [
+    ("status", "status"),
+    ("in_force", "i_kraft"),
+    ("hours", "timer_pr_aar"),
+    ("dkk", "kr_pr_aar"),
+    ("freed_hours", "frigjort_timer_pr_aar"),
+]
 
 ALIASES = {header: key for key, header, _d in COLUMNS}
 ALIASES.update({key: key for key, _h, _d in COLUMNS})
@@ -568,6 +577,7 @@ def _number_cell(value: Decimal) -> int | float:
 
 def _rows() -> list[list]:
     figures = selectors.item_figures()
+    freed = selectors.freed_minutes_by_item()
     kinds, layers = dict(Kind.choices), dict(Layer.choices)
     values, bases = dict(SecuredValue.choices), dict(EstimateBasis.choices)
     items = Item.objects.select_related("controls", "compensated_by").prefetch_related("units")
@@ -575,6 +585,8 @@ def _rows() -> list[list]:
     rows = [[h for _k, h, _d in COLUMNS] + [h for _k, h in EXPORT_ONLY]]
     for item in items.order_by("reference"):
         burden = figures[item.pk].burden
+        in_force = selectors.item_in_force(item)
+        freed_hours = hours_per_year(freed.get(item.pk, 0.0), burden.people)
         rows.append(
             [
                 item.reference,
@@ -600,8 +612,10 @@ def _rows() -> list[list]:
                 item.compensated_by.reference if item.compensated_by else "",
                 item.no_compensation_reason,
                 item.get_status_display(),
-                burden.hours_rounded,
-                burden.dkk_rounded,
+                "ja" if in_force else "nej",
+                burden.hours_rounded if in_force else 0,
+                burden.dkk_rounded if in_force else 0,
+                round(freed_hours),
             ]
         )
     return rows

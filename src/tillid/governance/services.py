@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 
 from tillid.core.anonymity import batch_release
 from tillid.core.periods import add_months
-from tillid.governance import selectors
+from tillid.governance import selectors, tasks
 from tillid.governance.burden import minutes_per_person
 from tillid.governance.followup import may_handle_report
 from tillid.governance.models import (
@@ -47,7 +47,7 @@ from tillid.governance.models import (
     SecuredValue,
 )
 from tillid.governance.permissions import may_assess
-from tillid.organisation.models import Person, Unit
+from tillid.organisation.models import Person, Role, Unit
 
 # Layers whose governance the municipality cannot remove on its own.
 
@@ -588,6 +588,44 @@ def add_participant(
         joined_on=timezone.localdate(),
         added_by=user,
     )
+
+
+@transaction.atomic
+def invite_role_group(
+    *, review: Review, role: str, unit: Unit | None, user, base_url: str
+) -> list[Participant]:
+    """Invite everyone holding `role` for `unit`'s subtree (or anywhere) at once.
+
+    Each becomes a participant in the review's matching role group (people
+    already taking part are skipped) and is e-mailed by the background worker
+    once the invitation is saved; they find the review on their front page.
+    """
+    _require_open(review)
+    if role not in selectors.INVITABLE_ROLES:
+        raise ValidationError({"role": _("Choose a group to invite.")})
+    people = selectors.role_group_people(role=role, unit=unit)
+    present = set(review.participants.exclude(person=None).values_list("person_id", flat=True))
+    new = [p for p in people if p.pk not in present]
+    if not people:
+        raise ValidationError({"role": _("Nobody holds that role there.")})
+    today = timezone.localdate()
+    group = selectors.ROLE_GROUP_OF_ROLE[Role(role)]
+    created = [
+        Participant.objects.create(
+            review=review,
+            role_group=group,
+            person=person,
+            name=person.name,
+            joined_status=review.status,
+            joined_on=today,
+            added_by=user,
+        )
+        for person in new
+    ]
+    ids = [p.pk for p in created]
+    if ids:
+        transaction.on_commit(lambda: tasks.notify_invited.enqueue(ids, base_url))
+    return created
 
 
 @transaction.atomic

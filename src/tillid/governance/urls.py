@@ -32,6 +32,12 @@ urlpatterns = [
         name="review_participant",
     ),
     path("gennemgange/<int:review_id>/dialog/", views.review_note, name="review_note"),
+    path(
+        "gennemgange/<int:review_id>/inviter-gruppe/",
+        views.review_invite_group,
+        name="review_invite_group",
+    ),
+    path("gennemgange/<int:review_id>/bidrag/", views.review_contribute, name="review_contribute"),
     path("gennemgange/<int:review_id>/fase/", views.review_advance, name="review_advance"),
     path("gennemgange/<int:review_id>/beslutning/", views.review_decide, name="review_decide"),
     path("boevl/ny/", views.red_tape_new, name="red_tape_new"),

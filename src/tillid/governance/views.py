@@ -6,6 +6,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from tillid.core.errors import Forbidden
@@ -16,6 +17,7 @@ from tillid.governance.forms import (
     AssessmentForm,
     AssignReportForm,
     BaselineForm,
+    ContributionForm,
     DecisionFollowUpForm,
     DecisionForm,
     EscalationAnswerForm,
@@ -29,6 +31,7 @@ from tillid.governance.forms import (
     RedTapeForm,
     ReplyForm,
     ReviewOpenForm,
+    RoleGroupInviteForm,
 )
 from tillid.governance.models import (
     Activity,
@@ -45,6 +48,7 @@ from tillid.governance.permissions import (
     can_manage_any,
     can_manage_item,
     can_manage_units,
+    may_add_to_dialogue_log,
 )
 from tillid.organisation import selectors as org_selectors
 from tillid.organisation.permissions import Perm, has_perm, require_perm, scope_for
@@ -76,14 +80,23 @@ def register(request):
     items = selectors.items_in_order(list(page.object_list))
     meanings = selectors.meaning([i.pk for i in items])
     rows = [
-        {"item": i, "burden": result.burden(i.pk), "meaning": meanings.get(i.pk)} for i in items
+        {
+            "item": i,
+            "burden": result.burden(i.pk),
+            "in_force": result.is_in_force(i.pk),
+            "freed": result.freed(i.pk),
+            "meaning": meanings.get(i.pk),
+        }
+        for i in items
     ]
     context = {
         "form": form,
         "page_obj": page,
         "rows": rows,
         "total": result.total,
+        "freed_total": result.freed_total,
         "count": len(result.ids),
+        "count_in_force": result.count_in_force,
         "can_manage": can_manage_any(request.user),
         "areas": kle.register_by_area(result, grouping) if grouping else None,
     }
@@ -417,7 +430,17 @@ def review_detail(request, review_id: int):
     require_perm(request.user, Perm.VIEW_GOVERNANCE)
     review = _review_or_404(review_id)
     can_manage = can_manage_item(request.user, review.item) and review.is_open
+    person = org_selectors.person_for_user(request.user)
+    participation = selectors.participation_of(review, person)
+    may_contribute = (
+        not can_manage
+        and participation is not None
+        and may_add_to_dialogue_log(request.user, review, person)
+    )
     context = {
+        "participation": participation,
+        "contribution_form": ContributionForm(prefix="contribution") if may_contribute else None,
+        "group_form": RoleGroupInviteForm(prefix="group") if can_manage else None,
         "review": review,
         "item": review.item,
         "involvement": selectors.involvement(review),
@@ -462,6 +485,66 @@ def review_participant(request, review_id: int):
             message_errors(request, error)
         else:
             messages.success(request, _("The participant has been added."))
+    else:
+        message_errors(request, form)
+    return redirect("governance:review", review.pk)
+
+
+@login_required
+@require_POST
+def review_invite_group(request, review_id: int):
+    review = _managed_open_review(request, review_id)
+    form = RoleGroupInviteForm(request.POST, prefix="group")
+    if form.is_valid():
+        try:
+            invited = services.invite_role_group(
+                review=review,
+                role=form.cleaned_data["role"],
+                unit=form.cleaned_data["unit"],
+                user=request.user,
+                base_url=request.build_absolute_uri("/"),
+            )
+        except ValidationError as error:
+            message_errors(request, error)
+        else:
+            if invited:
+                messages.success(
+                    request,
+                    ngettext(
+                        "%(n)s person has been invited and will get an e-mail.",
+                        "%(n)s people have been invited and will get an e-mail.",
+                        len(invited),
+                    )
+                    % {"n": len(invited)},
+                )
+            else:
+                messages.info(request, _("Everyone in the group already takes part."))
+    else:
+        message_errors(request, form)
+    return redirect("governance:review", review.pk)
+
+
+@login_required
+@require_POST
+def review_contribute(request, review_id: int):
+    """An invited MED/TR representative or politician adds to the dialogue log."""
+    review = _review_or_404(review_id)
+    person = org_selectors.person_for_user(request.user)
+    require(may_add_to_dialogue_log(request.user, review, person))
+    participation = selectors.participation_of(review, person)
+    form = ContributionForm(request.POST, prefix="contribution")
+    if form.is_valid():
+        try:
+            services.add_note(
+                review=review,
+                user=request.user,
+                text=form.cleaned_data["text"],
+                role_group=participation.role_group if participation else "",
+            )
+        except ValidationError as error:
+            message_errors(request, error)
+        else:
+            messages.success(request, _("The note has been added to the dialogue log."))
     else:
         message_errors(request, form)
     return redirect("governance:review", review.pk)

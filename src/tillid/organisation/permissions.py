@@ -28,6 +28,8 @@ class Perm(StrEnum):
     ASSESS_GOVERNANCE = "assess_governance"  # rate items that bind one's unit
     REPORT_RED_TAPE = "report_red_tape"
     HANDLE_RED_TAPE = "handle_red_tape"  # the Meningssamling queue
+    # Add to the dialogue log of a co-created review one is invited to.
+    CONTRIBUTE_TO_REVIEWS = "contribute_to_reviews"
     # compass (survey rounds and results)
     MANAGE_SURVEYS = "manage_surveys"
     VIEW_SURVEY_RESULTS = "view_survey_results"  # always under the anonymity rules
@@ -95,9 +97,15 @@ ROLE_PERMS: dict[str, frozenset[Perm]] = {
     },
     Role.EMPLOYEE: _EVERYONE | {Perm.VIEW_PEOPLE, Perm.ASSESS_GOVERNANCE, Perm.VIEW_SURVEY_RESULTS},
     Role.POLITICIAN: _EVERYONE
-    | {Perm.USE_API, Perm.VIEW_SURVEY_RESULTS, Perm.VIEW_DELEGATION_AGGREGATES},
+    | {
+        Perm.USE_API,
+        Perm.VIEW_SURVEY_RESULTS,
+        Perm.VIEW_DELEGATION_AGGREGATES,
+        Perm.CONTRIBUTE_TO_REVIEWS,
+    },
     # MED/TR take part in reviews and see aggregates, not people's details.
-    Role.MED_TR: _EVERYONE | {Perm.VIEW_SURVEY_RESULTS, Perm.VIEW_DELEGATION_AGGREGATES},
+    Role.MED_TR: _EVERYONE
+    | {Perm.VIEW_SURVEY_RESULTS, Perm.VIEW_DELEGATION_AGGREGATES, Perm.CONTRIBUTE_TO_REVIEWS},
     Role.HR: _EVERYONE
     | {
         Perm.VIEW_PEOPLE,

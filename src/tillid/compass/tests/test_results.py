@@ -88,7 +88,7 @@ def test_leader_sees_results_of_own_unit(client, closed, org, roles):
     assert response.context["visible"]
     assert "Stærkest" in body
     assert "Skjult" in body  # Team Nord and Team Syd rows
-    assert "radar-spec" in body
+    assert "elements-spec" in body
     children = {c["unit"].name: c for c in response.context["children"]}
     # Hidden cells show no count either (issue 15): "skjult", like their scores.
     assert children["Team Syd"]["n"] is None
@@ -108,7 +108,7 @@ def test_below_k_neither_figures_nor_the_count(client, closed, org, roles, perso
     assert response.context["n"] is None
     assert "Der vises ingen tal for denne enhed" in body
     assert "3 personer" not in body
-    assert "radar-spec" not in body
+    assert "elements-spec" not in body
 
 
 def test_employee_sees_only_own_unit(client, closed, org, roles):
@@ -153,7 +153,7 @@ def test_open_round_shows_no_results(client, org, instruments, roles):
     response = client.get(reverse("compass:results", args=[round_.pk, org.team_north.pk]))
     assert "rows" in response.context
     assert "Runden er åben" in response.content.decode()
-    assert "radar-spec" not in response.content.decode()
+    assert "elements-spec" not in response.content.decode()
 
 
 def test_change_from_previous_round(client, org, instruments, roles):

@@ -12,7 +12,8 @@ an item are counted once even when it names both a unit and a unit below it.
 An override of the people bound is spread over the bound units in proportion
 to their headcount when totals per unit are made.
 
-One module per topic: `engine` (the burden inputs), `stamp` (their reuse per
+One module per topic: `in_force` (the one definition of in force and of
+freed time), `engine` (the burden inputs), `stamp` (their reuse per
 burden stamp), `onion` (per unit, layer and kind), `register` (the list),
 `meaning`, `reviews` (and history), `balance`, `red_tape`, `mushrooming`, and
 `item_page` (an item's page as one object, for the page and the API).
@@ -36,6 +37,17 @@ from tillid.governance.selectors.engine import (
     item_burden,
     item_figures,
     sum_burdens,
+)
+from tillid.governance.selectors.in_force import (
+    DECISION_FIELDS,
+    freed_minutes,
+    freed_minutes_by_item,
+    in_force_ids,
+    in_force_items,
+    in_force_q,
+    in_force_since,
+    is_in_force,
+    item_in_force,
 )
 from tillid.governance.selectors.item_page import ItemPage, item_page
 from tillid.governance.selectors.meaning import (
@@ -75,13 +87,17 @@ from tillid.governance.selectors.register import (
 )
 from tillid.governance.selectors.reviews import (
     HIGHER_LAYERS,
+    INVITABLE_ROLES,
+    ROLE_GROUP_OF_ROLE,
     history,
     involvement,
     item_history,
     missing_groups,
     needs_escalation,
+    participation_of,
     reviews,
     reviews_for_person,
+    role_group_people,
 )
 from tillid.governance.selectors.stamp import ALL_EXTRA, all_inputs, burden_stamp, forget_inputs
 from tillid.organisation.selectors import Tree, person_by_reference, unit_tree

@@ -16,7 +16,8 @@ from django.db.models import FloatField, QuerySet, Sum
 from django.db.models.functions import Cast
 
 from tillid.governance.burden import Burden, burden, from_minutes
-from tillid.governance.models import Activity, Item, ItemStatus
+from tillid.governance.models import Activity, Item
+from tillid.governance.selectors.in_force import in_force_items
 from tillid.organisation.selectors import Tree, unit_tree
 
 ZERO = 0.0
@@ -225,7 +226,8 @@ def item_burden(item: Item) -> ItemFigures:
 
 
 def active_items() -> QuerySet[Item]:
-    return Item.objects.exclude(status=ItemStatus.REMOVED)
+    """The items in force today (see selectors.in_force)."""
+    return in_force_items()
 
 
 def sum_burdens(burdens) -> Burden:

@@ -12,9 +12,10 @@ from functools import cached_property
 from django.db.models import QuerySet
 
 from tillid.core import contracts
-from tillid.governance.burden import Burden
+from tillid.governance.burden import Burden, from_minutes
 from tillid.governance.models import Activity, Item, ReportStatus, Review
-from tillid.governance.selectors.engine import ItemFigures, item_burden
+from tillid.governance.selectors.engine import ItemFigures, hourly_cost, item_burden
+from tillid.governance.selectors.in_force import freed_minutes_by_item, item_in_force
 from tillid.governance.selectors.meaning import Meaning, comments, meaning_for
 from tillid.governance.selectors.register import (
     control_chain,
@@ -35,6 +36,18 @@ class ItemPage:
     @property
     def burden(self) -> Burden:
         return self.figures.burden
+
+    @cached_property
+    def in_force(self) -> bool:
+        return item_in_force(self.item)
+
+    @cached_property
+    def freed(self) -> Burden | None:
+        """Hours a year the item's decisions in force freed, or None if they freed none."""
+        minutes = freed_minutes_by_item([self.item.pk]).get(self.item.pk)
+        if not minutes:
+            return None
+        return from_minutes(minutes, self.figures.burden.people, hourly_cost())
 
     @property
     def natural_people(self) -> int:

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from django.db.models import Q
 
 from tillid.governance.burden import Burden, hours_per_year
-from tillid.governance.models import Item, ItemStatus, Kind, Layer
+from tillid.governance.models import Item, Kind, Layer
 from tillid.governance.selectors.engine import (
     ZERO,
     _bundle,
@@ -15,6 +15,7 @@ from tillid.governance.selectors.engine import (
     item_figures,
     sum_burdens,
 )
+from tillid.governance.selectors.in_force import in_force_ids
 from tillid.governance.selectors.stamp import all_inputs
 from tillid.organisation.models import Unit
 from tillid.organisation.selectors import Tree, unit_tree
@@ -132,8 +133,7 @@ def _organisation_onion() -> dict:
     """`onion()` for all active items: the same sums, without an object per item."""
     cost = hourly_cost()
     data = all_inputs()
-    removed = ItemStatus.REMOVED
-    status_of = data.extra["status"]
+    in_force = in_force_ids(data)
     sums = {
         field: {key: [0, ZERO, ZERO] for key in choices.values}
         for field, choices in (("layer", Layer), ("kind", Kind))
@@ -141,7 +141,7 @@ def _organisation_onion() -> dict:
     layer_of, kind_of = data.extra["layer"], data.extra["kind"]
     count = 0
     for pk, mpp in data.mpp.items():
-        if status_of[pk] == removed:
+        if pk not in in_force:
             continue
         count += 1
         hours = hours_per_year(mpp, data.people(pk))

@@ -6,7 +6,7 @@ from typing import Any
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from tillid.governance.burden import Burden, from_minutes, hours_per_year
-from tillid.governance.models import OPEN_REVIEW_STATUSES, Activity, Item, ItemStatus, Review
+from tillid.governance.models import OPEN_REVIEW_STATUSES, Activity, Item, Review
 from tillid.governance.selectors.engine import (
     ZERO,
     BurdenInputs,
@@ -14,6 +14,11 @@ from tillid.governance.selectors.engine import (
     _stream,
     _unit_ids_of,
     hourly_cost,
+)
+from tillid.governance.selectors.in_force import (
+    freed_minutes_by_item,
+    in_force_ids,
+    in_force_items,
 )
 from tillid.governance.selectors.stamp import all_inputs
 from tillid.organisation.models import Unit
@@ -26,12 +31,30 @@ class RegisterResult:
     """The register's matching items in order, with their burden made on demand."""
 
     ids: list[int]  # the matching items, in the order asked for
-    total: Burden  # of all the matching items, not just one page
+    total: Burden  # of the matching items in force, not just one page
     inputs: BurdenInputs
     cost: float
+    in_force: set[int]  # of all items (selectors.in_force)
+    freed_minutes: dict[int, float]  # per item, by decisions in force
+    freed_total: Burden  # hours freed by decisions in force on the matching items
+
+    @property
+    def count_in_force(self) -> int:
+        return sum(1 for pk in self.ids if pk in self.in_force)
 
     def burden(self, pk: int) -> Burden:
+        """The item's burden as it is now (a removed item's as it was when it ended)."""
         return from_minutes(self.inputs.mpp[pk], self.inputs.people(pk), self.cost)
+
+    def is_in_force(self, pk: int) -> bool:
+        return pk in self.in_force
+
+    def freed(self, pk: int) -> Burden | None:
+        """Hours a year freed by the item's decisions in force, or None if none freed any."""
+        minutes = self.freed_minutes.get(pk)
+        if not minutes:
+            return None
+        return from_minutes(minutes, self.inputs.people(pk), self.cost)
 
     def figures(self, ids: list[int]) -> dict[int, ItemFigures]:
         """Full figures (with the bound units) of a few items, e.g. one page: one query."""
@@ -96,7 +119,14 @@ def register(
         ids = list(mpp)
     # An item written by someone else since the inputs were read is left out
     # of this one answer rather than failing it.
-    hours = {pk: hours_per_year(mpp[pk], people(pk)) for pk in ids if pk in mpp}
+    # An item that is no longer in force weighs nothing: it sorts, filters and
+    # totals by the burden in force (its freed hours are shown instead).
+    in_force = in_force_ids(data)
+    hours = {
+        pk: hours_per_year(mpp[pk], people(pk)) if pk in in_force else ZERO
+        for pk in ids
+        if pk in mpp
+    }
     if len(hours) != len(ids):
         ids = [pk for pk in ids if pk in hours]
     if min_hours is not None:
@@ -122,11 +152,16 @@ def register(
     for pk in ids:
         total_hours += hours[pk]
         total_dkk += hours[pk] * cost
+    freed = freed_minutes_by_item(ids)
+    freed_hours = sum((hours_per_year(m, people(pk)) for pk, m in freed.items()), ZERO)
     return RegisterResult(
         ids=ids,
         total=Burden(ZERO, ZERO, total_hours, total_dkk),
         inputs=data,
         cost=cost,
+        in_force=in_force,
+        freed_minutes=freed,
+        freed_total=Burden(ZERO, ZERO, freed_hours, freed_hours * cost),
     )
 
 
@@ -136,7 +171,7 @@ def items_in_order(ids: list[int]) -> list[Item]:
 
 
 def all_items_for_choice() -> QuerySet[Item]:
-    return Item.objects.exclude(status=ItemStatus.REMOVED).order_by("title")
+    return in_force_items().order_by("title")
 
 
 def governance_choices(*, active_only: bool = True) -> list[tuple[int, str]]:

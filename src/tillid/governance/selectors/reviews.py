@@ -2,10 +2,18 @@
 
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
-from tillid.governance.models import OPEN_REVIEW_STATUSES, Activity, Item, Layer, Review, RoleGroup
-from tillid.organisation.models import Person
+from tillid.governance.models import (
+    OPEN_REVIEW_STATUSES,
+    Activity,
+    Item,
+    Layer,
+    Participant,
+    Review,
+    RoleGroup,
+)
+from tillid.organisation.models import Person, Role, RoleGrant, Unit
 
 # --- reviews -------------------------------------------------------------------
 
@@ -129,3 +137,40 @@ HIGHER_LAYERS = (Layer.STATE,)
 def needs_escalation(item: Item) -> bool:
     """Only a higher layer can remove governance from the state or mandated by law."""
     return item.layer in HIGHER_LAYERS or item.mandated_by_law
+
+
+# --- co-created reviews: whole role groups, and what invited people see -----------
+
+# Which organisation role speaks for which of the review's role groups.
+ROLE_GROUP_OF_ROLE = {
+    Role.MED_TR: RoleGroup.MED_TR,
+    Role.POLITICIAN: RoleGroup.POLITICIANS,
+    Role.LEADER: RoleGroup.PROFESSIONAL_LEADERS,
+    Role.CONSULTANT: RoleGroup.ADMINISTRATION,
+}
+# The groups a facilitator invites as a whole from the role grants.
+INVITABLE_ROLES = (Role.MED_TR, Role.POLITICIAN)
+
+
+def role_group_people(*, role: str, unit: Unit | None) -> list[Person]:
+    """The active people holding `role` by a grant for `unit`'s subtree (or anywhere).
+
+    A grant for the whole organisation counts for every unit. A grant to a login
+    counts through the person linked to it; a login with no person is left out
+    (it has no front page in the organisation and no address to notify).
+    """
+    grants = RoleGrant.objects.filter(role=role)
+    if unit is not None:
+        grants = grants.filter(Q(unit__isnull=True) | Q(unit__path__startswith=unit.path))
+    person_ids = set(grants.exclude(person__isnull=True).values_list("person_id", flat=True))
+    user_ids = grants.exclude(user__isnull=True).values_list("user_id", flat=True)
+    people = Person.objects.filter(
+        Q(pk__in=person_ids) | Q(user_id__in=user_ids), is_active=True, unit__is_active=True
+    )
+    return list(people.select_related("unit").order_by("name", "pk"))
+
+
+def participation_of(review: Review, person: Person | None) -> Participant | None:
+    if person is None:
+        return None
+    return review.participants.filter(person=person).first()

@@ -17,7 +17,7 @@ from tillid.organisation.selectors import unit_tree
 
 # Read with every item: what the onion and the register filter and sort on
 # without another query (all are columns of the item, so the stamp covers them).
-ALL_EXTRA = ("layer", "kind", "status", "kle_id")
+ALL_EXTRA = ("layer", "kind", "status", "kle_id", "introduced_on", "ended_on")
 
 
 @dataclass(frozen=True)
