@@ -375,3 +375,16 @@ class DialogueAction(models.Model):
     @property
     def is_overdue(self) -> bool:
         return self.status == ActionStatus.OPEN and self.due_on < timezone.localdate()
+
+
+class LinkRequest(models.Model):
+    """That someone asked for a new answering link, once per form (a double
+    submit is refused by the unique key). Deliberately without the person,
+    the invitation, the round or the time of day: the key is the hash of the
+    form's random nonce and the date is coarse."""
+
+    key = models.CharField(max_length=64, unique=True)
+    requested_on = models.DateField()
+
+    def __str__(self) -> str:
+        return self.key[:8]
