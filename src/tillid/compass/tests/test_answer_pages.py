@@ -81,3 +81,14 @@ def test_a_bad_answer_stays_on_its_page_with_a_danish_message(client, open_round
     assert "Ugyldigt svar" in body
     assert Response.objects.count() == 0
     assert services.invitation_for_token(tokens["N1"]).used is False
+
+
+def test_the_round_form_picks_the_unit_by_its_path(client, roles, org):
+    from tillid.organisation.testing import login
+
+    login(client, roles.consultant)
+    html = client.get(reverse("compass:round_new")).content.decode()
+    assert "data-unit-picker" in html
+    assert 'hx-get="/organisation/enheder/soeg/"' in html
+    assert f"{org.care_home.name} › {org.team_north.name}" in html
+    assert "<optgroup" in html
