@@ -53,6 +53,7 @@ from tillid.organisation.permissions import (
     require_perm,
     scope_for,
 )
+from tillid.organisation.unit_search import path_labels as unit_path_labels
 
 
 def _base_url(request) -> str:
@@ -293,7 +294,9 @@ def round_letters(request, round_id):
 
 def _letters_page(request, round_: Round, letters: list) -> HttpResponse:
     base = _base_url(request)
+    paths = unit_path_labels([letter.unit for letter in letters])
     for letter in letters:
+        letter.unit_path = paths.get(letter.unit.pk, letter.unit.name)
         letter.url = services.answer_url(base, letter.token)
         letter.qr_svg = qr_code_svg(letter.url)
     response = render(
@@ -302,6 +305,8 @@ def _letters_page(request, round_: Round, letters: list) -> HttpResponse:
         {
             "round": round_,
             "letters": letters,
+            "municipality": settings.TILLID_MUNICIPALITY_NAME,
+            "contact": round_.created_by,
             "start_url": base.rstrip("/") + "/tillidskompas/svar/",
         },
     )

@@ -92,3 +92,13 @@ def test_the_round_form_picks_the_unit_by_its_path(client, roles, org):
     assert 'hx-get="/organisation/enheder/soeg/"' in html
     assert f"{org.care_home.name} › {org.team_north.name}" in html
     assert "<optgroup" in html
+
+
+def test_letters_name_the_unit_with_its_path_and_a_contact(client, open_round, roles, org):
+    from tillid.organisation.testing import login
+
+    round_, _tokens = open_round
+    login(client, roles.consultant)
+    html = client.post(reverse("compass:round_letters", args=[round_.pk])).content.decode()
+    assert f"{org.care_home.name} › {org.team_south.name}" in html
+    assert "Spørgsmål om undersøgelsen" in html
