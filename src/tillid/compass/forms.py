@@ -48,6 +48,14 @@ class RoundForm(DKFDSFormMixin, forms.Form):
         max_value=100,
         help_text=_("Comments need a larger group than scores."),
     )
+    contact_name = forms.CharField(
+        label=_("Contact person for questions"),
+        max_length=200,
+        required=False,
+        help_text=_("Named on the printed letters. When empty: you."),
+    )
+    contact_email = forms.EmailField(label=_("Contact e-mail"), required=False)
+    contact_phone = forms.CharField(label=_("Contact phone"), max_length=40, required=False)
 
     def __init__(self, *args, units=None, **kwargs):
         self._units = units

@@ -177,6 +177,9 @@ def open_round(
     created_by=None,
     base_url: str = "",
     send_email: bool = True,
+    contact_name: str = "",
+    contact_email: str = "",
+    contact_phone: str = "",
 ) -> Round:
     """Create a round and one invitation per active person in the subtree.
 
@@ -223,6 +226,9 @@ def open_round(
             min_group=min_group,
             min_comment_group=min_comment_group,
             created_by=created_by,
+            contact_name=contact_name.strip()[:200],
+            contact_email=contact_email.strip(),
+            contact_phone=contact_phone.strip()[:40],
         )
         by_email = [p for p in people if p.email] if send_email else []
         mailing = None

@@ -306,7 +306,7 @@ def _letters_page(request, round_: Round, letters: list) -> HttpResponse:
             "round": round_,
             "letters": letters,
             "municipality": settings.TILLID_MUNICIPALITY_NAME,
-            "contact": round_.created_by,
+            "contact": round_.contact,
             "start_url": base.rstrip("/") + "/tillidskompas/svar/",
         },
     )

@@ -101,4 +101,38 @@ def test_letters_name_the_unit_with_its_path_and_a_contact(client, open_round, r
     login(client, roles.consultant)
     html = client.post(reverse("compass:round_letters", args=[round_.pk])).content.decode()
     assert f"{org.care_home.name} › {org.team_south.name}" in html
-    assert "Spørgsmål om undersøgelsen" in html
+    # No contact set on the round: the consultant who opened it.
+    assert f"Spørgsmål om undersøgelsen: {roles.consultant.username}" in html
+    round_.contact_name = "Hanne Holm"
+    round_.contact_phone = "7070 1234"
+    round_.save()
+    html = client.post(reverse("compass:round_letters", args=[round_.pk])).content.decode()
+    assert "Spørgsmål om undersøgelsen: Hanne Holm" in html
+    assert "telefon 7070 1234" in html
+
+
+def test_the_round_form_takes_a_contact_for_the_letters(client, roles, org, instruments):
+    from django.utils import timezone
+
+    from tillid.compass.models import Round
+    from tillid.organisation.testing import login
+
+    login(client, roles.consultant)
+    today = timezone.localdate()
+    response = client.post(
+        reverse("compass:round_new"),
+        {
+            "name": "Vinter",
+            "root": org.care_home.pk,
+            "instrument": instruments.employee.pk,
+            "opens_on": today.isoformat(),
+            "closes_on": today.isoformat(),
+            "min_group": "5",
+            "min_comment_group": "8",
+            "contact_name": "Hanne Holm",
+            "contact_email": "hanne@egeskov.dk",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    round_ = Round.objects.get(name="Vinter")
+    assert round_.contact == {"name": "Hanne Holm", "email": "hanne@egeskov.dk", "phone": ""}
