@@ -386,6 +386,9 @@ if TESTING:
 TILLID_PERMISSION_CHECK = "tillid.organisation.permissions.has_perm_anywhere"
 # Links a user who logged in by single sign-on to their person (core/oidc.py).
 TILLID_PERSON_LINKER = "tillid.organisation.services.link_user_to_person"
+# The unit picker of every form (core/unit_picker.py): its search endpoint and path labels.
+TILLID_UNIT_SEARCH_URL = "organisation:unit_search"
+TILLID_UNIT_PATH_LABELS = "tillid.organisation.unit_search.path_labels"
 
 # Anonymity (DESIGN.md): no figure for a group under this many respondents
 # (never below 3), and free-text comments need a larger group still.

@@ -80,6 +80,9 @@ SKIP_PREFIXES = ("/admin/", "/api/", "/static/", "/media/", "/i18n/", "/oidc/")
 # Routes that answer GET but that no link in Tillid leads to, with the reason.
 NOT_CRAWLED: dict[str, str] = {
     "compass:answer": "reached from the one-time invitation link each respondent gets by e-mail",
+    "compass:new_code": (
+        "reached after asking for a new code, a POST (tests/browser/test_answering.py checks it)"
+    ),
     "compass:answer_thanks": "reached by answering (tests/browser/test_compass.py checks it)",
     "compass:round_mailing": (
         "polled by htmx only while a round's e-mails are being sent "
