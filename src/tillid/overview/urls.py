@@ -6,4 +6,5 @@ app_name = "overview"
 
 urlpatterns = [
     path("", views.overview, name="overview"),
+    path("opfoelgning/", views.followups, name="followups"),
 ]

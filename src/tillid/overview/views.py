@@ -2,15 +2,60 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from django.utils import timezone
 
-from tillid.core.indicators import Scope
-from tillid.core.viewkit import require
-from tillid.organisation.permissions import Perm, has_perm_anywhere
+from tillid.core.viewkit import paginate, require
 from tillid.overview import selectors
+from tillid.overview.forms import FollowUpFilterForm, ScopeForm
 
 
 @login_required
 def overview(request):
-    require(has_perm_anywhere(request.user, Perm.VIEW_OVERVIEW))
-    period = selectors.default_period(today=timezone.localdate())
-    tracks = selectors.indicators_by_track(scope=Scope(), period=period)
-    return render(request, "overview/overview.html", {"tracks": tracks, "period": period})
+    require(selectors.may_view(request.user))
+    today = timezone.localdate()
+    form = ScopeForm(request.GET or None, user=request.user, today=today)
+    unit, scope, period = form.scope_and_period()
+    context = {"form": form, "unit": unit, "scope": scope, "period": period, "today": today}
+    if unit is None and not form.seen.everything:
+        return render(request, "overview/overview.html", {**context, "nothing": True})
+    late = selectors.late_summary(
+        selectors.followups(scope=scope, owner_id=None, today=today), today=today
+    )
+    context |= {
+        "tracks": selectors.tracks(scope=scope, period=period),
+        "late": late,
+        "page_obj": paginate(request, late.late),
+    }
+    return render(request, "overview/overview.html", context)
+
+
+@login_required
+def followups(request):
+    """Every open follow-up in the user's scope, with filters."""
+    require(selectors.may_view(request.user))
+    today = timezone.localdate()
+    scope_form = ScopeForm(request.GET or None, user=request.user, today=today)
+    for name in ("start", "end"):  # follow-ups are open now, whatever the period
+        del scope_form.fields[name]
+    unit, scope, _period = scope_form.scope_and_period()
+    rows = []
+    if unit is not None or scope_form.seen.everything:
+        rows = [
+            f for f in selectors.followups(scope=scope, owner_id=None, today=today) if not f.done
+        ]
+    form = FollowUpFilterForm(request.GET or None, followups=rows)
+    if form.is_valid():
+        if form.cleaned_data["kind"]:
+            rows = [f for f in rows if f.kind == form.cleaned_data["kind"]]
+        if form.cleaned_data["late"]:
+            rows = [f for f in rows if f.is_late(today)]
+    return render(
+        request,
+        "overview/followups.html",
+        {
+            "form": form,
+            "scope_form": scope_form,
+            "unit": unit,
+            "today": today,
+            "total": len(rows),
+            "page_obj": paginate(request, rows),
+        },
+    )
