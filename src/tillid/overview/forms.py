@@ -58,6 +58,7 @@ class ScopeForm(DKFDSFormMixin, forms.Form):
 class FollowUpFilterForm(DKFDSFormMixin, forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), required=False)
     late = forms.BooleanField(label=_("Only late ones"), required=False)
+    mine = forms.BooleanField(label=_("Only my own"), required=False)
 
     def __init__(self, *args, followups: list[FollowUp], **kwargs):
         super().__init__(*args, **kwargs)

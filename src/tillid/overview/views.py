@@ -43,6 +43,15 @@ def followups(request):
         ]
     form = FollowUpFilterForm(request.GET or None, followups=rows)
     if form.is_valid():
+        if form.cleaned_data["mine"]:
+            # One's own, wherever they are: as on the front page.
+            rows = [
+                f
+                for f in selectors.followups(scope=None, owner_id=request.user.pk, today=today)
+                if not f.done
+            ]
+            form = FollowUpFilterForm(request.GET, followups=rows)
+            form.is_valid()
         if form.cleaned_data["kind"]:
             rows = [f for f in rows if f.kind == form.cleaned_data["kind"]]
         if form.cleaned_data["late"]:

@@ -132,3 +132,46 @@ def test_an_indicator_shows_value_status_trend_link_and_the_organisation(
     assert response.context["total"] == 2
     response = client.get("/overblik/opfoelgning/", {"kind": "red_tape"})
     assert response.context["total"] == 3
+
+
+def test_owners_see_their_own_follow_ups_on_their_front_page(client, roles, monkeypatch):
+    real = contracts.providers
+    asked = []
+
+    def mine(*, scope, owner_id, today):
+        asked.append((scope, owner_id))
+        rows = fake_followups(scope=scope, owner_id=owner_id, today=today)
+        rows.append(
+            FollowUp(
+                kind="decision", kind_label="Beslutning", title="Lukket", url="",
+                due_on=today, owner_id=owner_id, done=True,
+            )
+        )  # fmt: skip
+        return rows
+
+    def providers(name):
+        if name == "overview.followups":
+            return [("test", mine)]
+        if name == "overview.indicators":
+            return []
+        return real(name)
+
+    monkeypatch.setattr(contracts, "providers", providers)
+    login(client, roles.leader)
+    text = client.get("/").content.decode()
+    assert asked == [(None, roles.leader.pk)]
+    assert "Dine opfølgninger (2 for sent)" in text
+    today = timezone.localdate()
+    assert "For sent: fristen var " in text
+    assert "1 dag siden" in text and "2 dage siden" in text  # noqa: PT018
+    assert f"Frist {today.day}. " in text  # due today: not late
+    assert "Lukket" not in text
+    assert "Alle 3 af dine åbne opfølgninger" in text
+    assert client.get("/overblik/opfoelgning/", {"mine": "on"}).context["total"] == 3
+
+
+def test_someone_without_follow_ups_is_told_so(client, roles):
+    login(client, roles.employee)
+    assert (
+        "Du skylder ikke nogen svar eller opfølgninger lige nu." in client.get("/").content.decode()
+    )
