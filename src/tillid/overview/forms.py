@@ -64,3 +64,33 @@ class FollowUpFilterForm(DKFDSFormMixin, forms.Form):
         super().__init__(*args, **kwargs)
         kinds = sorted({(f.kind, f.kind_label) for f in followups}, key=lambda k: k[1])
         self.fields["kind"].choices = [("", _("All kinds")), *kinds]
+
+
+class DecisionFilterForm(DKFDSFormMixin, forms.Form):
+    start = forms.DateField(label=_("From"), required=False, widget=DateInput())
+    end = forms.DateField(label=_("To"), required=False, widget=DateInput())
+    # The kinds are known only once the period's decisions are read: see set_kinds.
+    kind = forms.CharField(label=_("Kind"), required=False, widget=forms.Select())
+
+    def __init__(self, *args, today, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.default_period = selectors.default_period(today=today)
+        self.set_kinds([])
+
+    def set_kinds(self, kinds: list[tuple[str, str]]) -> None:
+        self.fields["kind"].widget.choices = [("", _("All kinds")), *kinds]
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("start"), data.get("end")
+        if start and end and start > end:
+            self.add_error("end", _("The end of the period must be on or after its start."))
+        return data
+
+    def period_and_kind(self):
+        data = self.cleaned_data if self.is_bound and self.is_valid() else {}
+        start = data.get("start") or self.default_period.start
+        end = data.get("end") or self.default_period.end
+        if start > end:
+            start, end = self.default_period.start, self.default_period.end
+        return selectors.Period(start=start, end=end), data.get("kind", "")

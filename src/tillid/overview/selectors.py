@@ -217,3 +217,52 @@ def late_counts(rows: list[FollowUp], *, today: dt.date) -> Counter:
 
 def days_late(row: FollowUp, today: dt.date) -> int:
     return (today - row.due_on).days if row.due_on and row.is_late(today) else 0
+
+
+# --- the published list of decisions -----------------------------------------------------
+
+
+def published_decisions(*, period: Period) -> list:
+    """Every module's decisions for the published list, newest first. The whole
+    organisation's: the list is the municipality's, and names no person."""
+    found = []
+    for _label, rows in contracts.collect("overview.decisions", scope=Scope(), period=period):
+        found.extend(rows)
+    found.sort(key=lambda d: (d.decided_on, d.title), reverse=True)
+    return found
+
+
+def decision_kinds(decisions: list) -> list[tuple[str, str]]:
+    return sorted({(d.kind, d.kind_label) for d in decisions}, key=lambda k: k[1])
+
+
+def decision_rows(decisions: list) -> list[list]:
+    """The list as rows for CSV and XLSX, a header first."""
+    rows: list[list] = [
+        [
+            _("Date"),
+            _("Kind"),
+            _("Title"),
+            _("Layer"),
+            _("Decision"),
+            _("Rationale"),
+            _("Hours freed a year"),
+            _("DKK freed a year"),
+            _("Units"),
+        ]
+    ]
+    for d in decisions:
+        rows.append(
+            [
+                d.decided_on,
+                d.kind_label,
+                d.title,
+                d.layer,
+                d.decision,
+                d.rationale,
+                None if d.hours_freed is None else round(d.hours_freed, 1),
+                None if d.dkk_freed is None else round(d.dkk_freed),
+                ", ".join(d.unit_names),
+            ]
+        )
+    return rows

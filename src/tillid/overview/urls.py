@@ -7,4 +7,5 @@ app_name = "overview"
 urlpatterns = [
     path("", views.overview, name="overview"),
     path("opfoelgning/", views.followups, name="followups"),
+    path("beslutninger/", views.decisions, name="decisions"),
 ]

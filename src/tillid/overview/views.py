@@ -1,10 +1,17 @@
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from tillid.core.viewkit import paginate, require
+from tillid.core import exports
+from tillid.core.exports import Sheet
+from tillid.core.indicators import Measure
+from tillid.core.viewkit import file_response, paginate, require
 from tillid.overview import selectors
-from tillid.overview.forms import FollowUpFilterForm, ScopeForm
+from tillid.overview.formatting import format_value
+from tillid.overview.forms import DecisionFilterForm, FollowUpFilterForm, ScopeForm
 
 
 @login_required
@@ -66,5 +73,41 @@ def followups(request):
             "today": today,
             "total": len(rows),
             "page_obj": paginate(request, rows),
+        },
+    )
+
+
+def decisions(request):
+    """The published list of decisions: public when TILLID_PUBLISH_DECISIONS is on."""
+    if not settings.TILLID_PUBLISH_DECISIONS:
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        require(selectors.may_view(request.user))
+    today = timezone.localdate()
+    form = DecisionFilterForm(request.GET or None, today=today)
+    period, kind = form.period_and_kind()
+    rows = selectors.published_decisions(period=period)
+    form.set_kinds(selectors.decision_kinds(rows))
+    if kind:
+        rows = [d for d in rows if d.kind == kind]
+    download = request.GET.get("format", "")
+    if download in ("csv", "xlsx"):
+        name = f"beslutninger-{period.start:%Y-%m-%d}-{period.end:%Y-%m-%d}.{download}"
+        table = selectors.decision_rows(rows)
+        if download == "csv":
+            return file_response(exports.csv_bytes(table), name)
+        return file_response(exports.xlsx_bytes([Sheet(_("Decisions"), table)]), name)
+    page_obj = paginate(request, rows)
+    return render(
+        request,
+        "overview/decisions.html",
+        {
+            "form": form,
+            "period": period,
+            "total": len(rows),
+            "hours": format_value(sum(d.hours_freed or 0 for d in rows), Measure.HOURS),
+            "dkk": format_value(sum(d.dkk_freed or 0 for d in rows), Measure.DKK),
+            "page_obj": page_obj,
+            "public": settings.TILLID_PUBLISH_DECISIONS,
         },
     )
