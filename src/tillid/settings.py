@@ -347,6 +347,9 @@ LOGGING = {
 
 # Tillid's own settings.
 TILLID_MUNICIPALITY_NAME = os.environ.get("TILLID_MUNICIPALITY_NAME", "Tillid Kommune")
+# The published list of decisions (/overblik/beslutninger/) is public, without
+# login, only when the municipality chooses so.
+TILLID_PUBLISH_DECISIONS = env_bool("TILLID_PUBLISH_DECISIONS", False)
 # Danish public sites must publish an accessibility statement (was.digst.dk);
 # point this at the municipality's. The default is Tillid's own page.
 TILLID_ACCESSIBILITY_STATEMENT_URL = os.environ.get("TILLID_ACCESSIBILITY_STATEMENT_URL", "")

@@ -21,4 +21,6 @@ class OverviewConfig(AppConfig):
         ),
         perm="view_overview",
     )
-    provides: dict[str, str] = {}
+    provides: dict[str, str] = {
+        "organisation.front_page_panels": "tillid.overview.panels.front_page_panels",
+    }
