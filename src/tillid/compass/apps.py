@@ -12,6 +12,8 @@ class CompassConfig(AppConfig):
     provides = {
         "overview.indicators": "tillid.compass.indicators.indicators",
         "overview.followups": "tillid.compass.followup.followups",
+        "effects.outcomes": "tillid.compass.effects.outcomes",
+        "effects.outcome_values": "tillid.compass.effects.outcome_values",
     }
     nav_entry = NavEntry(
         url_name="compass:index",

@@ -28,6 +28,10 @@ class GovernanceConfig(AppConfig):
         "overview.followups": "tillid.governance.followup.followups",
         "overview.decisions": "tillid.governance.published.decisions",
         "trials.exemption_figures": "tillid.governance.published.exemption_figures",
+        "effects.treatments": "tillid.governance.effects.treatments",
+        "effects.treatment_kinds": "tillid.governance.effects.treatment_kinds",
+        "effects.outcomes": "tillid.governance.effects.outcomes",
+        "effects.outcome_values": "tillid.governance.effects.outcome_values",
     }
     unit_links = (
         UnitLink(

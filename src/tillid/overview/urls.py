@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from tillid.overview import views
 
@@ -6,4 +6,5 @@ app_name = "overview"
 
 urlpatterns = [
     path("", views.overview, name="overview"),
+    path("virkning/", include("tillid.overview.effects.urls")),
 ]

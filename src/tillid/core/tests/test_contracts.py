@@ -59,7 +59,7 @@ def test_every_offered_contract_is_listed_and_its_function_exists():
     }
     for label, name, _path in offered:
         assert name in contracts.CONTRACTS, f"{label} offers {name}, which CONTRACTS does not list"
-        if name.startswith("overview."):
+        if name.startswith(("overview.", "effects.")):
             # Every module may offer these; the overview collects them all.
             assert all(callable(function) for _app, function in contracts.providers(name))
         else:

@@ -1,0 +1,82 @@
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+
+from tillid.core.errors import NotFound
+from tillid.core.viewkit import require
+from tillid.organisation.permissions import Perm, has_perm_anywhere, scope_for
+from tillid.overview.effects import data
+from tillid.overview.effects.charts import before_after_spec
+from tillid.overview.effects.forms import EffectForm, GroupForm
+from tillid.overview.effects.grade import Grade
+from tillid.overview.effects.wording import GRADE_LABELS, grade_text, reason_text
+
+
+def _scope(request):
+    require(has_perm_anywhere(request.user, Perm.VIEW_OVERVIEW))
+    return scope_for(request.user, Perm.VIEW_OVERVIEW)
+
+
+def _context(found: dict, form: EffectForm, scope) -> dict:
+    outcome, comparison = form.chosen()
+    context: dict = {"found": found, "form": form, "effect": None}
+    if not outcome:
+        return context
+    effect = data.effect_data(found, outcome=outcome, comparison=comparison, scope=scope)
+    context["effect"] = effect
+    evidence = effect.evidence
+    if evidence is not None:
+        context["grade_label"] = GRADE_LABELS[evidence.grade]
+        context["grade_text"] = grade_text(evidence)
+        context["reasons"] = [reason_text(r) for r in evidence.reasons]
+        context["cannot_tell"] = evidence.grade == Grade.CANNOT_TELL
+        context["estimate"] = evidence.estimate
+        if evidence.estimate is not None:
+            context["level_percent"] = round(evidence.estimate.level * 100)
+    if effect.periods:
+        context["chart_spec"] = before_after_spec(
+            effect.periods, outcome_label=effect.outcome_label
+        )
+    return context
+
+
+def _page(request, found: dict, scope):
+    outcomes = data.outcome_choices()
+    form = EffectForm(request.GET or None, outcomes=outcomes)
+    return render(request, "overview/effects/effect.html", _context(found, form, scope))
+
+
+@login_required
+def effect_decision(request, decision_id: int):
+    scope = _scope(request)
+    found = data.treatment(decision_id=decision_id)
+    if found is None:
+        raise NotFound(_("There is no four-F decision with this number."))
+    return _page(request, found, scope)
+
+
+@login_required
+def effect_trial(request, trial_id: int):
+    scope = _scope(request)
+    found = data.treatment(trial_id=trial_id)
+    if found is None:
+        raise NotFound(_("There is no trial with this number."))
+    return _page(request, found, scope)
+
+
+@login_required
+def effect_group(request):
+    scope = _scope(request)
+    form = GroupForm(
+        request.GET or None,
+        outcomes=data.outcome_choices(),
+        kinds=data.treatment_kinds(),
+        areas=data.scope_units(scope),
+    )
+    group = form.group()
+    context: dict = {"form": form, "group": group, "effect": None}
+    if group is not None:
+        found = data.treatment(group=group)
+        if found is not None:
+            context.update(_context(found, form, scope))
+    return render(request, "overview/effects/group.html", context)
