@@ -16,11 +16,14 @@ from tillid.organisation.models import Unit, UnitKind
 from tillid.organisation.permissions import Scope
 from tillid.overview.effects.estimate import EffectSettings
 from tillid.overview.effects.grade import Evidence, GradeRules, assess_effect
+from tillid.overview.effects.inequality import InequalityWatch, UnitValue, inequality_watch
 from tillid.overview.effects.panel import Panel, PanelError
 
 COMPARE_KIND = "kind"  # units of the same kind in the whole organisation (what the user may see)
 COMPARE_AREA = "area"  # units of the same kind in the same forvaltning as the treated units
 COMPARISONS = (COMPARE_AREA, COMPARE_KIND)
+# The four-F decisions that free units (remove or change governance).
+FREEING_DECISIONS = ("remove", "change")
 
 
 def treatment(*, decision_id=None, trial_id=None, group=None) -> dict | None:
@@ -202,3 +205,68 @@ def scope_units(scope: Scope, *, kinds=(UnitKind.ADMINISTRATION, UnitKind.AREA))
     return list(
         Unit.objects.filter(scope.unit_q(), is_active=True, kind__in=kinds).order_by("path")
     )
+
+
+@dataclass
+class WatchData:
+    outcome: str
+    outcome_label: str
+    within: Unit | None
+    kind: str
+    before_label: str
+    after_label: str
+    left_out: int
+    units: int
+    watch: InequalityWatch | None  # None without two periods of figures
+
+
+def watch_data(
+    *, outcome: str, within: Unit | None, kind: str, scope: Scope, draws: int = 999
+) -> WatchData:
+    """The inequality watch for one outcome over the units of one kind (in the
+    organisation or one forvaltning or area): the first and the last period with
+    figures, and whether each unit was touched by a four-F decision or a trial."""
+    labels = dict(outcome_choices())
+    rows = Unit.objects.filter(scope.unit_q(), is_active=True, kind=kind)
+    if within is not None:
+        rows = rows.filter(path__startswith=within.path)
+    units = list(rows.order_by("path"))
+    result = WatchData(outcome, labels.get(outcome, outcome), within, kind, "", "", 0, 0, None)
+    gathered = outcome_values(outcome, [u.pk for u in units]) if units else None
+    if not gathered or not gathered["values"]:
+        return result
+    result.left_out = int(gathered["left_out"])
+    seen = sorted({v["period"] for v in gathered["values"]})
+    if len(seen) < 2:
+        return result
+    first, last = seen[0], seen[-1]
+    names = {p[0]: str(p[1]) for p in gathered["periods"]}
+    result.before_label, result.after_label = names.get(first, ""), names.get(last, "")
+    touched = set()
+    for decision in FREEING_DECISIONS:
+        found = treatment(group={"decision": decision}) or {"units": []}
+        touched |= {uid for uid, start, _label in found["units"] if start is not None}
+    ancestors = Unit.objects.in_bulk({a for u in units for a in u.ancestor_ids})
+    by_id = {u.pk: u for u in units}
+
+    def area(unit: Unit) -> str:
+        # The nearest ancestor that is an area (or a forvaltning), by name.
+        for aid in reversed(unit.ancestor_ids):
+            above = ancestors.get(aid)
+            if above is not None and above.kind in (UnitKind.AREA, UnitKind.ADMINISTRATION):
+                return above.name
+        return unit.name
+
+    def values(period: int) -> list[UnitValue]:
+        return [
+            UnitValue(v["unit"], area(by_id[v["unit"]]), v["value"], v["unit"] in touched)
+            for v in gathered["values"]
+            if v["period"] == period and v["unit"] in by_id
+        ]
+
+    before, after = values(first), values(last)
+    result.units = len(after)
+    result.watch = inequality_watch(
+        measure=outcome, before=before, after=after, draws=draws, min_area_units=2
+    )
+    return result

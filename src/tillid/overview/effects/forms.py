@@ -65,3 +65,31 @@ class GroupForm(EffectForm):
             "area_id": int(self.cleaned_data["area"]) if self.cleaned_data["area"] else None,
             "year": self.cleaned_data["year"],
         }
+
+
+class WatchForm(DKFDSFormMixin, forms.Form):
+    outcome = forms.ChoiceField(label=_("What to measure"))
+    within = forms.ChoiceField(label=_("Where"), required=False)
+    kind = forms.ChoiceField(label=_("Compare units of the kind"))
+
+    def __init__(self, *args, outcomes, areas, kinds, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["outcome"].choices = outcomes
+        if outcomes:
+            self.fields["outcome"].initial = outcomes[0][0]
+        self.fields["within"].choices = [
+            ("", _("The whole organisation")),
+            *[(str(u.pk), u.name) for u in areas],
+        ]
+        self.fields["kind"].choices = kinds
+        self.fields["kind"].initial = kinds[0][0] if kinds else ""
+
+    def chosen(self) -> tuple[str, int | None, str]:
+        outcome = self.fields["outcome"].initial or ""
+        kind = self.fields["kind"].initial
+        within = None
+        if self.is_bound and self.is_valid():
+            outcome = self.cleaned_data["outcome"]
+            kind = self.cleaned_data["kind"]
+            within = int(self.cleaned_data["within"]) if self.cleaned_data["within"] else None
+        return outcome, within, kind

@@ -1,15 +1,29 @@
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from tillid.core.errors import NotFound
 from tillid.core.viewkit import require
+from tillid.organisation.models import UnitKind
 from tillid.organisation.permissions import Perm, has_perm_anywhere, scope_for
 from tillid.overview.effects import data
 from tillid.overview.effects.charts import before_after_spec
-from tillid.overview.effects.forms import EffectForm, GroupForm
+from tillid.overview.effects.forms import EffectForm, GroupForm, WatchForm
 from tillid.overview.effects.grade import Grade
+from tillid.overview.effects.inequality import Flag
 from tillid.overview.effects.wording import GRADE_LABELS, grade_text, reason_text
+
+WATCH_KINDS = (UnitKind.INSTITUTION, UnitKind.TEAM, UnitKind.AREA)
+FLAG_TEXT = {
+    Flag.FIFTH_GAP_WIDENING: gettext_lazy(
+        "The gap between the top and the bottom fifth of units has widened."
+    ),
+    Flag.PULLING_AWAY: gettext_lazy(
+        "The units freed by a decision are pulling away from the rest."
+    ),
+    Flag.AREAS_WITHOUT_PART: gettext_lazy("Whole areas have no unit that was freed by a decision."),
+}
 
 
 def _scope(request):
@@ -80,3 +94,24 @@ def effect_group(request):
         if found is not None:
             context.update(_context(found, form, scope))
     return render(request, "overview/effects/group.html", context)
+
+
+@login_required
+def effect_inequality(request):
+    scope = _scope(request)
+    areas = data.scope_units(scope)
+    kinds = [(k, str(label)) for k, label in UnitKind.choices if k in WATCH_KINDS]
+    form = WatchForm(request.GET or None, outcomes=data.outcome_choices(), areas=areas, kinds=kinds)
+    outcome, within_id, kind = form.chosen()
+    within = next((u for u in areas if u.pk == within_id), None)
+    watch = (
+        data.watch_data(outcome=outcome, within=within, kind=kind, scope=scope) if outcome else None
+    )
+    flags = []
+    if watch is not None and watch.watch is not None:
+        flags = [FLAG_TEXT[f] for f in watch.watch.flags]
+    return render(
+        request,
+        "overview/effects/inequality.html",
+        {"form": form, "watch": watch, "flags": flags},
+    )
