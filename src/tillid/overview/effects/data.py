@@ -114,6 +114,27 @@ def comparison_candidates(treated: list[Unit], *, comparison: str, scope: Scope)
     return found
 
 
+ABOVE_INSTITUTIONS = (UnitKind.MUNICIPALITY, UnitKind.ADMINISTRATION, UnitKind.AREA)
+
+
+def _down_to_institutions(starts: dict[int, date]) -> dict[int, date]:
+    """A decision bound to an area (or a forvaltning) touches every institution in
+    it: those are the units compared, each from the earliest start above it."""
+    wide = list(Unit.objects.filter(pk__in=starts, kind__in=ABOVE_INSTITUTIONS))
+    if not wide:
+        return starts
+    found = {uid: day for uid, day in starts.items() if uid not in {u.pk for u in wide}}
+    for unit in wide:
+        below = Unit.objects.filter(
+            path__startswith=unit.path, is_active=True, kind=UnitKind.INSTITUTION
+        ).values_list("pk", flat=True)
+        for uid in below:
+            day = starts[unit.pk]
+            if uid not in found or day < found[uid]:
+                found[uid] = day
+    return found
+
+
 def _first_period(periods: list[tuple[int, str, date]], start: date) -> int:
     """The first period that begins on or after the start (after the last: not yet)."""
     days = [p[2] for p in periods]
@@ -135,6 +156,7 @@ def effect_data(
     for unit_id, start, _label in found["units"]:
         if start is not None and (unit_id not in starts or start < starts[unit_id]):
             starts[unit_id] = start
+    starts = _down_to_institutions(starts)
     all_treated = list(Unit.objects.filter(pk__in=starts, is_active=True).order_by("path"))
     treated = [u for u in all_treated if scope.contains(u)]
     # A treated unit inside another treated unit would count the same answers twice.

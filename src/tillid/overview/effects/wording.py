@@ -46,6 +46,9 @@ def grade_text(evidence: Evidence) -> str:
 
 def reason_text(reason: Reason) -> str:
     p = {k: _n(v) for k, v in reason.params.items()}
+    if "level_percent" in reason.params:
+        level = float(reason.params["level_percent"])
+        p["level_percent"] = number_format(level, 0 if level.is_integer() else 1, use_l10n=True)
     texts = {
         Why.TOO_FEW_TREATED: _(
             "Only %(treated)s units were touched; at least %(minimum)s are needed."
