@@ -114,9 +114,10 @@ def outcome_values(*, outcome: str, unit_ids: list[int]) -> dict | None:
     disclosure = disclose_per_unit(active_people_per_unit())
     reports: dict[tuple[int, int], int] = defaultdict(int)
     for day, path in days:
-        for uid, unit in units.items():
-            if path and path.startswith(unit.path):
-                reports[(uid, period_of[_half(day)])] += 1
+        # The report counts for its own unit and every unit above it.
+        for part in (path or "").strip("/").split("/"):
+            if part and int(part) in units:
+                reports[(int(part), period_of[_half(day)])] += 1
     values, left_out = [], 0
     for uid in sorted(units):
         employees = disclosure.shown_count(uid)
