@@ -17,6 +17,7 @@ def test_a_consultant_opens_a_decisions_effect_page(page, live_server, org, role
     assert "Anslået virkning" in main
     assert "Medarbejderne viste" in main
     page.wait_for_selector("#effect-chart svg, #effect-chart canvas", timeout=10000)
+    page.wait_for_selector("#event-chart svg, #event-chart canvas", timeout=10000)
     assert_accessible(page, "the effect page of a decision")
     page.select_option("#id_comparison", "kind")
     with page.expect_navigation():

@@ -8,7 +8,7 @@ from tillid.core.viewkit import require
 from tillid.organisation.models import UnitKind
 from tillid.organisation.permissions import Perm, has_perm_anywhere, scope_for
 from tillid.overview.effects import data
-from tillid.overview.effects.charts import before_after_spec
+from tillid.overview.effects.charts import before_after_spec, event_study_spec
 from tillid.overview.effects.forms import EffectForm, GroupForm, WatchForm
 from tillid.overview.effects.grade import Grade
 from tillid.overview.effects.inequality import Flag
@@ -47,6 +47,8 @@ def _context(found: dict, form: EffectForm, scope) -> dict:
         context["estimate"] = evidence.estimate
         if evidence.estimate is not None:
             context["level_percent"] = round(evidence.estimate.level * 100)
+            if evidence.estimate.event_study:
+                context["event_spec"] = event_study_spec(evidence.estimate.event_study)
     if effect.periods:
         context["chart_spec"] = before_after_spec(
             effect.periods, outcome_label=effect.outcome_label

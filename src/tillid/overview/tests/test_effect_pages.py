@@ -27,6 +27,7 @@ def test_a_consultant_sees_the_estimate_its_interval_and_the_grade(client, roles
     assert effect.evidence.estimate.ci_low > 0
     assert "<caption>" in text
     assert 'id="effect-spec"' in text
+    assert 'id="event-spec"' in text
 
 
 def test_too_few_touched_units_say_cannot_tell_and_show_no_estimate(
