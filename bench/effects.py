@@ -28,6 +28,17 @@ default 20) and is extrapolated to 999. The ratios printed are baseline
 time divided by measured time.
 
     .venv/bin/python bench/effects.py [--units 3500] [--decisions 50] [--rounds 4]
+    .venv/bin/python bench/effects.py --page [--database-url postgres://...]
+
+With --page, the whole group effect page (/overblik/virkning/gruppe/) is
+timed instead, through Django's test client on a scratch database: the
+3,500 units stored as institutions in 14 areas under two forvaltninger, the
+50 decisions and the compass figures handed over as the contracts would
+("effects.treatments", "effects.outcome_values": the providers replaced by
+the synthetic figures, so the time is the overview's own: units and
+comparison chosen in the database, panel, estimate with bootstrap or
+clustered interval, grade, chart and table rendered). Baseline: the same
+page's estimate by the naive bootstrap (re-fitting 999 times).
 """
 
 import argparse
@@ -141,6 +152,140 @@ def naive_bootstrap(observations, unit_rows, sample: int, seed: int) -> float:
     return (time.perf_counter() - t) / sample * DRAWS
 
 
+def page(args) -> int:
+    """The whole group effect page, timed through the test client (see --page)."""
+    from datetime import date, timedelta
+
+    sys.path.insert(0, str(ROOT))
+    from bench.scratch import setup_django
+
+    description, cleanup = setup_django(args.database_url, testing=True)
+    try:
+        return _page(args, description, date, timedelta)
+    finally:
+        cleanup()
+
+
+def _page(args, description, date, timedelta) -> int:
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+    from django.test.utils import setup_test_environment
+
+    from tillid.organisation import services
+    from tillid.organisation.models import Role, RoleGrant, Unit, UnitKind
+    from tillid.overview.effects import data
+
+    observations, unit_rows, left_out = municipality(
+        args.units, args.decisions, args.rounds, args.seed
+    )
+    t = time.perf_counter()
+    root = services.create_unit(external_id="K", name="Kommune", kind=UnitKind.MUNICIPALITY)
+    admins = [
+        services.create_unit(
+            external_id=f"F{i}", name=f"Forvaltning {i}", kind=UnitKind.ADMINISTRATION, parent=root
+        )
+        for i in range(2)
+    ]
+    areas = [
+        services.create_unit(
+            external_id=f"O{i}", name=f"Område {i}", kind=UnitKind.AREA, parent=admins[i % 2]
+        )
+        for i in range(AREAS)
+    ]
+    area_of = {u["unit"]: int(u["group"].split("-")[1]) for u in unit_rows}
+    rows = Unit.objects.bulk_create(
+        Unit(
+            external_id=f"I{u}",
+            name=f"Institution {u}",
+            kind=UnitKind.INSTITUTION,
+            parent=areas[area_of.get(u, 0)],
+            depth=3,
+        )
+        for u in range(args.units)
+    )
+    for row in rows:
+        row.path = f"{row.parent.path}{row.pk}/"
+    Unit.objects.bulk_update(rows, ["path"], batch_size=1000)
+    pk = {u: row.pk for u, row in enumerate(rows)}
+    user = get_user_model().objects.create_user("konsulent-bench", password="x")
+    RoleGrant.objects.create(user=user, role=Role.CONSULTANT, unit=None)
+    print(f"Stored {args.units} units in {time.perf_counter() - t:.1f} s ({description})")
+
+    first = date(2023, 3, 1)
+    periods = [
+        (r, f"Runde {r}", first + timedelta(days=180 * (r - 1))) for r in range(1, args.rounds + 1)
+    ]
+    starts = {u["unit"]: u["first_treated"] for u in unit_rows if u["first_treated"]}
+    found = {
+        "kind": "group",
+        "id": None,
+        "title": "",
+        "label": "",
+        "url": "",
+        "units": [(pk[u], periods[s - 1][2] - timedelta(days=30), "") for u, s in starts.items()],
+        "notes": [],
+    }
+    by_pk = [dict(o, unit=pk[o["unit"]]) for o in observations]
+
+    def outcome_values(outcome, unit_ids):
+        wanted = set(unit_ids)
+        return {
+            "periods": periods,
+            "values": [o for o in by_pk if o["unit"] in wanted],
+            "left_out": left_out,
+        }
+
+    data.treatment = lambda **kwargs: found
+    data.outcome_values = outcome_values
+    data.outcome_choices = lambda: [("compass:culture", "Tillidskultur")]
+    data.treatment_kinds = lambda: [("remove", "Fjerne")]
+
+    setup_test_environment()  # so that the response carries its context
+    client = Client(HTTP_HOST="127.0.0.1")
+    client.force_login(user)
+    failed = False
+    figures = {}
+    for comparison in ("area", "kind"):
+        url = (
+            "/overblik/virkning/gruppe/?decision=remove&area=&year=&outcome=compass:culture"
+            f"&comparison={comparison}"
+        )
+        client.get(url)  # warm-up: imports, numba
+        times = []
+        for _ in range(3):
+            t = time.perf_counter()
+            response = client.get(url)
+            times.append(time.perf_counter() - t)
+        assert response.status_code == 200, response.status_code
+        effect = response.context["effect"]
+        evidence = effect.evidence
+        estimate = evidence.estimate
+        panel = effect.panel
+        baseline = naive_bootstrap(
+            [
+                {"unit": o.unit, "period": o.period, "value": o.value, "respondents": o.respondents}
+                for o in panel.observations
+            ],
+            [
+                {"unit": u.unit, "group": u.group, "first_treated": u.first_treated}
+                for u in panel.units
+            ],
+            args.sample,
+            args.seed,
+        )
+        measured = min(times)
+        print(
+            f"page, comparison {comparison}: {len(effect.treated)} touched and "
+            f"{len(effect.comparison_units)} comparison units, {estimate.inference}, grade "
+            f"{evidence.grade}; {measured:.2f} s (budget {BUDGET_S} s); naive bootstrap "
+            f"re-fitting {DRAWS} times {baseline:.1f} s; ratio {baseline / measured:.0f}x"
+        )
+        failed |= measured > BUDGET_S
+        figures[f"page_{comparison}_s"] = round(measured, 3)
+    print(json.dumps(figures))
+    return 1 if failed else 0
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--units", type=int, default=3_500)
@@ -148,8 +293,12 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=4)
     parser.add_argument("--seed", type=int, default=45)
     parser.add_argument("--sample", type=int, default=20)
+    parser.add_argument("--page", action="store_true", help="time the whole group effect page")
+    parser.add_argument("--database-url", help="PostgreSQL for --page (default: SQLite)")
     args = parser.parse_args()
     warnings.simplefilter("ignore")
+    if args.page:
+        return page(args)
 
     t = time.perf_counter()
     observations, unit_rows, left_out = municipality(

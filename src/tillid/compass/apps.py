@@ -13,6 +13,8 @@ class CompassConfig(AppConfig):
         "overview.indicators": "tillid.compass.indicators.indicators",
         "overview.followups": "tillid.compass.followup.followups",
         "organisation.front_page_panels": "tillid.compass.front_page.panels",
+        "effects.outcomes": "tillid.compass.effects.outcomes",
+        "effects.outcome_values": "tillid.compass.effects.outcome_values",
     }
     nav_entry = NavEntry(
         url_name="compass:index",

@@ -27,6 +27,7 @@ from tillid.compass.models import (
     Round,
     SelfAssessment,
 )
+from tillid.core import contracts
 from tillid.organisation.models import Person, Unit, UnitKind
 
 COMMENTS = [
@@ -105,6 +106,7 @@ def build_demo(*, seed: int, log) -> None:
         base = rng.gauss(3.5, 0.35)
         unit_level[unit_id] = {d: base + rng.gauss(0, 0.25) for d in dims}
     today = timezone.localdate()
+    freed_since = _freed_since(units)
     # Four rounds over two years (the last still open), named by season and year.
     schedule = [
         (_round_name(today - timedelta(days=days)), today - timedelta(days=days), rate, trend)
@@ -158,6 +160,9 @@ def build_demo(*, seed: int, log) -> None:
             level = dict(unit_level[person.unit_id])
             inst = _institution_of(person.unit, units)
             bonus = trend + (0.3 if inst in improved or person.unit_id in improved else 0.0)
+            freed = freed_since.get(person.unit_id)
+            if freed is not None and freed < opens_on:
+                bonus += FREED_BONUS  # governance removed or changed here: trust rises
             for d in level:
                 level[d] += bonus
             shift = rng.gauss(0.25 if person.is_leader else 0.0, 0.45)
@@ -192,6 +197,32 @@ def build_demo(*, seed: int, log) -> None:
             % {"name": name, "meetings": len(meetings), "actions": len(actions)}
         )
     _self_assessment(rounds[-2], leader_spec, rng)
+
+
+# Where a four-F decision removed or changed governance before a round, the
+# answers in the units it bound rise by this much (on the 1-5 scale), so that
+# the effect pages have effects to find (issue 12).
+FREED_BONUS = 0.6
+
+
+def _freed_since(units: dict[int, Unit]) -> dict[int, object]:
+    """Per unit, the earliest date a removal or change bound it (through the
+    governance module's decisions, asked for by contract; none without it)."""
+    starts: dict[int, object] = {}
+    for decision in ("remove", "change"):
+        for _app, found in contracts.collect(
+            "effects.treatments", group={"decision": decision, "area_id": None, "year": None}
+        ):
+            for unit_id, start, _label in (found or {}).get("units", []):
+                if start is not None and (unit_id not in starts or start < starts[unit_id]):
+                    starts[unit_id] = start
+    found_below: dict[int, object] = {}
+    for unit in units.values():
+        ids = [int(p) for p in unit.path.strip("/").split("/") if p]
+        days = [starts[i] for i in ids if i in starts]
+        if days:
+            found_below[unit.pk] = min(days)
+    return found_below
 
 
 def _round_name(opens_on) -> str:

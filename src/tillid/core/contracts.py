@@ -85,6 +85,30 @@ CONTRACTS: dict[str, str] = {
         "list[indicators.PublishedDecision]: decisions for the published list "
         "(governance's four-F decisions, trials' exemptions)."
     ),
+    "effects.treatments": (
+        "(*, decision_id: int | None = None, trial_id: int | None = None, group: dict | None = "
+        "None) -> dict | None: what a four-F decision (offered by governance; `group` = "
+        "{'decision': code, 'area_id': unit id or None, 'year': int or None} for a group of "
+        "them) or a trial (offered by trials) touched: {'kind', 'id', 'title', 'label', "
+        "'url', 'units': [(unit_id, start date, label)], 'notes': [(heading, text)]}; None "
+        "when the id is not the provider's (the overview's effect pages)."
+    ),
+    "effects.treatment_kinds": (
+        "(*) -> list[tuple[str, str]]: the kinds of decision a group effect may be asked for, "
+        "as (code, label) (offered by governance)."
+    ),
+    "effects.outcomes": (
+        "(*) -> list[tuple[str, str]]: the outcomes a module can measure per unit and "
+        "period, as (code, label); codes start with the module's label and a colon "
+        "(offered by compass and governance)."
+    ),
+    "effects.outcome_values": (
+        "(*, outcome: str, unit_ids: list[int]) -> dict | None: per unit and period the "
+        "outcome's value, {'periods': [(period, label, first date)], 'values': [{'unit', "
+        "'period', 'value', 'respondents'}], 'left_out': units the anonymity engine hid in a "
+        "period}; values already through tillid.core.anonymity; None for another module's "
+        "outcome (offered by compass and governance)."
+    ),
 }
 
 

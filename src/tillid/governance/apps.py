@@ -29,6 +29,10 @@ class GovernanceConfig(AppConfig):
         "overview.decisions": "tillid.governance.published.decisions",
         "trials.exemption_figures": "tillid.governance.published.exemption_figures",
         "organisation.front_page_panels": "tillid.governance.front_page.panels",
+        "effects.treatments": "tillid.governance.effects.treatments",
+        "effects.treatment_kinds": "tillid.governance.effects.treatment_kinds",
+        "effects.outcomes": "tillid.governance.effects.outcomes",
+        "effects.outcome_values": "tillid.governance.effects.outcome_values",
     }
     unit_links = (
         UnitLink(

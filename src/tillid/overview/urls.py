@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from tillid.overview import views
 
@@ -8,4 +8,5 @@ urlpatterns = [
     path("", views.overview, name="overview"),
     path("opfoelgning/", views.followups, name="followups"),
     path("beslutninger/", views.decisions, name="decisions"),
+    path("virkning/", include("tillid.overview.effects.urls")),
 ]

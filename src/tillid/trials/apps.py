@@ -25,6 +25,7 @@ class TrialsConfig(AppConfig):
         "overview.indicators": "tillid.trials.indicators.indicators",
         "overview.followups": "tillid.trials.followup.followups",
         "overview.decisions": "tillid.trials.published.decisions",
+        "effects.treatments": "tillid.trials.effects.treatments",
     }
     unit_links = (
         UnitLink(

@@ -63,7 +63,7 @@ def test_every_offered_contract_is_listed_and_its_function_exists():
     }
     for label, name, _path in offered:
         assert name in contracts.CONTRACTS, f"{label} offers {name}, which CONTRACTS does not list"
-        if name.startswith("overview.") or name in MANY_PROVIDERS:
+        if name.startswith(("overview.", "effects.")) or name in MANY_PROVIDERS:
             # Every module may offer these; the consumer collects them all.
             assert all(callable(function) for _app, function in contracts.providers(name))
         else:
