@@ -407,6 +407,15 @@ class ContributionForm(DKFDSFormMixin, forms.Form):
     )
 
 
+class ReportNoteForm(DKFDSFormMixin, forms.Form):
+    text = forms.CharField(
+        label=_("Internal note"),
+        help_text=_("For the Meningssamling only: the reporter does not see it."),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": _("Write the note.")},
+    )
+
+
 class NoteForm(DKFDSFormMixin, forms.Form):
     role_group = forms.ChoiceField(
         label=_("Said by"),
