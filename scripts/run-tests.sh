@@ -25,18 +25,19 @@ status=0
 # checks templates, links, permissions and accessibility, none of which
 # depends on the database; it is the slowest file, so it runs once, on
 # PostgreSQL (or on SQLite when PostgreSQL is absent outside CI). Set
-# TILLID_TEST_CRAWL_BOTH=1 to crawl on both.
+# TILLID_TEST_CRAWL_BOTH=1 to run the browser tests on both.
 # One test per role (test_every_page[<role>]); --dist worksteal lets an idle
 # worker take the roles still queued for a busy one, so a slow role holds
 # only its own worker.
-CRAWL=tests/browser/test_every_page.py
 pg_up=false
 if $BIN/python -c "import psycopg,sys; psycopg.connect('${PG_URL%/*}/postgres', connect_timeout=3).close()" 2>/dev/null; then
   pg_up=true
 fi
+# The browser tests (tests/browser) drive pages, not SQL: with PostgreSQL up
+# they run once, on PostgreSQL, and the rest of the suite runs on both.
 sqlite_args=()
 if $pg_up && [ "${TILLID_TEST_CRAWL_BOTH:-}" != "1" ] && [ $# -eq 0 ]; then
-  sqlite_args=(--ignore="$CRAWL")
+  sqlite_args=(--ignore=tests/browser)
 fi
 echo "== pytest on SQLite"
 DATABASE_URL="sqlite:///$(pwd)/var-test.sqlite3" $BIN/pytest -n "$WORKERS" --dist worksteal -q "${sqlite_args[@]}" "$@" || status=$?

@@ -41,6 +41,16 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost" if DEBUG or TEST
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
+    # Tillid's apps first: where a text is also in Django's own catalogues
+    # (admin translates "Action" as "Funktion"), the app listed first wins,
+    # and a Danish user should read Tillid's words.
+    "tillid.core",
+    "tillid.organisation",
+    "tillid.governance",
+    "tillid.compass",
+    "tillid.trials",
+    "tillid.delegation",
+    "tillid.overview",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -55,13 +65,6 @@ INSTALLED_APPS = [
     # The API docs (/api/docs) load Swagger UI from Tillid's own static files,
     # not from a CDN, when ninja is an installed app.
     "ninja",
-    "tillid.core",
-    "tillid.organisation",
-    "tillid.governance",
-    "tillid.compass",
-    "tillid.trials",
-    "tillid.delegation",
-    "tillid.overview",
 ]
 
 MIDDLEWARE = [
@@ -344,6 +347,9 @@ LOGGING = {
 
 # Tillid's own settings.
 TILLID_MUNICIPALITY_NAME = os.environ.get("TILLID_MUNICIPALITY_NAME", "Tillid Kommune")
+# The published list of decisions (/overblik/beslutninger/) is public, without
+# login, only when the municipality chooses so.
+TILLID_PUBLISH_DECISIONS = env_bool("TILLID_PUBLISH_DECISIONS", False)
 # Danish public sites must publish an accessibility statement (was.digst.dk);
 # point this at the municipality's. The default is Tillid's own page.
 TILLID_ACCESSIBILITY_STATEMENT_URL = os.environ.get("TILLID_ACCESSIBILITY_STATEMENT_URL", "")
@@ -383,6 +389,9 @@ if TESTING:
 TILLID_PERMISSION_CHECK = "tillid.organisation.permissions.has_perm_anywhere"
 # Links a user who logged in by single sign-on to their person (core/oidc.py).
 TILLID_PERSON_LINKER = "tillid.organisation.services.link_user_to_person"
+# The unit picker of every form (core/unit_picker.py): its search endpoint and path labels.
+TILLID_UNIT_SEARCH_URL = "organisation:unit_search"
+TILLID_UNIT_PATH_LABELS = "tillid.organisation.unit_search.path_labels"
 
 # Anonymity (DESIGN.md): no figure for a group under this many respondents
 # (never below 3), and free-text comments need a larger group still.

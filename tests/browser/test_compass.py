@@ -57,17 +57,25 @@ def test_answer_on_a_phone_from_the_link(phone_page, live_server, survey):
     assert page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth + 1")
     fieldsets = page.locator("fieldset.tillid-question")
     count = fieldsets.count()
-    assert count == 55
+    assert 0 < count < 55  # the first of the short pages
     # Answer the first three, reload: the answers are still there.
     for i in range(3):
         fieldsets.nth(i).get_by_label("Enig", exact=True).check()
     page.reload()
     for i in range(3):
         assert fieldsets.nth(i).locator("input[value='4']").is_checked()
-    # Answer the rest ("don't know" for one), and send.
-    for i in range(3, count):
-        label = "Ved ikke" if i == 10 else "Helt enig"
-        fieldsets.nth(i).get_by_label(label, exact=True).check()
+    # Answer the rest ("don't know" for one), page by page, and send.
+    start = 3
+    while True:
+        for i in range(start, fieldsets.count()):
+            label = "Ved ikke" if (start == 3 and i == 10) else "Helt enig"
+            fieldsets.nth(i).get_by_label(label, exact=True).check()
+        start = 0
+        next_button = page.get_by_role("button", name="Næste")
+        if not next_button.count():
+            break
+        with page.expect_navigation():
+            next_button.click()
     page.fill("#id_comment", "Vi har fået mere frihed.")
     with page.expect_navigation():
         page.click("button[type=submit]")

@@ -58,6 +58,7 @@ from tests.browser.conftest import (
     screenshot,
     serious,
 )
+from tillid.core.tests.test_translations import english_words
 
 ANONYMOUS = "anonymous"
 ROLES = [
@@ -79,6 +80,9 @@ SKIP_PREFIXES = ("/admin/", "/api/", "/static/", "/media/", "/i18n/", "/oidc/")
 # Routes that answer GET but that no link in Tillid leads to, with the reason.
 NOT_CRAWLED: dict[str, str] = {
     "compass:answer": "reached from the one-time invitation link each respondent gets by e-mail",
+    "compass:new_code": (
+        "reached after asking for a new code, a POST (tests/browser/test_answering.py checks it)"
+    ),
     "compass:answer_thanks": "reached by answering (tests/browser/test_compass.py checks it)",
     "compass:round_mailing": (
         "polled by htmx only while a round's e-mails are being sent "
@@ -365,6 +369,39 @@ class _Links(HTMLParser):
             self.links.append((attrs["hx-get"], True))
 
 
+class _Text(HTMLParser):
+    """The text a reader sees: no scripts, styles or attributes."""
+
+    def __init__(self):
+        super().__init__()
+        self.parts: list[str] = []
+        self._hidden = 0
+
+    def handle_starttag(self, tag, attrs):
+        self._hidden += tag in ("script", "style")
+
+    def handle_endtag(self, tag):
+        self._hidden -= tag in ("script", "style") and self._hidden > 0
+
+    def handle_data(self, data):
+        if not self._hidden:
+            self.parts.append(data)
+
+
+# Pages in English on purpose or by Django itself: the API's Swagger UI, the admin.
+NOT_DANISH_PREFIXES = ("/api/", "/admin/")
+
+
+def english_on_page(url: str, html: str) -> str:
+    """A problem when a Danish page shows English words (tillid.core.tests.test_translations)."""
+    if urlsplit(url).path.startswith(NOT_DANISH_PREFIXES):
+        return ""
+    reader = _Text()
+    reader.feed(html)
+    found = english_words(" ".join(reader.parts))
+    return f"English on a Danish page {url}: {sorted(found)}" if found else ""
+
+
 def client_crawl(
     get: Callable, crawl: Crawl, reached: set[str], origin: str = "http://testserver"
 ) -> None:
@@ -394,8 +431,11 @@ def client_crawl(
         crawl.record(route, Visit(url, response.status_code, "htmx" if htmx else "link"))
         if response.status_code != 200 or "text/html" not in response.get("Content-Type", ""):
             continue
+        html = response.content.decode()
+        if problem := english_on_page(url, html):
+            crawl.problems.append(problem)
         parser = _Links()
-        parser.feed(response.content.decode())
+        parser.feed(html)
         for href, is_htmx in parser.links:
             target = crawlable(urljoin(url, href), origin)
             if target and target not in seen:

@@ -12,6 +12,7 @@ class CompassConfig(AppConfig):
     provides = {
         "overview.indicators": "tillid.compass.indicators.indicators",
         "overview.followups": "tillid.compass.followup.followups",
+        "organisation.front_page_panels": "tillid.compass.front_page.panels",
     }
     nav_entry = NavEntry(
         url_name="compass:index",

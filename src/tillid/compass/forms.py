@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tillid.compass.models import ActionStatus, ActionVerdict, Instrument, InstrumentKind
 from tillid.core.forms import DKFDSFormMixin
+from tillid.core.unit_picker import UnitChoiceField
 from tillid.organisation.models import Unit
 
 DONT_KNOW = "dk"
@@ -22,7 +23,7 @@ class DateInput(forms.DateInput):
 
 class RoundForm(DKFDSFormMixin, forms.Form):
     name = forms.CharField(label=_("Name of the round"), max_length=200)
-    root = forms.ModelChoiceField(
+    root = UnitChoiceField(
         label=_("Part of the organisation"),
         queryset=Unit.objects.none(),
         help_text=_("Everyone active in this unit and the units below it is invited."),
@@ -47,6 +48,14 @@ class RoundForm(DKFDSFormMixin, forms.Form):
         max_value=100,
         help_text=_("Comments need a larger group than scores."),
     )
+    contact_name = forms.CharField(
+        label=_("Contact person for questions"),
+        max_length=200,
+        required=False,
+        help_text=_("Named on the printed letters. When empty: you."),
+    )
+    contact_email = forms.EmailField(label=_("Contact e-mail"), required=False)
+    contact_phone = forms.CharField(label=_("Contact phone"), max_length=40, required=False)
 
     def __init__(self, *args, units=None, **kwargs):
         self._units = units
@@ -151,13 +160,15 @@ class MeetingForm(DKFDSFormMixin, forms.Form):
 
 
 class ActionForm(DKFDSFormMixin, forms.Form):
+    required_together = ("title", "owner", "due_on")
+
     title = forms.CharField(label=_("Action"), max_length=300, required=False)
     owner = forms.CharField(label=_("Owner"), max_length=200, required=False)
     due_on = forms.DateField(label=_("Due date"), widget=DateInput(), required=False)
 
     def clean(self):
         data = super().clean()
-        filled = [bool(data.get(f)) for f in ("title", "owner", "due_on")]
+        filled = [bool(data.get(f)) for f in self.required_together]
         if any(filled) and not all(filled):
             raise forms.ValidationError(
                 _("An action needs a description, an owner and a due date.")

@@ -215,3 +215,32 @@ def _mark_failed(inv: Invitation, reason: str, *, reminder: bool) -> None:
         Invitation.objects.filter(pk=inv.pk).update(
             mailing=None, delivery=Delivery.FAILED, delivery_error=reason[:300]
         )
+
+
+# --- a new link asked for by the person -------------------------------------------
+
+
+def deliver_new_link(*, invitation_id: int, base_url: str) -> bool:
+    """Send a person's own invitation again, with a fresh link, to their address.
+
+    The person asked for it (services.request_new_link). The new token
+    replaces the old one only when the server accepts the message, and
+    nothing else on the invitation changes (no delivery status, no mailing,
+    no count), so no one reading the round can tell that it was sent.
+    Returns whether the e-mail was accepted.
+    """
+    inv = (
+        Invitation.objects.select_related("round", "person")
+        .filter(pk=invitation_id, used=False)
+        .first()
+    )
+    if inv is None or not inv.round.is_open or not inv.person.email:
+        return False
+    token = new_token()
+    message = _invitation_email(inv.round, inv.person.email, token, base_url, reminder=False)
+    try:
+        get_connection(fail_silently=False).send_messages([message])
+    except (smtplib.SMTPException, OSError):
+        return False  # the old link still works
+    Invitation.objects.filter(pk=inv.pk, used=False).update(token_hash=token_hash(token))
+    return True

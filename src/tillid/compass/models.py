@@ -146,6 +146,11 @@ class Round(models.Model):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # Named on printed letters for questions about the survey; when empty, the
+    # consultant who opened the round.
+    contact_name = models.CharField(_("contact person"), max_length=200, blank=True)
+    contact_email = models.EmailField(_("contact e-mail"), blank=True)
+    contact_phone = models.CharField(_("contact phone"), max_length=40, blank=True)
 
     class Meta:
         ordering = ["-opens_on", "-pk"]
@@ -161,6 +166,20 @@ class Round(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def contact(self) -> dict[str, str]:
+        """Who answers questions about the survey: the round's contact or its consultant."""
+        if self.contact_name:
+            return {
+                "name": self.contact_name,
+                "email": self.contact_email,
+                "phone": self.contact_phone,
+            }
+        user = self.created_by
+        name = (user.get_full_name() or user.username) if user is not None else ""
+        email = self.contact_email or (user.email if user is not None else "")
+        return {"name": name, "email": email, "phone": self.contact_phone}
 
     @property
     def is_closed(self) -> bool:
@@ -375,3 +394,16 @@ class DialogueAction(models.Model):
     @property
     def is_overdue(self) -> bool:
         return self.status == ActionStatus.OPEN and self.due_on < timezone.localdate()
+
+
+class LinkRequest(models.Model):
+    """That someone asked for a new answering link, once per form (a double
+    submit is refused by the unique key). Deliberately without the person,
+    the invitation, the round or the time of day: the key is the hash of the
+    form's random nonce and the date is coarse."""
+
+    key = models.CharField(max_length=64, unique=True)
+    requested_on = models.DateField()
+
+    def __str__(self) -> str:
+        return self.key[:8]

@@ -483,6 +483,10 @@ def strongest_and_weakest(
     if len(scored) < 2:
         return None, None
     ordered = sorted(scored, key=lambda r: r.score.mean)
+    # Scores are shown as whole numbers: naming a strongest and a weakest that
+    # read the same would tell the leader something the figures do not.
+    if round(ordered[-1].score.mean) == round(ordered[0].score.mean):
+        return None, None
     return ordered[-1], ordered[0]
 
 
@@ -617,3 +621,47 @@ def reliability_report(round_: Round) -> dict:
         rel = scoring.reliability(members, rows) if len(answers) >= round_.min_group else None
         out[code] = rel.as_dict() if rel else None
     return {"round": round_.pk, "respondents": len(answers), "dimensions": out}
+
+
+# --- answering in pages ----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AnswerPage:
+    """One page of the questionnaire: the questions of one family of dimensions."""
+
+    number: int  # from 1
+    title: str
+    codes: tuple[str, ...]
+
+
+def answer_pages(spec: Spec) -> list[AnswerPage]:
+    """The questionnaire split into short pages, one family of dimensions each.
+
+    An item belongs to the family of its first dimension (in the instrument's
+    order); items without a dimension go on the last page. Families come in
+    the order of Family, each page keeps the items' order. Pure: made from
+    the parsed instrument, no query.
+    """
+    family_of: dict[str, str] = {}
+    for _code, family, members in spec.dimensions:
+        for member in members:
+            family_of.setdefault(member, family)
+    groups: dict[str, list[str]] = {f.value: [] for f in Family}
+    loose: list[str] = []
+    for code in spec.item_codes:
+        if code in family_of:
+            groups.setdefault(family_of[code], []).append(code)
+        else:
+            loose.append(code)
+    labels = dict(Family.choices)
+    pages = [(str(labels.get(f, f)), c) for f, c in groups.items() if c]
+    if loose:
+        if pages:
+            pages[-1] = (pages[-1][0], pages[-1][1] + loose)
+        else:
+            pages = [("", loose)]
+    return [
+        AnswerPage(number=i, title=title, codes=tuple(c))
+        for i, (title, c) in enumerate(pages, start=1)
+    ]

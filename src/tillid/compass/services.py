@@ -1,13 +1,15 @@
 """Writes of the compass: instruments, rounds, invitations, answers, dialogue."""
 
 import functools
+import hashlib
 from dataclasses import dataclass
 from datetime import date
 
 from django.conf import settings
 from django.core import signing
-from django.db import connection, models, transaction
+from django.db import IntegrityError, connection, models, transaction
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from tillid.compass import instruments as instrument_files
@@ -31,6 +33,7 @@ from tillid.compass.models import (
     InstrumentKind,
     Invitation,
     Item,
+    LinkRequest,
     Mailing,
     MailingKind,
     Response,
@@ -175,6 +178,9 @@ def open_round(
     created_by=None,
     base_url: str = "",
     send_email: bool = True,
+    contact_name: str = "",
+    contact_email: str = "",
+    contact_phone: str = "",
 ) -> Round:
     """Create a round and one invitation per active person in the subtree.
 
@@ -221,6 +227,9 @@ def open_round(
             min_group=min_group,
             min_comment_group=min_comment_group,
             created_by=created_by,
+            contact_name=contact_name.strip()[:200],
+            contact_email=contact_email.strip(),
+            contact_phone=contact_phone.strip()[:40],
         )
         by_email = [p for p in people if p.email] if send_email else []
         mailing = None
@@ -496,7 +505,7 @@ def check_answerable(inv: Invitation) -> None:
     if today < inv.round.opens_on:
         raise RoundNotOpen(
             _("The survey opens on %(date)s. Please come back then.")
-            % {"date": inv.round.opens_on.strftime("%d.%m.%Y")}
+            % {"date": date_format(inv.round.opens_on, "j. F Y")}
         )
 
 
@@ -573,6 +582,86 @@ def submit_response(*, token: str, answers: dict, comment: str = "") -> Response
         )
         response.save(force_insert=True)
     return response
+
+
+# --- a new link, asked for by the person ----------------------------------------
+
+
+class RequestAlreadyHandled(CompassError):
+    """The same form was sent twice: the first one did the work."""
+
+
+@dataclass
+class NewLink:
+    round: Round
+    # The new code, when one was made to show on the screen; None when it goes by e-mail.
+    token: str | None
+
+
+def open_invitations_for(person: Person | None) -> list[Invitation]:
+    """The person's own invitations in open rounds that they have not used yet."""
+    if person is None:
+        return []
+    today = timezone.localdate()
+    return list(
+        Invitation.objects.filter(
+            person=person,
+            used=False,
+            round__closed_early=False,
+            round__is_imported=False,
+            round__opens_on__lte=today,
+            round__closes_on__gte=today,
+        )
+        .select_related("round")
+        .order_by("round__closes_on", "round__pk")
+    )
+
+
+def request_new_link(
+    *, person: Person, round_id: int, nonce: str, by_email: bool, base_url: str
+) -> NewLink:
+    """Give a person a new link to their own invitation; one transaction.
+
+    By e-mail: the sender mails a fresh link to the person's own address (the
+    old link stops working when the new one is accepted). Otherwise a new code
+    is made now for the person to see, and the old one stops working at once.
+    Either way only an unused invitation in an open round gets one. Nothing
+    records who asked: `LinkRequest` keeps only the hash of the form's
+    one-time nonce and the date, so a second submit of the same form is
+    refused (RequestAlreadyHandled) instead of sending twice.
+    """
+    if not nonce or len(nonce) > 200:
+        raise CompassError(_("The form has expired. Please try again."))
+    with transaction.atomic():
+        inv = (
+            Invitation.objects.select_for_update()
+            .select_related("round")
+            .filter(person=person, round_id=round_id)
+            .first()
+        )
+        if inv is None:
+            raise CompassError(_("You are not invited to this round."))
+        if inv.used:
+            raise LinkUsed(_("You have already answered this round – thank you."))
+        if not inv.round.is_open:
+            raise RoundNotOpen(_("This round is not open for answers."))
+        if by_email and not person.email:
+            raise CompassError(_("We have no e-mail address for you. Get a new code here instead."))
+        try:
+            with transaction.atomic():
+                LinkRequest.objects.create(
+                    key=hashlib.sha256(nonce.encode()).hexdigest(),
+                    requested_on=timezone.localdate(),
+                )
+        except IntegrityError:
+            raise RequestAlreadyHandled(_("Your request has already been handled.")) from None
+        if by_email:
+            pk = inv.pk
+            transaction.on_commit(lambda: tasks.send_new_link.enqueue(pk, base_url))
+            return NewLink(round=inv.round, token=None)
+        token = new_token()
+        Invitation.objects.filter(pk=inv.pk).update(token_hash=token_hash(token))
+        return NewLink(round=inv.round, token=token)
 
 
 _THANKS_SALT = "tillid.compass.thanks"

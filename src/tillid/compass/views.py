@@ -1,3 +1,5 @@
+import secrets
+
 import segno
 from django.conf import settings
 from django.contrib import messages
@@ -9,6 +11,7 @@ from django.http import Http404, HttpResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
@@ -49,6 +52,7 @@ from tillid.organisation.permissions import (
     require_perm,
     scope_for,
 )
+from tillid.organisation.unit_search import path_labels as unit_path_labels
 
 
 def _base_url(request) -> str:
@@ -289,7 +293,9 @@ def round_letters(request, round_id):
 
 def _letters_page(request, round_: Round, letters: list) -> HttpResponse:
     base = _base_url(request)
+    paths = unit_path_labels([letter.unit for letter in letters])
     for letter in letters:
+        letter.unit_path = paths.get(letter.unit.pk, letter.unit.name)
         letter.url = services.answer_url(base, letter.token)
         letter.qr_svg = qr_code_svg(letter.url)
     response = render(
@@ -298,6 +304,8 @@ def _letters_page(request, round_: Round, letters: list) -> HttpResponse:
         {
             "round": round_,
             "letters": letters,
+            "municipality": settings.TILLID_MUNICIPALITY_NAME,
+            "contact": round_.contact,
             "start_url": base.rstrip("/") + "/tillidskompas/svar/",
         },
     )
@@ -351,6 +359,87 @@ def round_reliability(request, round_id):
     )
 
 
+# --- a person's own invitations (logged in) ------------------------------------------
+
+_NEW_CODE_SESSION = "compass-new-code-%s"
+
+
+@login_required
+@never_cache
+def mine(request):
+    """The open rounds the logged-in person is invited to, with a new link on request."""
+    person = org_selectors.person_for_user(request.user)
+    invitations = services.open_invitations_for(person)
+    return render(
+        request,
+        "compass/mine.html",
+        {
+            "person": person,
+            "invitations": invitations,
+            "has_email": bool(person and person.email),
+            "nonce": secrets.token_urlsafe(24),
+        },
+    )
+
+
+@login_required
+@require_POST
+def new_link(request, round_id):
+    person = org_selectors.person_for_user(request.user)
+    if person is None:
+        raise Http404
+    by_email = request.POST.get("how") == "email"
+    try:
+        link = services.request_new_link(
+            person=person,
+            round_id=round_id,
+            nonce=request.POST.get("nonce", ""),
+            by_email=by_email,
+            base_url=_base_url(request),
+        )
+    except services.RequestAlreadyHandled:
+        # A double submit: the first one did the work (and, for a code, kept it below).
+        if not by_email:
+            return redirect("compass:new_code", round_id)
+        messages.success(request, _("A new link is on its way to your e-mail address."))
+        return redirect("compass:mine")
+    except services.CompassError as exc:
+        messages.error(request, str(exc))
+        return redirect("compass:mine")
+    if link.token is None:
+        messages.success(
+            request,
+            _(
+                "A new link is on its way to your e-mail address. The link you had before "
+                "stops working when it arrives."
+            ),
+        )
+        return redirect("compass:mine")
+    # Kept only in the person's own session, to show it again on a reload.
+    request.session[_NEW_CODE_SESSION % round_id] = link.token
+    return redirect("compass:new_code", round_id)
+
+
+@login_required
+@never_cache
+def new_code(request, round_id):
+    token = request.session.get(_NEW_CODE_SESSION % round_id)
+    if not token:
+        return redirect("compass:mine")
+    round_ = get_object_or_404(Round, pk=round_id)
+    response = render(
+        request,
+        "compass/new_code.html",
+        {
+            "round": round_,
+            "code": services.format_code(token),
+            "url": reverse("compass:answer", args=[token]),
+        },
+    )
+    response["Referrer-Policy"] = "same-origin"
+    return response
+
+
 # --- answering (no login) ----------------------------------------------------------
 
 
@@ -392,9 +481,18 @@ def _answer_not_stored(request, token: str) -> HttpResponse:
 
 @never_cache
 def answer(request, token):
+    """The questionnaire, one family of dimensions per page.
+
+    Every page posts all answers so far (the other pages' as hidden fields),
+    so nothing is stored on the server until the last page sends them all in
+    one transaction; the draft on the device keeps them across reloads. A post
+    without `go` (the retry page) sends at once.
+    """
     error = None
-    if request.method == "POST":
-        raw = {k[2:]: v for k, v in request.POST.items() if k.startswith("q_")}
+    index = 0
+    raw = {k[2:]: v for k, v in request.POST.items() if k.startswith("q_")}
+    go = request.POST.get("go", "send") if request.method == "POST" else ""
+    if go == "send":
         try:
             # The service looks the link up, checks it and stores the answers in one go.
             response = services.submit_response(
@@ -406,7 +504,7 @@ def answer(request, token):
         except (services.LinkUnknown, services.LinkUsed, services.RoundNotOpen) as exc:
             return _link_closed(request, exc)
         except services.CompassError as exc:
-            error = str(exc)  # a bad answer: show the form again with the message
+            error = str(exc)  # a bad answer: shown on its page below
         else:
             # Post/redirect/get: reloading the thank-you page never sends the answers again.
             thanks = redirect("compass:answer_thanks", services.thanks_key(response.round_id))
@@ -417,8 +515,26 @@ def answer(request, token):
         services.check_answerable(inv)
     except services.CompassError as exc:
         return _link_closed(request, exc)
+    spec = services.instrument_spec(inv)
+    pages = selectors.answer_pages(spec)
+    if request.method == "POST":
+        try:
+            index = min(max(int(request.POST.get("page", "0")), 0), len(pages) - 1)
+        except ValueError:
+            index = 0
+    if go in ("next", "back"):
+        try:
+            services.clean_answers(spec, {c: raw[c] for c in pages[index].codes if c in raw})
+        except services.CompassError as exc:
+            error = str(exc)  # stays on the page it belongs to
+        else:
+            index = min(max(index + (1 if go == "next" else -1), 0), len(pages) - 1)
+    elif error:
+        index = _page_with_error(spec, pages, raw, default=len(pages) - 1)
     instrument = inv.round.instrument
-    questions, _raw = answer_fields(instrument, request.POST if error else None)
+    questions, _raw = answer_fields(instrument, request.POST if request.method == "POST" else None)
+    page = pages[index]
+    numbers = {q["code"]: n for n, q in enumerate(questions, start=1)}
     comment_question = (instrument.source.get("comment_question") or {}).get(
         "en" if request.LANGUAGE_CODE.startswith("en") else "da"
     )
@@ -428,7 +544,15 @@ def answer(request, token):
         {
             "round": inv.round,
             "instrument": instrument,
-            "questions": questions,
+            "questions": [
+                dict(q, number=numbers[q["code"]]) for q in questions if q["code"] in page.codes
+            ],
+            "carried": [q for q in questions if q["code"] not in page.codes],
+            "page": page,
+            "page_index": index,
+            "page_count": len(pages),
+            "is_first": index == 0,
+            "is_last": index == len(pages) - 1,
             "comment_question": comment_question,
             "comment": request.POST.get("comment", ""),
             "draft_key": "tillid-kompas-" + services.token_hash(token)[:20],
@@ -439,6 +563,16 @@ def answer(request, token):
     # that makes the browser send Origin: null, which fails the CSRF check.)
     response["Referrer-Policy"] = "same-origin"
     return response
+
+
+def _page_with_error(spec, pages, raw: dict, *, default: int) -> int:
+    """The first page whose answers the service refuses."""
+    for index, page in enumerate(pages):
+        try:
+            services.clean_answers(spec, {c: raw[c] for c in page.codes if c in raw})
+        except services.CompassError:
+            return index
+    return default
 
 
 @never_cache

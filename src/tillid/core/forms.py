@@ -13,10 +13,19 @@ _INPUT_CLASSES = {
 
 
 class DKFDSFormMixin:
-    """Gives widgets Det Fælles Designsystem's classes and links hints and errors."""
+    """Gives widgets Det Fælles Designsystem's classes and links hints and errors.
+
+    `required_together` names fields that may all be left empty (a spare row
+    of a formset) but are all needed once one is filled: they are not marked
+    optional, since a user who fills the row must fill them.
+    """
+
+    required_together: tuple[str, ...] = ()
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        for name in self.required_together:
+            self.fields[name].required_together = True
         for name, field in self.fields.items():
             widget = field.widget
             kind = widget.__class__.__name__.lower().removesuffix("input").removesuffix("widget")

@@ -33,6 +33,7 @@ raises it (tested as properties).
 from dataclasses import dataclass
 
 from django.db import models
+from django.utils.text import get_text_list
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -143,13 +144,14 @@ def suggest_step(
     reduction = risk_reduction(risk)
     step = max(1, base - reduction)
 
-    names = ", ".join(str(PRECONDITIONS[n]) for n in weakest)
+    names = get_text_list([str(PRECONDITIONS[n]) for n in weakest], str(_("and")))
     reasons = [
-        str(
-            _(
-                "The weakest precondition is %(names)s, rated %(rating)s of 4. Trust rests "
-                "on all three legs, so the weakest sets the starting point: step %(base)d."
-            )
+        ngettext(
+            "The weakest precondition is %(names)s, rated %(rating)s of 4. Trust rests "
+            "on all three legs, so the weakest sets the starting point: step %(base)d.",
+            "The weakest preconditions are %(names)s, each rated %(rating)s of 4. Trust rests "
+            "on all three legs, so the weakest set the starting point: step %(base)d.",
+            len(weakest),
         )
         % {"names": names, "rating": lowest, "base": base}
     ]

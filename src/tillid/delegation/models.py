@@ -12,6 +12,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from tillid.delegation.ladder import Consequence, Rating, Reversibility, Step
 from tillid.organisation.models import Person, Unit
@@ -19,7 +20,7 @@ from tillid.organisation.models import Person, Unit
 
 class DosingSource(models.TextChoices):
     ASSESSMENT = "assessment", _("Assessment")
-    REVIEW = "review", _("Review")
+    REVIEW = "review", pgettext_lazy("dosing source", "Review")
     AFTER_BREACH = "after_breach", _("Adjusted after a breach")
     AFTER_TRUST_TEST = "after_trust_test", _("Adjusted after a trust test")
 

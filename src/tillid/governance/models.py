@@ -138,10 +138,15 @@ class Item(models.Model):
     )
     no_compensation_reason = models.TextField(_("reason for no compensation"), blank=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("created by"),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("last changed"), auto_now=True)
     history = HistoricalRecords(excluded_fields=["updated_at"], m2m_fields=[units])
 
     class Meta:
@@ -169,7 +174,9 @@ class Item(models.Model):
 class Activity(models.Model):
     """One step of an item's burden (Standard Cost Model): register, write, approve…"""
 
-    item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="activities")
+    item = models.ForeignKey(
+        Item, on_delete=models.CASCADE, related_name="activities", verbose_name=_("governance item")
+    )
     name = models.CharField(_("activity"), max_length=200)
     minutes_per_occurrence = models.DecimalField(
         _("minutes per occurrence"), max_digits=9, decimal_places=2
@@ -188,7 +195,7 @@ class Activity(models.Model):
     )
     # Set when a review decision replaced the activity; kept for the record.
     retired_on = models.DateField(_("replaced on"), null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
     # An activity is part of its item's burden: its changes show in the item's history.
     history = HistoricalRecords(excluded_fields=["created_at"])
 
@@ -295,7 +302,9 @@ class EscalationAnswer(models.TextChoices):
 
 
 class Review(models.Model):
-    item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="reviews")
+    item = models.ForeignKey(
+        Item, on_delete=models.CASCADE, related_name="reviews", verbose_name=_("governance item")
+    )
     purpose = models.TextField(_("what the review should clarify"), blank=True)
     status = models.CharField(
         _("status"), max_length=20, choices=ReviewStatus.choices, default=ReviewStatus.EXPLORING
@@ -310,13 +319,30 @@ class Review(models.Model):
     # The item's minutes per person per year just before and after the
     # decision: the parameters of the change, from which the balance derives
     # hours with the current headcount.
-    minutes_before = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
-    minutes_after = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
-    opened_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    minutes_before = models.DecimalField(
+        _("minutes per person a year before the decision"),
+        max_digits=14,
+        decimal_places=2,
+        null=True,
+        blank=True,
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    minutes_after = models.DecimalField(
+        _("minutes per person a year after the decision"),
+        max_digits=14,
+        decimal_places=2,
+        null=True,
+        blank=True,
+    )
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("opened by"),
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("last changed"), auto_now=True)
     # The follow-up loop: a decision is looked at again (was the burden really
     # freed, did the change work?) by the facilitator who opened the review.
     follow_up_on = models.DateField(_("follow-up date"), null=True, blank=True)
@@ -326,7 +352,12 @@ class Review(models.Model):
     follow_up_note = models.TextField(_("what the follow-up found"), blank=True)
     followed_up_on = models.DateField(_("followed up on"), null=True, blank=True)
     followed_up_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("followed up by"),
     )
     # An escalation waits for the higher layer's answer.
     escalation_answer = models.CharField(
@@ -395,7 +426,7 @@ class ReviewNote(models.Model):
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:
         ordering = ["created_at", "pk"]
@@ -411,7 +442,7 @@ class BalanceBaseline(models.Model):
     set_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:
         ordering = ["-created_at", "-pk"]

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from tillid.organisation import views
+from tillid.organisation import unit_search, views
 
 app_name = "organisation"
 
@@ -10,6 +10,7 @@ urlpatterns = [
     path("enheder/<int:unit_id>/underenheder/", views.tree_children, name="tree_children"),
     path("enheder/<int:unit_id>/kle/", views.unit_kle, name="unit_kle"),
     path("kle/soeg/", views.kle_search, name="kle_search"),
+    path("enheder/soeg/", unit_search.unit_search, name="unit_search"),
     path("personer/", views.people_list, name="people"),
     path("import/", views.import_upload, name="import"),
     path("import/<int:import_id>/", views.import_status, name="import_status"),

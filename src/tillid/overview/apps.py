@@ -14,11 +14,13 @@ class OverviewConfig(AppConfig):
     nav_entry = NavEntry(
         url_name="overview:overview",
         label=_("Overview"),
-        order=5,
+        order=60,
         prefix="/overblik/",
         description=_(
             "How frisættelse is going on the five tracks, what is late, and the council report."
         ),
         perm="view_overview",
     )
-    provides: dict[str, str] = {}
+    provides: dict[str, str] = {
+        "organisation.front_page_panels": "tillid.overview.panels.front_page_panels",
+    }

@@ -6,4 +6,6 @@ app_name = "overview"
 
 urlpatterns = [
     path("", views.overview, name="overview"),
+    path("opfoelgning/", views.followups, name="followups"),
+    path("beslutninger/", views.decisions, name="decisions"),
 ]

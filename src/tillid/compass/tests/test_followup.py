@@ -237,7 +237,7 @@ def test_dialogue_indicators_count_meetings_actions_and_checks(org, dialogue, ro
     done = found["compass.dialogue_actions"]
     # Due so far: the list (done), the rules (open, overdue), the morning meeting (dropped).
     assert done.value == pytest.approx(1 / 3)
-    assert dict(done.parts) == {"Gennemført": 1, "Over fristen": 1, "Opgivet": 1}
+    assert dict(done.parts) == {"Udført": 1, "Over fristen": 1, "Opgivet": 1}
     assert done.status == Status.BEHIND  # 1 of 3 overdue: more than a quarter
     checks = found["compass.dialogue_checks"]
     # Checks due 5 days after the meeting (5 days ago): the list and the rules.

@@ -129,3 +129,19 @@ def test_exports_write_local_times_titles_and_a_bom_for_danish_excel():
     assert sheet.title == "Et meget langt arknavn der er o"
     assert sheet["A2"].value == datetime(2026, 6, 1, 12, 30)  # Europe/Copenhagen, summer
     assert csv_bytes([["navn", "år"], ["Æble", 2]]) == "\ufeffnavn;år\r\nÆble;2\r\n".encode()
+
+
+def test_fields_required_together_are_not_marked_optional():
+    from django import forms
+    from django.template.loader import render_to_string
+
+    from tillid.core.forms import DKFDSFormMixin
+
+    class Row(DKFDSFormMixin, forms.Form):
+        required_together = ("title",)
+        title = forms.CharField(label="Titel", required=False)
+        note = forms.CharField(label="Note", required=False)
+
+    html = render_to_string("core/form_fields.html", {"form": Row()})
+    assert html.count("(valgfri)") == 1
+    assert "Note <span" in html

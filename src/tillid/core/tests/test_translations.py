@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 APPS_DIR = Path(__file__).resolve().parents[2]
-APPS = ["core", "organisation", "governance", "compass", "trials", "delegation"]
+APPS = ["core", "organisation", "governance", "compass", "trials", "delegation", "overview"]
 MANAGE = APPS_DIR.parent.parent / "manage.py"
 
 
@@ -161,3 +161,116 @@ def test_danish_catalogue_is_not_behind_the_code(app, tmp_path):
         f"{app}: {len(missing)} msgid(s) not in the Danish catalogue (run `make messages` "
         f"and translate): {missing[:15]}"
     )
+
+
+def test_each_text_reads_as_its_own_catalogue_says():
+    """What a Danish user sees is what the app's catalogue says.
+
+    Django merges every catalogue into one and the first app in
+    INSTALLED_APPS wins (Django's own apps come first), so a msgid that two
+    catalogues translate differently shows one of them everywhere: "Administration"
+    became Django admin's word instead of the track's. One text, one translation;
+    give a word with two meanings a msgctxt.
+    """
+    from django.utils import translation
+
+    clashes = []
+    with translation.override("da"):
+        for path in catalogues("da"):
+            app = path.parts[-5]
+            for entry in parse_po(path):
+                if entry["plural"] is not None:
+                    continue
+                expected = entry["msgstr"].get(0, "")
+                context = entry.get("ctx")
+                shown = (
+                    translation.pgettext(context, entry["msgid"])
+                    if context
+                    else translation.gettext(entry["msgid"])
+                )
+                if shown != expected:
+                    clashes.append(f"{app}: {entry['msgid'][:50]!r} -> {shown!r}, not {expected!r}")
+    assert not clashes, f"{len(clashes)} text(s) read otherwise:\n" + "\n".join(clashes[:40])
+
+
+# Words that are English and never Danish. A Danish text may quote a file's
+# column names or a JSON value; those stand in quotes or contain "_" and are
+# left out of the check.
+ENGLISH_WORDS = frozenset(
+    [
+        "the",
+        "and",
+        "with",
+        "of",
+        "which",
+        "should",
+        "would",
+        "from",
+        "this",
+        "that",
+        "your",
+        "you",
+        "has",
+        "been",
+        "will",
+        "what",
+        "when",
+        "where",
+        "who",
+        "these",
+        "those",
+        "their",
+        "there",
+        "about",
+        "into",
+        "than",
+        "only",
+        "also",
+        "any",
+        "each",
+        "every",
+        "could",
+        "must",
+        "might",
+        "shall",
+        "such",
+        "very",
+        "review",
+        "reviews",
+        "item",
+        "items",
+        "unit",
+        "units",
+        "hours",
+        "minutes",
+        "draft",
+        "mushrooming",
+        "standard",
+        "cost",
+        "model",
+        "none",
+    ]
+)
+
+
+def english_words(text: str) -> set[str]:
+    text = re.sub(r"%\([^)]*\)[sdfi]|%[sd]|\{[^}]*\}|<[^>]+>|https?://\S+|&\w+;", " ", text)
+    text = re.sub(r"“[^”]*”|\"[^\"]*\"|'[^']*'|\S*_\S*", " ", text)
+    return {w.lower() for w in re.findall(r"[A-Za-zæøåÆØÅéÉ]+", text)} & ENGLISH_WORDS
+
+
+@pytest.mark.parametrize("path", catalogues("da"), ids=lambda p: p.parts[-5])
+def test_danish_catalogue_has_no_english_words(path):
+    found = [
+        f"{sorted(english_words(text))}: {text[:80]!r}"
+        for entry in parse_po(path)
+        for text in entry["msgstr"].values()
+        if english_words(text)
+    ]
+    assert not found, f"{path}: English in Danish text:\n" + "\n".join(found)
+
+
+def test_the_english_word_check_finds_english_and_spares_danish():
+    assert english_words("Tegn på mushrooming") == {"mushrooming"}
+    assert english_words("Review of the item") == {"review", "of", "the", "item"}
+    assert not english_words("Notér en observation, og husk kolonnen unit_id og “true”.")

@@ -41,6 +41,15 @@ def test_explanation_names_the_weakest_precondition():
     assert "ressourcer" in suggestion.reasons[0]
 
 
+def test_two_weakest_preconditions_are_named_as_a_danish_list():
+    suggestion = suggest_step(
+        competence=2, intention=4, resources=2, consequence=1, reversibility=1
+    )
+    assert suggestion.reasons[0].startswith(
+        "De svageste forudsætninger er kompetence og ressourcer, hver vurderet til 2 af 4."
+    )
+
+
 def test_rejects_values_off_the_scale():
     with pytest.raises(ValueError, match="competence"):
         suggest_step(competence=5, intention=1, resources=1, consequence=1, reversibility=1)

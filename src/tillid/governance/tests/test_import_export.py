@@ -314,7 +314,7 @@ def test_bad_activity_rows_import_nothing_not_even_the_good_items(roles, registe
         ("aktiviteter", 5, "minutter_pr_gang"): "Skriv et tal, ikke »fem«.",
         ("aktiviteter", 5, "gange_pr_aar"): "Skriv et tal, ikke »ti«.",
         ("aktiviteter", 5, "udfoeres_af"): (
-            "Ukendt gruppe »Chefer«. Skriv en af: Politikere, Administration, "
+            "Ukendt gruppe »Chefer«. Skriv en af: Politikere, Forvaltning, "
             "Faglige ledere, Medarbejdere, MED/TR."
         ),
         ("aktiviteter", 5, "grundlag"): "Skriv skøn eller målt.",

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('governance', '0007_followup'),
+        ('governance', '0008_field_names_in_danish'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
