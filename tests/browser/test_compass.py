@@ -120,6 +120,8 @@ def test_leader_sees_nothing_below_k_and_results_from_k(page, live_server, surve
     expect(page.get_by_test_id("respondents")).to_have_text("5")
     expect(page.get_by_test_id("strongest-weakest")).to_contain_text("Stærkest")
     expect(page.locator("#elements-chart svg")).to_be_visible()
+    page.locator("#elements-chart").screenshot(path="/tmp/fw-elements-chart.png")
+    assert_accessible(page, "results with the chart of the four elements")
     table = page.get_by_role(
         "table", name="De fire elementer (tabellen viser de samme tal som figuren)"
     )

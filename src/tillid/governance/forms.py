@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tillid.core import widgets
 from tillid.core.forms import DKFDSFormMixin
+from tillid.core.unit_picker import UnitChoiceField as PickedUnitField
 from tillid.governance import kle
 from tillid.governance.models import (
     Decision,
@@ -386,8 +387,9 @@ class RoleGroupInviteForm(DKFDSFormMixin, forms.Form):
             ("politician", _("All politicians")),
         ],
     )
-    unit = UnitChoiceField(
+    unit = PickedUnitField(
         label=_("Of the unit"),
+        queryset=Unit.objects.filter(is_active=True),
         required=False,
         empty_label=_("The whole organisation"),
         help_text=_(
@@ -402,6 +404,15 @@ class ContributionForm(DKFDSFormMixin, forms.Form):
 
     text = forms.CharField(
         label=_("Your contribution to the dialogue log"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": _("Write the note.")},
+    )
+
+
+class ReportNoteForm(DKFDSFormMixin, forms.Form):
+    text = forms.CharField(
+        label=_("Internal note"),
+        help_text=_("For the Meningssamling only: the reporter does not see it."),
         widget=forms.Textarea(attrs={"rows": 3}),
         error_messages={"required": _("Write the note.")},
     )

@@ -521,6 +521,25 @@ class RedTapeReport(models.Model):
         return self.title
 
 
+class RedTapeNote(models.Model):
+    """An internal note on a report: for the Meningssamling, never shown to the reporter."""
+
+    report = models.ForeignKey(RedTapeReport, on_delete=models.CASCADE, related_name="notes")
+    text = models.TextField(_("internal note"))
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("internal note")
+        verbose_name_plural = _("internal notes")
+
+    def __str__(self) -> str:
+        return self.text[:50]
+
+
 class BurdenStamp(models.Model):
     """One row whose token changes whenever the data behind a burden changes.
 

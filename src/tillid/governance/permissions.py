@@ -5,7 +5,7 @@ it is assessed by the active employees of the units it binds.
 """
 
 from tillid.governance.models import Item, ItemStatus
-from tillid.organisation.models import Person
+from tillid.organisation.models import Person, Unit
 from tillid.organisation.permissions import Perm, has_perm, has_perm_anywhere, scope_for
 
 
@@ -56,3 +56,19 @@ def may_add_to_dialogue_log(user, review, person: Person | None) -> bool:
         and has_perm_anywhere(user, Perm.CONTRIBUTE_TO_REVIEWS)
         and review.participants.filter(person=person).exists()
     )
+
+
+def may_handle_queue(user) -> bool:
+    return has_perm_anywhere(user, Perm.HANDLE_RED_TAPE)
+
+
+def may_read_queue(user) -> bool:
+    """Politicians and top management read the whole Meningssamling queue (not handle it).
+
+    READ_RED_TAPE must reach the top unit: a leader of a team does not read the
+    queue of the reports from their own people; the top unit's leader does.
+    """
+    if may_handle_queue(user):
+        return True
+    top = Unit.objects.filter(parent__isnull=True, is_active=True).order_by("path").first()
+    return top is not None and has_perm(user, Perm.READ_RED_TAPE, top)

@@ -38,6 +38,7 @@ from tillid.governance.models import (
     Layer,
     MeaningRelease,
     Participant,
+    RedTapeNote,
     RedTapeReport,
     ReportStatus,
     Review,
@@ -886,6 +887,40 @@ def handle_report(
         report.item = review.item
     report.save()
     return report
+
+
+@transaction.atomic
+def add_report_note(*, report: RedTapeReport, text: str, user) -> RedTapeNote:
+    """An internal note for the Meningssamling; the reporter never sees it."""
+    if not text.strip():
+        raise ValidationError({"text": _("Write the note.")})
+    return RedTapeNote.objects.create(report=report, text=text.strip(), author=user)
+
+
+@transaction.atomic
+def open_review_for_report(*, report: RedTapeReport, user) -> Review:
+    """Open a review of the report's item, linked to the report (which is then examined).
+
+    Every role group has a stake until the facilitator says otherwise; an open
+    review of the item is linked instead of opening a second one.
+    """
+    if report.item_id is None:
+        raise ValidationError(_("Link the report to a registered item first."))
+    item = Item.objects.get(pk=report.item_id)
+    review = Review.objects.filter(item=item, status__in=OPEN_REVIEW_STATUSES).first()
+    if review is None:
+        review = open_review(
+            item=item,
+            user=user,
+            purpose=_("Raised in the Meningssamling: %(title)s") % {"title": report.title},
+            stake_groups=list(RoleGroup.values),
+        )
+    report.review = review
+    if report.status == ReportStatus.NEW:
+        report.status = ReportStatus.EXAMINING
+        report.status_changed_on = timezone.localdate()
+    report.save()
+    return review
 
 
 @transaction.atomic

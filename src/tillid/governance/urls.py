@@ -47,6 +47,12 @@ urlpatterns = [
     path("meningssamling/", views.queue, name="queue"),
     path("meningssamling/<int:report_id>/", views.queue_report, name="queue_report"),
     path("meningssamling/<int:report_id>/ansvarlig/", views.queue_assign, name="queue_assign"),
+    path("meningssamling/<int:report_id>/notat/", views.queue_note, name="queue_note"),
+    path(
+        "meningssamling/<int:report_id>/gennemgang/",
+        views.queue_open_review,
+        name="queue_open_review",
+    ),
     path(
         "gennemgange/<int:review_id>/opfoelgning/",
         views.review_follow_up,

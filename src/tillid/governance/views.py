@@ -30,6 +30,7 @@ from tillid.governance.forms import (
     ParticipantForm,
     RedTapeForm,
     ReplyForm,
+    ReportNoteForm,
     ReviewOpenForm,
     RoleGroupInviteForm,
 )
@@ -49,9 +50,17 @@ from tillid.governance.permissions import (
     can_manage_item,
     can_manage_units,
     may_add_to_dialogue_log,
+    may_read_queue,
 )
 from tillid.organisation import selectors as org_selectors
-from tillid.organisation.permissions import Perm, has_perm, require_perm, scope_for
+from tillid.organisation.permissions import (
+    Perm,
+    Scope,
+    has_perm,
+    has_perm_anywhere,
+    require_perm,
+    scope_for,
+)
 
 # --- the register ------------------------------------------------------------------
 
@@ -699,14 +708,21 @@ def red_tape_report_mine(request, report_id: int):
     )
 
 
+def _queue_scope(request):
+    """(scope, handles): handlers see their scope and act; readers see everything, read-only."""
+    user = request.user
+    if has_perm_anywhere(user, Perm.HANDLE_RED_TAPE):
+        return scope_for(user, Perm.HANDLE_RED_TAPE), True
+    require(may_read_queue(user))
+    return Scope(everything=True), False
+
+
 @login_required
 def queue(request):
-    require_perm(request.user, Perm.HANDLE_RED_TAPE)
+    scope, handles = _queue_scope(request)
     status = request.GET.get("status", "")
     status = status if status in ReportStatus.values else ""
-    reports = selectors.report_queue(
-        scope=scope_for(request.user, Perm.HANDLE_RED_TAPE), status=status
-    ).select_related("assignee")
+    reports = selectors.report_queue(scope=scope, status=status).select_related("assignee")
     # The late ones, for the Meningssamling: past the promise without an answer.
     late = request.GET.get("late") == "1"
     today = timezone.localdate()
@@ -722,30 +738,92 @@ def queue(request):
             "late": late,
             "today": today,
             "promise_days": services.promise_days(),
+            "handles": handles,
+            "recommended": ReportStatus.RECOMMENDED,
+        },
+    )
+
+
+def _queue_report_or_404(request, report_id: int):
+    scope, handles = _queue_scope(request)
+    report = get_object_or_404(selectors.report_queue(scope=scope), pk=report_id)
+    return report, handles
+
+
+@login_required
+def queue_report(request, report_id: int):
+    report, handles = _queue_report_or_404(request, report_id)
+    form = None
+    if handles:
+        form = HandleReportForm(
+            request.POST or None,
+            initial={"status": report.status, "answer": report.answer, "item": report.item},
+        )
+        if request.method == "POST" and form.is_valid():
+            try:
+                services.handle_report(report=report, **form.cleaned_data)
+            except ValidationError as error:
+                add_errors(form, error)
+            else:
+                messages.success(request, _("The report has been updated."))
+                return redirect("governance:queue")
+    elif request.method == "POST":
+        raise Forbidden()
+    open_review = (
+        selectors.reviews(item=report.item, status="open").first() if report.item else None
+    )
+    return render(
+        request,
+        "governance/queue_report.html",
+        {
+            "report": report,
+            "form": form,
+            "handles": handles,
+            "notes": report.notes.select_related("author"),
+            "note_form": ReportNoteForm(prefix="note") if handles else None,
+            "open_review": open_review,
+            "may_open_review": (
+                handles
+                and report.item is not None
+                and report.review_id is None
+                and can_manage_item(request.user, report.item)
+            ),
         },
     )
 
 
 @login_required
-def queue_report(request, report_id: int):
-    require_perm(request.user, Perm.HANDLE_RED_TAPE)
-    report = get_object_or_404(
-        selectors.report_queue(scope=scope_for(request.user, Perm.HANDLE_RED_TAPE)),
-        pk=report_id,
-    )
-    form = HandleReportForm(
-        request.POST or None,
-        initial={"status": report.status, "answer": report.answer, "item": report.item},
-    )
-    if request.method == "POST" and form.is_valid():
+@require_POST
+def queue_note(request, report_id: int):
+    report, handles = _queue_report_or_404(request, report_id)
+    require(handles)
+    form = ReportNoteForm(request.POST, prefix="note")
+    if form.is_valid():
         try:
-            services.handle_report(report=report, **form.cleaned_data)
+            services.add_report_note(
+                report=report, text=form.cleaned_data["text"], user=request.user
+            )
         except ValidationError as error:
-            add_errors(form, error)
+            message_errors(request, error)
         else:
-            messages.success(request, _("The report has been updated."))
-            return redirect("governance:queue")
-    return render(request, "governance/queue_report.html", {"report": report, "form": form})
+            messages.success(request, _("The internal note has been added."))
+    else:
+        message_errors(request, form)
+    return redirect("governance:queue_report", report.pk)
+
+
+@login_required
+@require_POST
+def queue_open_review(request, report_id: int):
+    report, handles = _queue_report_or_404(request, report_id)
+    require(handles and report.item is not None and can_manage_item(request.user, report.item))
+    try:
+        review = services.open_review_for_report(report=report, user=request.user)
+    except ValidationError as error:
+        message_errors(request, error)
+        return redirect("governance:queue_report", report.pk)
+    messages.success(request, _("The review has been opened and linked to the report."))
+    return redirect("governance:review", review.pk)
 
 
 # --- import and export ------------------------------------------------------------

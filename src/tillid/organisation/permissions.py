@@ -28,6 +28,9 @@ class Perm(StrEnum):
     ASSESS_GOVERNANCE = "assess_governance"  # rate items that bind one's unit
     REPORT_RED_TAPE = "report_red_tape"
     HANDLE_RED_TAPE = "handle_red_tape"  # the Meningssamling queue
+    # Read the Meningssamling queue and what it recommends (politicians, top
+    # management): for the top unit only, see governance.permissions.
+    READ_RED_TAPE = "read_red_tape"
     # Add to the dialogue log of a co-created review one is invited to.
     CONTRIBUTE_TO_REVIEWS = "contribute_to_reviews"
     # compass (survey rounds and results)
@@ -85,6 +88,7 @@ ROLE_PERMS: dict[str, frozenset[Perm]] = {
     },
     Role.LEADER: _EVERYONE
     | {
+        Perm.READ_RED_TAPE,  # reaches the queue only as leader of the top unit
         Perm.VIEW_PEOPLE,
         Perm.USE_API,
         Perm.ASSESS_GOVERNANCE,
@@ -102,6 +106,7 @@ ROLE_PERMS: dict[str, frozenset[Perm]] = {
         Perm.VIEW_SURVEY_RESULTS,
         Perm.VIEW_DELEGATION_AGGREGATES,
         Perm.CONTRIBUTE_TO_REVIEWS,
+        Perm.READ_RED_TAPE,
     },
     # MED/TR take part in reviews and see aggregates, not people's details.
     Role.MED_TR: _EVERYONE

@@ -73,15 +73,23 @@ def _iso(value: dt.date | str) -> str:
 
 
 def in_force_ids(inputs: Any, on: dt.date | None = None) -> set[int]:
-    """The items in force among the register's reused inputs (stamp.all_inputs)."""
+    """The items in force among the register's reused inputs (stamp.all_inputs).
+
+    `is_in_force` for every item, with the day worked out once (20,000 items a request).
+    """
+    day = (on or timezone.localdate()).isoformat()
     status = inputs.extra["status"]
     introduced = inputs.extra["introduced_on"]
     ended = inputs.extra["ended_on"]
-    return {
-        pk
-        for pk in inputs.mpp
-        if is_in_force(status=status[pk], introduced_on=introduced[pk], ended_on=ended[pk], on=on)
-    }
+    removed = ItemStatus.REMOVED.value
+    found = set()
+    for pk in inputs.mpp:
+        if _iso(introduced[pk]) > day:
+            continue
+        end = ended[pk]
+        if (status[pk] != removed) if end is None else (_iso(end) > day):
+            found.add(pk)
+    return found
 
 
 def item_in_force(item: Item, on: dt.date | None = None) -> bool:

@@ -131,3 +131,13 @@ def test_a_removed_items_page_shows_what_was_freed(client, org, roles):
     assert "frigjort" in text.lower()
     assert register.context["total"].hours == 0
     assert register.context["count_in_force"] == 0
+
+
+def test_the_api_says_whether_an_item_is_in_force(client, org, roles):
+    kept = make_item(title="Beholdt", units=[org.care_home])
+    gone = make_item(title="Fjernet", units=[org.care_home])
+    Item.objects.filter(pk=gone.pk).update(status=ItemStatus.REMOVED, ended_on=TODAY)
+    login(client, roles.consultant)
+    rows = {r["id"]: r for r in client.get("/api/governance/items").json()["items"]}
+    assert rows[kept.pk]["in_force"] is True
+    assert rows[gone.pk]["in_force"] is False

@@ -133,3 +133,96 @@ def test_a_group_nobody_holds_is_refused(client, org, roles, review):
     )
     assert "Ingen har den rolle" in response.content.decode()
     assert not review.participants.exists()
+
+
+# --- the Meningssamling: notes, a review from a report, who reads it ----------------
+
+
+@pytest.fixture
+def report(roles, review):
+    found, _code = services.report_red_tape(
+        user=roles.employee,
+        title="Medicinen tælles to gange",
+        description="Vi tæller både mandag og torsdag.",
+        item=review.item,
+    )
+    return found
+
+
+def test_internal_notes_are_for_the_meningssamling_only(client, roles, report):
+    login(client, roles.consultant)
+    client.post(
+        reverse("governance:queue_note", args=[report.pk]),
+        {"note-text": "Tal med apoteket først."},
+    )
+    assert report.notes.get().text == "Tal med apoteket først."
+    page = client.get(reverse("governance:queue_report", args=[report.pk])).content.decode()
+    assert "Tal med apoteket først." in page
+    # The reporter's own page does not show it.
+    login(client, roles.employee)
+    mine = client.get(reverse("governance:red_tape_report_mine", args=[report.pk]))
+    assert "Tal med apoteket" not in mine.content.decode()
+    assert (
+        client.post(
+            reverse("governance:queue_note", args=[report.pk]), {"note-text": "x"}
+        ).status_code
+        == 403
+    )
+
+
+def test_open_a_review_of_the_reports_item(client, org, roles):
+    item = make_item(
+        title="Dobbelt journalføring",
+        units=[org.care_home],
+        minutes_per_occurrence=D(5),
+        occurrences_per_year=D(200),
+    )
+    found, _code = services.report_red_tape(
+        user=roles.employee, title="Vi skriver alt to steder", description="…", item=item
+    )
+    login(client, roles.consultant)
+    page = client.get(reverse("governance:queue_report", args=[found.pk]))
+    assert page.context["may_open_review"]
+    response = client.post(reverse("governance:queue_open_review", args=[found.pk]))
+    found.refresh_from_db()
+    assert found.review is not None
+    assert found.review.item == item
+    assert found.status == "examining"
+    assert response.url == reverse("governance:review", args=[found.review.pk])
+    assert "Vi skriver alt to steder" in found.review.purpose
+
+
+def test_politicians_and_top_management_read_the_queue_but_do_not_handle_it(
+    client, org, roles, report, person_user
+):
+    services.handle_report(report=report, status="recommended")
+    # roles.leader leads Plejecenter Egely, not the top unit.
+    for user, reads in (
+        (roles.politician, True),
+        (roles.leader, False),
+        (roles.employee, False),
+        (roles.med_tr, False),
+    ):
+        login(client, user)
+        queue = client.get(reverse("governance:queue"))
+        assert (queue.status_code == 200) is reads, user
+        detail = client.get(reverse("governance:queue_report", args=[report.pk]))
+        assert (detail.status_code == 200) is reads, user
+    login(client, roles.politician)
+    detail = client.get(reverse("governance:queue_report", args=[report.pk]))
+    assert detail.context["form"] is None
+    assert detail.context["note_form"] is None
+    assert "Du kan læse køen" in client.get(reverse("governance:queue")).content.decode()
+    assert client.post(reverse("governance:queue_report", args=[report.pk]), {}).status_code == 403
+    assert client.post(reverse("governance:queue_note", args=[report.pk]), {}).status_code == 403
+    # What is recommended to them is on their front page.
+    panels = front_page.panels(user=roles.politician, person=None)
+    assert [i.text for i in panels[0].items] == ["Medicinen tælles to gange"]
+    # The leader of the top unit reads it too.
+    from tillid.organisation.models import Person
+
+    chief = Person.objects.create(
+        external_id="P99", name="Kommunaldirektør", unit=org.root, is_leader=True
+    )
+    login(client, person_user(chief))
+    assert client.get(reverse("governance:queue")).status_code == 200

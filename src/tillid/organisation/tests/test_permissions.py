@@ -58,6 +58,7 @@ assess_governance             .       .        U       U         .        .     
 report_red_tape               A       A        A       A         A        A     A
 handle_red_tape               U       U        .       .         .        .     .
 contribute_to_reviews         U       .        .       .         U        U     .
+read_red_tape                 U       .        U       .         U        .     .
 manage_surveys                U       U        .       .         .        .     .
 view_survey_results           U       U        U       U         U        U     U
 record_dialogue               .       .        U       .         .        .     .
