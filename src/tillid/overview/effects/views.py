@@ -36,7 +36,13 @@ def _context(found: dict, form: EffectForm, scope) -> dict:
     context: dict = {"found": found, "form": form, "effect": None}
     if not outcome:
         return context
-    effect = data.effect_data(found, outcome=outcome, comparison=comparison, scope=scope)
+    effect = data.effect_data(
+        found,
+        outcome=outcome,
+        comparison=comparison,
+        scope=scope,
+        chosen=form.chosen_units(),
+    )
     context["effect"] = effect
     evidence = effect.evidence
     if evidence is not None:
@@ -58,7 +64,9 @@ def _context(found: dict, form: EffectForm, scope) -> dict:
 
 def _page(request, found: dict, scope):
     outcomes = data.outcome_choices()
-    form = EffectForm(request.GET or None, outcomes=outcomes)
+    form = EffectForm(
+        request.GET or None, outcomes=outcomes, candidates=data.candidate_choices(found, scope)
+    )
     return render(request, "overview/effects/effect.html", _context(found, form, scope))
 
 
