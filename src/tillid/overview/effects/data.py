@@ -288,9 +288,10 @@ def watch_data(
     names = {p[0]: str(p[1]) for p in gathered["periods"]}
     result.before_label, result.after_label = names.get(first, ""), names.get(last, "")
     touched = set()
-    for decision in FREEING_DECISIONS:
-        found = treatment(group={"decision": decision}) or {"units": []}
+    for group in [{"decision": d} for d in FREEING_DECISIONS] + [{"trials": True}]:
+        found = treatment(group=group) or {"units": []}
         touched |= {uid for uid, start, _label in found["units"] if start is not None}
+    touched = set(_down_to_institutions(dict.fromkeys(touched, date.min)))
     ancestors = Unit.objects.in_bulk({a for u in units for a in u.ancestor_ids})
     by_id = {u.pk: u for u in units}
 

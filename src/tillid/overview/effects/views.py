@@ -20,9 +20,12 @@ FLAG_TEXT = {
         "The gap between the top and the bottom fifth of units has widened."
     ),
     Flag.PULLING_AWAY: gettext_lazy(
-        "The units freed by a decision are pulling away from the rest."
+        "The units that took part (freed by a decision or running a trial) are pulling away "
+        "from the rest."
     ),
-    Flag.AREAS_WITHOUT_PART: gettext_lazy("Whole areas have no unit that was freed by a decision."),
+    Flag.AREAS_WITHOUT_PART: gettext_lazy(
+        "Whole areas have no unit that took part (freed by a decision or running a trial)."
+    ),
 }
 
 
