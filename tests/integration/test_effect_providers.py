@@ -151,3 +151,17 @@ def test_the_command_prints_the_estimate_at_full_precision(world):
     assert result["left_out"] in (1, 2)
     assert result["grade"] is not None
     assert len(result["observations"]) == (11 - result["left_out"]) * 3
+
+
+def test_the_inequality_watch_counts_decisions_and_trials_as_taking_part(client, roles, world):
+    homes, _review, trial = world
+    login(client, roles.consultant)
+    response = client.get(
+        "/overblik/virkning/ulighed/",
+        {"outcome": "compass:culture", "within": "", "kind": "institution"},
+    )
+    assert response.status_code == 200
+    watch = response.context["watch"].watch
+    # Four homes under the removal; the trial's home is one of them.
+    assert watch.pulling_away.took_part == 4
+    assert trial.unit_id in {h.pk for h in homes[:4]}

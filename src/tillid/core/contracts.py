@@ -89,7 +89,7 @@ CONTRACTS: dict[str, str] = {
         "(*, decision_id: int | None = None, trial_id: int | None = None, group: dict | None = "
         "None) -> dict | None: what a four-F decision (offered by governance; `group` = "
         "{'decision': code, 'area_id': unit id or None, 'year': int or None} for a group of "
-        "them) or a trial (offered by trials) touched: {'kind', 'id', 'title', 'label', "
+        "them) or a trial (offered by trials; `group` = {'trials': True} for every trial) touched: {'kind', 'id', 'title', 'label', "
         "'url', 'units': [(unit_id, start date, label)], 'notes': [(heading, text)]}; None "
         "when the id is not the provider's (the overview's effect pages)."
     ),

@@ -51,7 +51,7 @@ def treatments(*, decision_id=None, trial_id=None, group=None) -> dict | None:
             "units": [(u.pk, review.decided_on, item.title) for u in item.units.all()],
             "notes": notes,
         }
-    if group is not None:
+    if group is not None and not group.get("trials"):
         reviews = Review.objects.filter(_decided()).select_related("item")
         if group.get("decision"):
             reviews = reviews.filter(decision=group["decision"])

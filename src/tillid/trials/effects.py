@@ -8,10 +8,12 @@ start or adoption; beside the numbers, the team's observations and evaluation.
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from tillid.trials.models import Trial
+from tillid.trials.models import Adoption, Trial
 
 
 def treatments(*, decision_id=None, trial_id=None, group=None) -> dict | None:
+    if group is not None and group.get("trials"):
+        return _all_trials()
     if trial_id is None:
         return None
     trial = (
@@ -53,4 +55,24 @@ def treatments(*, decision_id=None, trial_id=None, group=None) -> dict | None:
         "url": reverse("trials:detail", args=[trial.pk]),
         "units": units,
         "notes": notes,
+    }
+
+
+def _all_trials() -> dict:
+    """Every unit running a trial (or having adopted one), from its start."""
+    units = [
+        (t.unit_id, t.start_date, t.title)
+        for t in Trial.objects.filter(start_date__isnull=False, unit__isnull=False)
+    ]
+    units += [
+        (a.unit_id, a.adopted_on, a.trial.title) for a in Adoption.objects.select_related("trial")
+    ]
+    return {
+        "kind": "group",
+        "id": None,
+        "title": "",
+        "label": "",
+        "url": "",
+        "units": units,
+        "notes": [],
     }

@@ -21,7 +21,8 @@ from tillid.overview.effects.panel import Panel, PanelError
 
 COMPARE_KIND = "kind"  # units of the same kind in the whole organisation (what the user may see)
 COMPARE_AREA = "area"  # units of the same kind in the same forvaltning as the treated units
-COMPARISONS = (COMPARE_AREA, COMPARE_KIND)
+COMPARE_CHOSEN = "chosen"  # the units the user picks among those of the same kind
+COMPARISONS = (COMPARE_AREA, COMPARE_KIND, COMPARE_CHOSEN)
 # The four-F decisions that free units (remove or change governance).
 FREEING_DECISIONS = ("remove", "change")
 
@@ -142,16 +143,9 @@ def _first_period(periods: list[tuple[int, str, date]], start: date) -> int:
     return periods[index][0] if index < len(periods) else periods[-1][0] + 1
 
 
-def effect_data(
-    found: dict,
-    *,
-    outcome: str,
-    comparison: str,
-    scope: Scope,
-    rules: GradeRules | None = None,
-    settings: EffectSettings | None = None,
-) -> EffectData:
-    labels = dict(outcome_choices())
+def touched_units(found: dict, scope: Scope) -> tuple[dict[int, date], list[Unit], list[Unit]]:
+    """Per touched unit its earliest start; the touched units; those the user may see
+    (none inside another, which would count the same answers twice)."""
     starts: dict[int, date] = {}
     for unit_id, start, _label in found["units"]:
         if start is not None and (unit_id not in starts or start < starts[unit_id]):
@@ -159,11 +153,40 @@ def effect_data(
     starts = _down_to_institutions(starts)
     all_treated = list(Unit.objects.filter(pk__in=starts, is_active=True).order_by("path"))
     treated = [u for u in all_treated if scope.contains(u)]
-    # A treated unit inside another treated unit would count the same answers twice.
     treated = [
         u for u in treated if not any(o.pk != u.pk and u.path.startswith(o.path) for o in treated)
     ]
-    others = comparison_candidates(treated, comparison=comparison, scope=scope)
+    return starts, all_treated, treated
+
+
+def candidate_choices(found: dict, scope: Scope) -> list[tuple[str, str]]:
+    """The units a user may pick for the comparison: untouched units of the same kind."""
+    _starts, _all, treated = touched_units(found, scope)
+    units = comparison_candidates(treated, comparison=COMPARE_KIND, scope=scope)
+    return [(str(u.pk), u.name) for u in units]
+
+
+def effect_data(
+    found: dict,
+    *,
+    outcome: str,
+    comparison: str,
+    scope: Scope,
+    chosen: list[int] | None = None,
+    rules: GradeRules | None = None,
+    settings: EffectSettings | None = None,
+) -> EffectData:
+    labels = dict(outcome_choices())
+    starts, all_treated, treated = touched_units(found, scope)
+    if comparison == COMPARE_CHOSEN:
+        wanted = set(chosen or [])
+        others = [
+            u
+            for u in comparison_candidates(treated, comparison=COMPARE_KIND, scope=scope)
+            if u.pk in wanted
+        ]
+    else:
+        others = comparison_candidates(treated, comparison=comparison, scope=scope)
     ids = [u.pk for u in treated] + [u.pk for u in others]
     gathered = outcome_values(outcome, ids) if ids else None
     periods = list(gathered["periods"]) if gathered else []
@@ -265,9 +288,10 @@ def watch_data(
     names = {p[0]: str(p[1]) for p in gathered["periods"]}
     result.before_label, result.after_label = names.get(first, ""), names.get(last, "")
     touched = set()
-    for decision in FREEING_DECISIONS:
-        found = treatment(group={"decision": decision}) or {"units": []}
+    for group in [{"decision": d} for d in FREEING_DECISIONS] + [{"trials": True}]:
+        found = treatment(group=group) or {"units": []}
         touched |= {uid for uid, start, _label in found["units"] if start is not None}
+    touched = set(_down_to_institutions(dict.fromkeys(touched, date.min)))
     ancestors = Unit.objects.in_bulk({a for u in units for a in u.ancestor_ids})
     by_id = {u.pk: u for u in units}
 

@@ -3,11 +3,12 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from tillid.core.forms import DKFDSFormMixin
-from tillid.overview.effects.data import COMPARE_AREA, COMPARE_KIND
+from tillid.overview.effects.data import COMPARE_AREA, COMPARE_CHOSEN, COMPARE_KIND
 
 COMPARISON_CHOICES = [
     (COMPARE_AREA, _("Units of the same kind in the same forvaltning")),
     (COMPARE_KIND, _("Units of the same kind in the whole organisation")),
+    (COMPARE_CHOSEN, _("The units I choose below")),
 ]
 
 
@@ -19,11 +20,21 @@ class EffectForm(DKFDSFormMixin, forms.Form):
         label=_("Compare with"), choices=COMPARISON_CHOICES, initial=COMPARE_AREA
     )
 
-    def __init__(self, *args, outcomes: list[tuple[str, str]], **kwargs):
+    units = forms.MultipleChoiceField(
+        label=_("Comparison units I choose"),
+        required=False,
+        help_text=_(
+            "Untouched units of the same kind; used when you compare with the units you choose."
+        ),
+    )
+
+    def __init__(self, *args, outcomes: list[tuple[str, str]], candidates=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["outcome"].choices = outcomes
         if outcomes:
             self.fields["outcome"].initial = outcomes[0][0]
+        self.fields["units"].choices = list(candidates)
+        self.fields["units"].widget.attrs["size"] = 8
 
     def chosen(self) -> tuple[str, str]:
         """The outcome and comparison asked for, or the defaults."""
@@ -33,6 +44,11 @@ class EffectForm(DKFDSFormMixin, forms.Form):
             outcome = self.cleaned_data["outcome"]
             comparison = self.cleaned_data["comparison"]
         return outcome, comparison
+
+    def chosen_units(self) -> list[int]:
+        if self.is_bound and self.is_valid():
+            return [int(pk) for pk in self.cleaned_data.get("units", [])]
+        return []
 
 
 class GroupForm(EffectForm):
@@ -46,6 +62,9 @@ class GroupForm(EffectForm):
 
     def __init__(self, *args, kinds, areas, **kwargs):
         super().__init__(*args, **kwargs)
+        # A group's units are known only once it is chosen: no picking by hand here.
+        del self.fields["units"]
+        self.fields["comparison"].choices = COMPARISON_CHOICES[:2]
         self.fields["decision"].choices = [("", _("Every kind")), *kinds]
         self.fields["area"].choices = [
             ("", _("The whole organisation")),

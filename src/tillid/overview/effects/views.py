@@ -20,9 +20,12 @@ FLAG_TEXT = {
         "The gap between the top and the bottom fifth of units has widened."
     ),
     Flag.PULLING_AWAY: gettext_lazy(
-        "The units freed by a decision are pulling away from the rest."
+        "The units that took part (freed by a decision or running a trial) are pulling away "
+        "from the rest."
     ),
-    Flag.AREAS_WITHOUT_PART: gettext_lazy("Whole areas have no unit that was freed by a decision."),
+    Flag.AREAS_WITHOUT_PART: gettext_lazy(
+        "Whole areas have no unit that took part (freed by a decision or running a trial)."
+    ),
 }
 
 
@@ -36,7 +39,13 @@ def _context(found: dict, form: EffectForm, scope) -> dict:
     context: dict = {"found": found, "form": form, "effect": None}
     if not outcome:
         return context
-    effect = data.effect_data(found, outcome=outcome, comparison=comparison, scope=scope)
+    effect = data.effect_data(
+        found,
+        outcome=outcome,
+        comparison=comparison,
+        scope=scope,
+        chosen=form.chosen_units(),
+    )
     context["effect"] = effect
     evidence = effect.evidence
     if evidence is not None:
@@ -58,7 +67,9 @@ def _context(found: dict, form: EffectForm, scope) -> dict:
 
 def _page(request, found: dict, scope):
     outcomes = data.outcome_choices()
-    form = EffectForm(request.GET or None, outcomes=outcomes)
+    form = EffectForm(
+        request.GET or None, outcomes=outcomes, candidates=data.candidate_choices(found, scope)
+    )
     return render(request, "overview/effects/effect.html", _context(found, form, scope))
 
 

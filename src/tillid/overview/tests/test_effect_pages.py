@@ -96,3 +96,18 @@ def test_a_narrower_scope_leaves_the_units_outside_it_out(org, monkeypatch):
     assert effect.treated == []
     assert effect.out_of_scope == 4
     assert effect.evidence is None
+
+
+def test_the_user_may_choose_the_comparison_units(client, roles, org, monkeypatch):
+    world = effect_world.build(monkeypatch, org)
+    login(client, roles.consultant)
+    chosen = [str(u.pk) for u in world.homes[4:7]]
+    response = client.get(
+        URL, {"outcome": effect_world.OUTCOME, "comparison": "chosen", "units": chosen}
+    )
+    effect = response.context["effect"]
+    assert [str(u.pk) for u in effect.comparison_units] == chosen
+    assert effect.evidence.design.comparison_units == 3
+    # Touched units cannot be chosen as comparison units.
+    choices = dict(response.context["form"].fields["units"].choices)
+    assert str(world.treated[0].pk) not in choices

@@ -61,6 +61,13 @@ class Command(BaseCommand):
             default=data.COMPARE_AREA,
             help="comparison units",
         )
+        parser.add_argument(
+            "--units",
+            type=int,
+            nargs="*",
+            default=[],
+            help="comparison unit ids (--comparison chosen)",
+        )
         parser.add_argument("--json", action="store_true", help="print JSON")
 
     def handle(self, *args, **options):
@@ -74,7 +81,11 @@ class Command(BaseCommand):
                 _("Unknown outcome; choose one of: %(codes)s") % {"codes": ", ".join(outcomes)}
             )
         effect = data.effect_data(
-            found, outcome=outcome, comparison=options["comparison"], scope=Scope(everything=True)
+            found,
+            outcome=outcome,
+            comparison=options["comparison"],
+            scope=Scope(everything=True),
+            chosen=options["units"],
         )
         result = report(found, effect)
         if options["json"]:
