@@ -12,6 +12,7 @@ settings.TILLID_UNIT_PATH_LABELS, `(units) -> {id: label}`.
 from django import forms
 from django.conf import settings
 from django.urls import reverse
+from django.utils.choices import CallableChoiceIterator
 from django.utils.module_loading import import_string
 
 SEPARATOR = " › "
@@ -41,6 +42,11 @@ class UnitChoiceField(forms.ModelChoiceField):
         return self._labels().get(obj.pk, str(obj))
 
     def _get_choices(self):
+        # Lazy, as ModelChoiceField's own iterator is: a form defined at import
+        # time must not query the database (migrations run before the tables exist).
+        return CallableChoiceIterator(self._build_choices)
+
+    def _build_choices(self) -> list:
         labels = self._labels()
         units = sorted(self.queryset, key=lambda u: labels.get(u.pk, str(u)))
         groups: dict[str, list[tuple[int, str]]] = {}

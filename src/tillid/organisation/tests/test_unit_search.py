@@ -38,3 +38,23 @@ def test_search_shows_paths_pages_of_twenty_and_only_what_the_user_may_see(clien
         "Ingen enhed"
         in client.get(reverse("organisation:unit_search"), {"q": "zzzz"}).content.decode()
     )
+
+
+def test_a_unit_field_asks_the_database_only_when_its_choices_are_read(
+    db, org, django_assert_num_queries
+):
+    """Forms are defined at import time, before `migrate` has made the tables."""
+    from tillid.core.unit_picker import UnitChoiceField
+    from tillid.organisation.models import Unit
+
+    with django_assert_num_queries(0):
+        field = UnitChoiceField(queryset=Unit.objects.all())
+    assert any("Team Nord" in str(label) for _value, label in _flatten(field.choices))
+
+
+def _flatten(choices):
+    for value, label in choices:
+        if isinstance(label, (list, tuple)):
+            yield from label
+        else:
+            yield value, label
