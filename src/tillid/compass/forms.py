@@ -194,7 +194,7 @@ class ResponseImportForm(DKFDSFormMixin, forms.Form):
         label=_("Questionnaire"), queryset=Instrument.objects.filter(kind=InstrumentKind.EMPLOYEE)
     )
     name = forms.CharField(label=_("Name of the round"), max_length=200)
-    root = forms.ModelChoiceField(label=_("Part of the organisation"), queryset=Unit.objects.none())
+    root = UnitChoiceField(label=_("Part of the organisation"), queryset=Unit.objects.none())
     closes_on = forms.DateField(label=_("Closing date of the old survey"), widget=DateInput())
     file = forms.FileField(
         label=_("File"),

@@ -1,23 +1,19 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from tillid.core import widgets
+from tillid.core import unit_picker
 from tillid.core.forms import DKFDSFormMixin
 from tillid.organisation.models import KLENumber, Role, Unit, UnitKind
 
 EM_SPACE = "\u2003"
 
 
-class UnitChoiceField(forms.ModelChoiceField):
-    """Units in tree order, indented by depth so the hierarchy shows in the list."""
+class UnitChoiceField(unit_picker.UnitChoiceField):
+    """Active units, each named by its path, in the one unit picker of core
+    (a searchable select, grouped by the top unit)."""
 
     def __init__(self, **kwargs):
-        # Thousands of units: the core widget renders them without a template each.
-        kwargs.setdefault("widget", widgets.Select)
         super().__init__(queryset=Unit.objects.filter(is_active=True).order_by("path"), **kwargs)
-
-    def label_from_instance(self, obj: Unit) -> str:
-        return EM_SPACE * obj.depth + obj.name
 
 
 class KLEField(forms.CharField):

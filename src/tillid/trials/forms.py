@@ -1,8 +1,9 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from tillid.core import unit_picker
 from tillid.core.forms import DKFDSFormMixin
-from tillid.organisation.forms import EM_SPACE, UnitChoiceField
+from tillid.organisation.forms import UnitChoiceField
 from tillid.organisation.models import Person, Unit
 from tillid.trials.models import (
     Area,
@@ -214,9 +215,8 @@ class EvaluationForm(DKFDSFormMixin, forms.Form):
     )
 
 
-class ScopedUnitChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj: Unit) -> str:
-        return EM_SPACE * obj.depth + obj.name
+class ScopedUnitChoiceField(unit_picker.UnitChoiceField):
+    """The units a user may choose (the queryset is set by the form), in the unit picker."""
 
 
 class AdoptionForm(DKFDSFormMixin, forms.Form):
