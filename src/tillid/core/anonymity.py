@@ -156,6 +156,11 @@ def _tree(nodes: list[GroupNode]) -> _Tree:
             children[parent[i]].append(i)
         else:
             roots.append(i)
+    # Children and roots in id order, so that where two choices cost the same the
+    # engine makes the same one whatever order the database returned the units in.
+    for kids in children:
+        kids.sort(key=ids.__getitem__)
+    roots.sort(key=ids.__getitem__)
     order: list[int] = []
     depth = [0] * len(ids)
     stack = roots[::-1]
