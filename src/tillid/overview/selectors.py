@@ -10,6 +10,7 @@ import datetime as dt
 from collections import Counter
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
@@ -29,6 +30,9 @@ __all__ = ["Period", "Scope"]
 # results they may see: everywhere for politicians, top management,
 # consultants and MED/TR, their own subtree for leaders and employees.
 SEEING = Perm.VIEW_SURVEY_RESULTS
+
+# Indicators whose parts read in another measure than the indicator itself.
+PART_MEASURES = {"governance.council_waiting": Measure.DAYS}
 
 PICKABLE_KINDS = [UnitKind.ADMINISTRATION, UnitKind.AREA, UnitKind.INSTITUTION]
 
@@ -138,10 +142,16 @@ def indicator_view(indicator: Indicator, *, scope: Scope) -> IndicatorView:
         trend_rows=rows,
         chart=charts.trend_spec(indicator, title=indicator.label),
         parts=[
-            (label, format_value(value, Measure.COUNT if measure == Measure.SHARE else measure))
+            (label, format_value(value, part_measure(indicator)))
             for label, value in indicator.parts
         ],
     )
+
+
+def part_measure(indicator: Indicator) -> Measure:
+    if indicator.code in PART_MEASURES:
+        return PART_MEASURES[indicator.code]
+    return Measure.COUNT if indicator.measure == Measure.SHARE else indicator.measure
 
 
 def tracks(*, scope: Scope, period: Period) -> list[TrackView]:
@@ -222,11 +232,13 @@ def days_late(row: FollowUp, today: dt.date) -> int:
 # --- the published list of decisions -----------------------------------------------------
 
 
-def published_decisions(*, period: Period) -> list:
-    """Every module's decisions for the published list, newest first. The whole
-    organisation's: the list is the municipality's, and names no person."""
+def published_decisions(*, period: Period, scope: Scope | None = None) -> list:
+    """Every module's decisions for the published list, newest first: the whole
+    organisation's unless a scope is given. It names no person."""
     found = []
-    for _label, rows in contracts.collect("overview.decisions", scope=Scope(), period=period):
+    for _label, rows in contracts.collect(
+        "overview.decisions", scope=scope or Scope(), period=period
+    ):
         found.extend(rows)
     found.sort(key=lambda d: (d.decided_on, d.title), reverse=True)
     return found
@@ -266,3 +278,53 @@ def decision_rows(decisions: list) -> list[list]:
             ]
         )
     return rows
+
+
+# --- the council report ------------------------------------------------------------------
+
+
+@dataclass
+class ReportPage:
+    """What the council report shows; the PDF and the XLSX are made from it."""
+
+    municipality: str
+    scope_name: str
+    period: Period
+    today: dt.date
+    tracks: list[TrackView]
+    late: LateSummary
+    decisions: list
+    hours_freed: str
+    dkk_freed: str
+    council_waiting: list[tuple[str, str]]
+
+    def indicator(self, code: str) -> IndicatorView | None:
+        for track in self.tracks:
+            for item in track.items:
+                if item.indicator.code == code:
+                    return item
+        return None
+
+
+def report_page(*, scope: Scope, scope_name: str, period: Period, today: dt.date) -> ReportPage:
+    found = tracks(scope=scope, period=period)
+    late = late_summary(followups(scope=scope, owner_id=None, today=today), today=today)
+    decisions = published_decisions(period=period, scope=scope)
+    page = ReportPage(
+        municipality=settings.TILLID_MUNICIPALITY_NAME,
+        scope_name=scope_name,
+        period=period,
+        today=today,
+        tracks=found,
+        late=late,
+        decisions=decisions,
+        hours_freed="",
+        dkk_freed="",
+        council_waiting=[],
+    )
+    hours, dkk = page.indicator("governance.hours_freed"), page.indicator("governance.dkk_freed")
+    page.hours_freed = hours.value if hours else format_value(None, Measure.HOURS)
+    page.dkk_freed = dkk.value if dkk else format_value(None, Measure.DKK)
+    waiting = page.indicator("governance.council_waiting")
+    page.council_waiting = waiting.parts if waiting else []
+    return page
