@@ -11,7 +11,9 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Q, QuerySet
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from tillid.core import contracts
@@ -111,13 +113,44 @@ class TrackView:
         return self.status.label
 
 
+def _cached(what: str, scope: Scope | None, extra: str, compute):
+    """`compute()`, kept for settings.TILLID_OVERVIEW_CACHE_SECONDS per scope and
+    language: the modules' indicators cost hundreds of milliseconds in a large
+    municipality, and management information a few minutes old is still true."""
+    seconds = settings.TILLID_OVERVIEW_CACHE_SECONDS
+    if not seconds:
+        return compute()
+    where = "none" if scope is None else f"{scope.unit_id}:{scope.path}"
+    key = f"tillid.overview:{what}:{get_language()}:{where}:{extra}"
+    found = cache.get(key)
+    if found is None:
+        found = compute()
+        cache.set(key, found, seconds)
+    return found
+
+
+def _collect_indicators(scope: Scope, period: Period) -> list[Indicator]:
+    return [
+        indicator
+        for _label, indicators in contracts.collect(
+            "overview.indicators", scope=scope, period=period
+        )
+        for indicator in indicators
+    ]
+
+
 def indicators_by_track(*, scope: Scope, period: Period) -> dict[Track, list[Indicator]]:
     """Every module's indicators for the scope and period, by the five tracks in
     the order of seed 002 (modules in INSTALLED_APPS order within a track)."""
     found: dict[Track, list[Indicator]] = {track: [] for track in Track}
-    for _label, indicators in contracts.collect("overview.indicators", scope=scope, period=period):
-        for indicator in indicators:
-            found[indicator.track].append(indicator)
+    indicators = _cached(
+        "indicators",
+        scope,
+        f"{period.start}:{period.end}",
+        lambda: _collect_indicators(scope, period),
+    )
+    for indicator in indicators:
+        found[indicator.track].append(indicator)
     return found
 
 
@@ -172,14 +205,21 @@ def tracks(*, scope: Scope, period: Period) -> list[TrackView]:
 
 def followups(*, scope: Scope | None, owner_id: int | None, today: dt.date) -> list[FollowUp]:
     """Everything the modules have raised that is owed an answer (open, or just
-    closed), soonest due first."""
-    found: list[FollowUp] = []
-    for _label, rows in contracts.collect(
-        "overview.followups", scope=scope, owner_id=owner_id, today=today
-    ):
-        found.extend(rows)
-    found.sort(key=lambda f: (f.done, f.due_on or dt.date.max, f.title))
-    return found
+    closed), soonest due first. An owner's own are always read afresh (they
+    have just answered one); a scope's are kept like the indicators."""
+
+    def compute() -> list[FollowUp]:
+        found: list[FollowUp] = []
+        for _label, rows in contracts.collect(
+            "overview.followups", scope=scope, owner_id=owner_id, today=today
+        ):
+            found.extend(rows)
+        found.sort(key=lambda f: (f.done, f.due_on or dt.date.max, f.title))
+        return found
+
+    if owner_id is not None:
+        return compute()
+    return _cached("followups", scope, str(today), compute)
 
 
 @dataclass
