@@ -30,6 +30,7 @@ def test_a_politician_follows_frisaettelse_and_takes_the_report(
     assert "Viser Social og Sundhed" in page.inner_text("main")
     assert "Hele organisationen" in page.inner_text("main .tillid-indicator")
     assert_accessible(page, "the overview of one forvaltning")
+    screenshot(page, "overview-forvaltning")
     overview_url = page.url
 
     # Download the council report for this scope.
