@@ -25,6 +25,7 @@ from tillid.compass.api import router as compass_router  # noqa: E402
 from tillid.delegation.api import router as delegation_router  # noqa: E402
 from tillid.governance.api import router as governance_router  # noqa: E402
 from tillid.organisation.api import router as organisation_router  # noqa: E402
+from tillid.overview.api import router as overview_router  # noqa: E402
 from tillid.trials.api import router as trials_router  # noqa: E402
 
 api.add_router("/organisation/", organisation_router)
@@ -32,3 +33,4 @@ api.add_router("/governance/", governance_router)
 api.add_router("/compass/", compass_router)
 api.add_router("/trials/", trials_router)
 api.add_router("/delegation/", delegation_router)
+api.add_router("/overview/", overview_router)

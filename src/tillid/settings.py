@@ -350,6 +350,11 @@ TILLID_MUNICIPALITY_NAME = os.environ.get("TILLID_MUNICIPALITY_NAME", "Tillid Ko
 # The published list of decisions (/overblik/beslutninger/) is public, without
 # login, only when the municipality chooses so.
 TILLID_PUBLISH_DECISIONS = env_bool("TILLID_PUBLISH_DECISIONS", False)
+# The overview keeps the modules' indicators and a scope's follow-ups this many
+# seconds (per scope, period and language); 0 computes them on every request.
+TILLID_OVERVIEW_CACHE_SECONDS = (
+    0 if TESTING else int(os.environ.get("TILLID_OVERVIEW_CACHE_SECONDS", "300"))
+)
 # Danish public sites must publish an accessibility statement (was.digst.dk);
 # point this at the municipality's. The default is Tillid's own page.
 TILLID_ACCESSIBILITY_STATEMENT_URL = os.environ.get("TILLID_ACCESSIBILITY_STATEMENT_URL", "")

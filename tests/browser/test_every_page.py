@@ -88,6 +88,14 @@ NOT_CRAWLED: dict[str, str] = {
         "polled by htmx only while a round's e-mails are being sent "
         "(tests/browser/test_compass.py checks it)"
     ),
+    "overview:report": (
+        "reached by asking for a council report (a POST from the overview; "
+        "tests/browser/test_overview.py checks it)"
+    ),
+    "overview:report_file": (
+        "the council report's files, linked from its status page once made "
+        "(tests/browser/test_overview.py downloads the PDF)"
+    ),
 }
 # Statuses a page reached by a link may have (403: the role lacks access).
 OK_STATUSES = {200, 403}

@@ -34,6 +34,8 @@ class ScopeForm(DKFDSFormMixin, forms.Form):
             field.required = True
             field.empty_label = None
         self.default_period = selectors.default_period(today=today)
+        self.fields["start"].initial = self.default_period.start
+        self.fields["end"].initial = self.default_period.end
 
     def clean(self):
         data = super().clean()
@@ -75,6 +77,8 @@ class DecisionFilterForm(DKFDSFormMixin, forms.Form):
     def __init__(self, *args, today, **kwargs):
         super().__init__(*args, **kwargs)
         self.default_period = selectors.default_period(today=today)
+        self.fields["start"].initial = self.default_period.start
+        self.fields["end"].initial = self.default_period.end
         self.set_kinds([])
 
     def set_kinds(self, kinds: list[tuple[str, str]]) -> None:

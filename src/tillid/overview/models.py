@@ -29,3 +29,41 @@ class ReminderSent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.target} {self.due_on}"
+
+
+class ReportStatus(models.TextChoices):
+    WAITING = "waiting", _("Waiting for the worker")
+    RUNNING = "running", _("Being made")
+    DONE = "done", _("Ready")
+    FAILED = "failed", _("Failed")
+
+
+class ReportRequest(models.Model):
+    """A council report asked for: made by the background worker, kept here."""
+
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="overview_reports"
+    )
+    # None: the whole organisation.
+    unit = models.ForeignKey(
+        "organisation.Unit", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    start = models.DateField()
+    end = models.DateField()
+    status = models.CharField(
+        max_length=10, choices=ReportStatus.choices, default=ReportStatus.WAITING
+    )
+    progress = models.PositiveSmallIntegerField(default=0)  # per cent
+    error = models.TextField(blank=True)
+    pdf = models.BinaryField(blank=True, default=b"")
+    xlsx = models.BinaryField(blank=True, default=b"")
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("council report")
+        verbose_name_plural = _("council reports")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.start}–{self.end} ({self.status})"

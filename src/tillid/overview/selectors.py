@@ -10,7 +10,10 @@ import datetime as dt
 from collections import Counter
 from dataclasses import dataclass, field
 
+from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Q, QuerySet
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from tillid.core import contracts
@@ -29,6 +32,9 @@ __all__ = ["Period", "Scope"]
 # results they may see: everywhere for politicians, top management,
 # consultants and MED/TR, their own subtree for leaders and employees.
 SEEING = Perm.VIEW_SURVEY_RESULTS
+
+# Indicators whose parts read in another measure than the indicator itself.
+PART_MEASURES = {"governance.council_waiting": Measure.DAYS}
 
 PICKABLE_KINDS = [UnitKind.ADMINISTRATION, UnitKind.AREA, UnitKind.INSTITUTION]
 
@@ -107,13 +113,44 @@ class TrackView:
         return self.status.label
 
 
+def _cached(what: str, scope: Scope | None, extra: str, compute):
+    """`compute()`, kept for settings.TILLID_OVERVIEW_CACHE_SECONDS per scope and
+    language: the modules' indicators cost hundreds of milliseconds in a large
+    municipality, and management information a few minutes old is still true."""
+    seconds = settings.TILLID_OVERVIEW_CACHE_SECONDS
+    if not seconds:
+        return compute()
+    where = "none" if scope is None else f"{scope.unit_id}:{scope.path}"
+    key = f"tillid.overview:{what}:{get_language()}:{where}:{extra}"
+    found = cache.get(key)
+    if found is None:
+        found = compute()
+        cache.set(key, found, seconds)
+    return found
+
+
+def _collect_indicators(scope: Scope, period: Period) -> list[Indicator]:
+    return [
+        indicator
+        for _label, indicators in contracts.collect(
+            "overview.indicators", scope=scope, period=period
+        )
+        for indicator in indicators
+    ]
+
+
 def indicators_by_track(*, scope: Scope, period: Period) -> dict[Track, list[Indicator]]:
     """Every module's indicators for the scope and period, by the five tracks in
     the order of seed 002 (modules in INSTALLED_APPS order within a track)."""
     found: dict[Track, list[Indicator]] = {track: [] for track in Track}
-    for _label, indicators in contracts.collect("overview.indicators", scope=scope, period=period):
-        for indicator in indicators:
-            found[indicator.track].append(indicator)
+    indicators = _cached(
+        "indicators",
+        scope,
+        f"{period.start}:{period.end}",
+        lambda: _collect_indicators(scope, period),
+    )
+    for indicator in indicators:
+        found[indicator.track].append(indicator)
     return found
 
 
@@ -138,10 +175,16 @@ def indicator_view(indicator: Indicator, *, scope: Scope) -> IndicatorView:
         trend_rows=rows,
         chart=charts.trend_spec(indicator, title=indicator.label),
         parts=[
-            (label, format_value(value, Measure.COUNT if measure == Measure.SHARE else measure))
+            (label, format_value(value, part_measure(indicator)))
             for label, value in indicator.parts
         ],
     )
+
+
+def part_measure(indicator: Indicator) -> Measure:
+    if indicator.code in PART_MEASURES:
+        return PART_MEASURES[indicator.code]
+    return Measure.COUNT if indicator.measure == Measure.SHARE else indicator.measure
 
 
 def tracks(*, scope: Scope, period: Period) -> list[TrackView]:
@@ -162,14 +205,21 @@ def tracks(*, scope: Scope, period: Period) -> list[TrackView]:
 
 def followups(*, scope: Scope | None, owner_id: int | None, today: dt.date) -> list[FollowUp]:
     """Everything the modules have raised that is owed an answer (open, or just
-    closed), soonest due first."""
-    found: list[FollowUp] = []
-    for _label, rows in contracts.collect(
-        "overview.followups", scope=scope, owner_id=owner_id, today=today
-    ):
-        found.extend(rows)
-    found.sort(key=lambda f: (f.done, f.due_on or dt.date.max, f.title))
-    return found
+    closed), soonest due first. An owner's own are always read afresh (they
+    have just answered one); a scope's are kept like the indicators."""
+
+    def compute() -> list[FollowUp]:
+        found: list[FollowUp] = []
+        for _label, rows in contracts.collect(
+            "overview.followups", scope=scope, owner_id=owner_id, today=today
+        ):
+            found.extend(rows)
+        found.sort(key=lambda f: (f.done, f.due_on or dt.date.max, f.title))
+        return found
+
+    if owner_id is not None:
+        return compute()
+    return _cached("followups", scope, str(today), compute)
 
 
 @dataclass
@@ -222,11 +272,13 @@ def days_late(row: FollowUp, today: dt.date) -> int:
 # --- the published list of decisions -----------------------------------------------------
 
 
-def published_decisions(*, period: Period) -> list:
-    """Every module's decisions for the published list, newest first. The whole
-    organisation's: the list is the municipality's, and names no person."""
+def published_decisions(*, period: Period, scope: Scope | None = None) -> list:
+    """Every module's decisions for the published list, newest first: the whole
+    organisation's unless a scope is given. It names no person."""
     found = []
-    for _label, rows in contracts.collect("overview.decisions", scope=Scope(), period=period):
+    for _label, rows in contracts.collect(
+        "overview.decisions", scope=scope or Scope(), period=period
+    ):
         found.extend(rows)
     found.sort(key=lambda d: (d.decided_on, d.title), reverse=True)
     return found
@@ -266,3 +318,53 @@ def decision_rows(decisions: list) -> list[list]:
             ]
         )
     return rows
+
+
+# --- the council report ------------------------------------------------------------------
+
+
+@dataclass
+class ReportPage:
+    """What the council report shows; the PDF and the XLSX are made from it."""
+
+    municipality: str
+    scope_name: str
+    period: Period
+    today: dt.date
+    tracks: list[TrackView]
+    late: LateSummary
+    decisions: list
+    hours_freed: str
+    dkk_freed: str
+    council_waiting: list[tuple[str, str]]
+
+    def indicator(self, code: str) -> IndicatorView | None:
+        for track in self.tracks:
+            for item in track.items:
+                if item.indicator.code == code:
+                    return item
+        return None
+
+
+def report_page(*, scope: Scope, scope_name: str, period: Period, today: dt.date) -> ReportPage:
+    found = tracks(scope=scope, period=period)
+    late = late_summary(followups(scope=scope, owner_id=None, today=today), today=today)
+    decisions = published_decisions(period=period, scope=scope)
+    page = ReportPage(
+        municipality=settings.TILLID_MUNICIPALITY_NAME,
+        scope_name=scope_name,
+        period=period,
+        today=today,
+        tracks=found,
+        late=late,
+        decisions=decisions,
+        hours_freed="",
+        dkk_freed="",
+        council_waiting=[],
+    )
+    hours, dkk = page.indicator("governance.hours_freed"), page.indicator("governance.dkk_freed")
+    page.hours_freed = hours.value if hours else format_value(None, Measure.HOURS)
+    page.dkk_freed = dkk.value if dkk else format_value(None, Measure.DKK)
+    waiting = page.indicator("governance.council_waiting")
+    page.council_waiting = waiting.parts if waiting else []
+    return page

@@ -1,17 +1,20 @@
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from tillid.core import exports
+from tillid.core.errors import NotFound
 from tillid.core.exports import Sheet
 from tillid.core.indicators import Measure
-from tillid.core.viewkit import file_response, paginate, require
-from tillid.overview import selectors
+from tillid.core.viewkit import file_response, message_errors, paginate, require
+from tillid.overview import selectors, services
 from tillid.overview.formatting import format_value
 from tillid.overview.forms import DecisionFilterForm, FollowUpFilterForm, ScopeForm
+from tillid.overview.models import ReportRequest, ReportStatus
 
 
 @login_required
@@ -111,3 +114,48 @@ def decisions(request):
             "public": settings.TILLID_PUBLISH_DECISIONS,
         },
     )
+
+
+@login_required
+@require_POST
+def report_create(request):
+    require(selectors.may_view(request.user))
+    today = timezone.localdate()
+    form = ScopeForm(request.POST, user=request.user, today=today)
+    if not form.is_valid():
+        message_errors(request, form)
+        return redirect("overview:overview")
+    unit, _scope, period = form.scope_and_period()
+    report = services.request_report(
+        user=request.user, unit=unit, start=period.start, end=period.end
+    )
+    return redirect("overview:report", report.pk)
+
+
+def _own_report(request, pk: int | str) -> ReportRequest:
+    require(selectors.may_view(request.user))
+    report = ReportRequest.objects.select_related("unit").filter(pk=pk).first()
+    if report is None or report.requested_by_id != request.user.pk:
+        raise NotFound()
+    return report
+
+
+@login_required
+def report(request, pk: int):
+    report = _own_report(request, pk)
+    context = {
+        "report": report,
+        "scope_name": report.unit.name if report.unit else _("The whole organisation"),
+    }
+    if request.htmx:
+        return render(request, "overview/_report_status.html", context)
+    return render(request, "overview/report_status.html", context)
+
+
+@login_required
+def report_file(request, pk: str, kind: str):
+    report = _own_report(request, pk)
+    if report.status != ReportStatus.DONE:
+        raise NotFound()
+    name = f"raadsrapport-{report.start:%Y-%m-%d}-{report.end:%Y-%m-%d}.{kind}"
+    return file_response(bytes(report.pdf if kind == "pdf" else report.xlsx), name)

@@ -83,3 +83,27 @@ def test_late_follow_ups_are_counted_per_kind():
     assert summary.late_total == 2
     assert summary.open_total == 4
     assert [r.due_on for r in summary.late] == [dt.date(2026, 3, 1), dt.date(2026, 5, 1)]
+
+
+def test_a_scope_s_indicators_are_kept_for_a_while(settings, monkeypatch, db):
+    from django.core.cache import cache
+
+    from tillid.core import contracts
+    from tillid.core.indicators import Period, Scope
+    from tillid.overview import selectors
+
+    settings.TILLID_OVERVIEW_CACHE_SECONDS = 60
+    cache.clear()
+    calls = []
+
+    def offer(*, scope, period):
+        calls.append(scope)
+        return [indicator(Status.ON_TRACK)]
+
+    monkeypatch.setattr(contracts, "providers", lambda name: [("test", offer)])
+    period = Period(dt.date(2025, 1, 1), dt.date(2025, 12, 31))
+    for _ in range(2):
+        selectors.indicators_by_track(scope=Scope(), period=period)
+    selectors.indicators_by_track(scope=Scope(unit_id=1, path="/1/"), period=period)
+    assert len(calls) == 2  # once per scope
+    cache.clear()

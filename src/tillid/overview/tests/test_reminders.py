@@ -6,7 +6,7 @@ from django.core.management import call_command
 
 from tillid.core import contracts
 from tillid.core.indicators import FollowUp
-from tillid.overview import services
+from tillid.overview import reminders
 from tillid.overview.models import ReminderSent
 
 TODAY = dt.date(2026, 6, 10)
@@ -49,7 +49,7 @@ def owed(monkeypatch, roles):
 def test_each_owner_gets_their_late_follow_ups_once(owed, roles, settings):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     mail.outbox = []
-    run = services.send_followup_reminders(today=TODAY, base_url="https://tillid.egeskov.dk/")
+    run = reminders.send_followup_reminders(today=TODAY, base_url="https://tillid.egeskov.dk/")
     assert (run.owners, run.followups, run.failed) == (2, 3, 0)
     by_address = {m.to[0]: m for m in mail.outbox}
     leader = by_address["p1@egeskov.dk"]
@@ -62,7 +62,7 @@ def test_each_owner_gets_their_late_follow_ups_once(owed, roles, settings):
 
     # The next day nothing new is late for the consultant, one more for the leader.
     mail.outbox = []
-    run = services.send_followup_reminders(
+    run = reminders.send_followup_reminders(
         today=TODAY + dt.timedelta(days=1), base_url="https://tillid.egeskov.dk/"
     )
     assert (run.owners, run.followups) == (1, 1)
@@ -78,7 +78,7 @@ def test_a_failed_e_mail_records_nothing_and_is_tried_again(owed, monkeypatch, s
         raise OSError("no mail server")
 
     monkeypatch.setattr("django.core.mail.backends.locmem.EmailBackend.send_messages", broken)
-    run = services.send_followup_reminders(today=TODAY, base_url="https://x/")
+    run = reminders.send_followup_reminders(today=TODAY, base_url="https://x/")
     assert (run.owners, run.failed) == (0, 2)
     assert not ReminderSent.objects.exists()
 
