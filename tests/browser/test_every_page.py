@@ -563,6 +563,24 @@ def test_numbers_in_text_finds_what_is_not_danish():
     assert not any(hidden in problem for hidden in ("4000", "5000", "6000", "7000", "8000"))
 
 
+def test_a_plural_count_is_grouped_the_way_the_templates_write_it():
+    """blocktranslate prints its count variable ungrouped, so the templates count with
+    another name and print the grouped figure under the placeholder's name (the `with`
+    value is set first, so the count must not read a variable of the placeholder's name)."""
+    from django.template import Context, Template
+
+    template = Template(
+        "{% load i18n humanize %}{% blocktranslate count how_many=people with n=people|intcomma %}"
+        "{{ n }} person{% plural %}{{ n }} people{% endblocktranslate %}"
+        " · {{ hours|floatformat:'1g' }}"
+    )
+    with translation.override("da"):
+        text = template.render(Context({"people": 3000, "hours": 122023.45}))
+    assert text.startswith("3.000 ")
+    assert text.endswith(" · 122.023,5")
+    assert numbers_in_text(text) == []
+
+
 @pytest.mark.parametrize("role", ROLES)
 def test_every_page(role, make_page, live_server, demo_municipality):
     routes = get_routes()
