@@ -34,6 +34,7 @@ test-artifacts/every-page/<role>.json (route → status, URL and how it was reac
 """
 
 import json
+import re
 import time
 from collections import defaultdict, deque
 from collections.abc import Callable
@@ -410,6 +411,79 @@ def english_on_page(url: str, html: str) -> str:
     return f"English on a Danish page {url}: {sorted(found)}" if found else ""
 
 
+class _VisibleText(_Text):
+    """The text a reader sees as prose: besides scripts and styles, no code, preformatted
+    text or form values (a textarea holds what the user typed, an input's value is an
+    attribute), where a number is data, not a figure to read."""
+
+    HIDDEN = ("script", "style", "code", "pre", "textarea")
+
+    def handle_starttag(self, tag, attrs):
+        self._hidden += tag in self.HIDDEN
+
+    def handle_endtag(self, tag):
+        self._hidden -= tag in self.HIDDEN and self._hidden > 0
+
+    def handle_data(self, data):
+        # Parts joined by a line break so a number never runs into the next element's.
+        if not self._hidden:
+            self.parts.append(data + "\n")
+
+
+# A run of digits with the separators that may sit inside a number. Digits glued to a
+# letter, or to a letter and a hyphen, are codes, not figures: item codes ("A1",
+# "EMP1234"), references ("STY-00012"), names ("Windows-1252", "UTF-8").
+_NUMBER = re.compile(r"(?<![\w.,:])(?<![^\W\d_]-)\d[\d.,:]*(?![\w])")
+# A standard's version is a name, not a decimal.
+_VERSIONED_NAMES = re.compile(r"WCAG \d(\.\d)*")
+# Right in Danish: groups of three after a point, a decimal comma ("3.000", "4,5", "12").
+_DANISH = re.compile(r"\d{1,3}(\.\d{3})*(,\d+)?")
+# Codes and dates written with points: KLE numbers ("27.12.04", the group "27.12",
+# always two digits each side) and dates ("03.12.2026") have groups of one or two digits
+# (a year of four), never of three. So a decimal point with two digits either side
+# ("12.50") passes for a KLE group; "4.5", "0.25" and "123.4" do not.
+_DOTTED_CODE = re.compile(r"\d{2}\.\d{2}|\d{1,2}\.\d{1,2}\.(\d{2}|\d{4})")
+
+
+def _wrong_number(token: str) -> bool:
+    """Whether one number (a token of _NUMBER) is not written the Danish way."""
+    token = token.rstrip(".,:")  # the end of a sentence or a list
+    if ":" in token:
+        return False  # a time, "10:30" (or a ratio)
+    if _DANISH.fullmatch(token) or _DOTTED_CODE.fullmatch(token):
+        return False
+    # A year, standing alone or in a date ("20. februar 2026"), is right; anything else is
+    # four or more digits ungrouped ("3000") or has a decimal point ("4.5").
+    return not (token.isdigit() and 1900 <= int(token) <= 2100)
+
+
+def numbers_in_text(text: str) -> list[tuple[str, str]]:
+    """The numbers in a text not written the Danish way, each with a few words around.
+    A range or an ISO date ("2024-2026", "2026-12-03") is read part by part, as "-" and
+    "/" are not part of _NUMBER."""
+    found = []
+    text = _VERSIONED_NAMES.sub("", text)
+    for match in _NUMBER.finditer(text):
+        if _wrong_number(match.group()):
+            start, end = match.span()
+            found.append((match.group(), " ".join(text[max(0, start - 25) : end + 15].split())))
+    return found
+
+
+def numbers_on_page(url: str, html: str) -> str:
+    """A problem when a Danish page shows a number without the Danish thousands separator
+    or with a decimal point (settings.USE_THOUSAND_SEPARATOR stays off, so that ids in
+    attributes stay plain: templates use intcomma and floatformat:"0g")."""
+    if urlsplit(url).path.startswith(NOT_DANISH_PREFIXES):
+        return ""
+    reader = _VisibleText()
+    reader.feed(html)
+    found = [
+        f"{number!r} in {context!r}" for number, context in numbers_in_text("".join(reader.parts))
+    ]
+    return f"Numbers not in Danish format on {url}: " + "; ".join(found) if found else ""
+
+
 def client_crawl(
     get: Callable, crawl: Crawl, reached: set[str], origin: str = "http://testserver"
 ) -> None:
@@ -442,6 +516,8 @@ def client_crawl(
         html = response.content.decode()
         if problem := english_on_page(url, html):
             crawl.problems.append(problem)
+        if problem := numbers_on_page(url, html):
+            crawl.problems.append(problem)
         parser = _Links()
         parser.feed(html)
         for href, is_htmx in parser.links:
@@ -466,6 +542,51 @@ def test_routes_are_found_and_post_only_views_left_out():
     assert "set_language" not in routes
     assert not any(name.startswith("admin:") for name in routes)
     assert all(not pattern.startswith(("api/", "i18n/")) for pattern in routes.values())
+
+
+def test_numbers_in_text_finds_what_is_not_danish():
+    text = "3000 timer, 4.5 i snit, 0.25 %, 122023 timer i alt, 1000-5000 personer"
+    assert [number for number, _ in numbers_in_text(text)] == [
+        "3000",
+        "4.5",
+        "0.25",
+        "122023",
+        "1000",
+        "5000",
+    ]
+    # Danish figures, years, dates, KLE numbers, times, codes and ranges are right.
+    right = (
+        "3.000 timer, 122.023 timer, 4,5 i snit, 1.234,5 kr., 12 personer, 100 %, i 2026."
+        " 20. februar 2026, 03.12.2026, 2026-12-03, 2024-2026, KLE 27.12.04 og 27.12,"
+        " kl. 10:30, kl. 10:30:00, A1, EMP1234, v2, STY-00012, Windows-1252, WCAG 2.1."
+    )
+    assert numbers_in_text(right) == []
+    # Inside code, scripts and form fields a number is data.
+    html = (
+        "<p>3.000</p><code>4000</code><pre>5000</pre><textarea>6000</textarea>"
+        '<input value="7000"><script>var x = 8000;</script><p>9000</p>'
+    )
+    problem = numbers_on_page("/", html)
+    assert "9000" in problem
+    assert not any(hidden in problem for hidden in ("4000", "5000", "6000", "7000", "8000"))
+
+
+def test_a_plural_count_is_grouped_the_way_the_templates_write_it():
+    """blocktranslate prints its count variable ungrouped, so the templates count with
+    another name and print the grouped figure under the placeholder's name (the `with`
+    value is set first, so the count must not read a variable of the placeholder's name)."""
+    from django.template import Context, Template
+
+    template = Template(
+        "{% load i18n humanize %}{% blocktranslate count how_many=people with n=people|intcomma %}"
+        "{{ n }} person{% plural %}{{ n }} people{% endblocktranslate %}"
+        " · {{ hours|floatformat:'1g' }}"
+    )
+    with translation.override("da"):
+        text = template.render(Context({"people": 3000, "hours": 122023.45}))
+    assert text.startswith("3.000 ")
+    assert text.endswith(" · 122.023,5")
+    assert numbers_in_text(text) == []
 
 
 @pytest.mark.parametrize("role", ROLES)

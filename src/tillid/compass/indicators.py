@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.formats import date_format
+from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
 
 from tillid.compass import followup, selectors
@@ -283,8 +283,8 @@ def response_rate(data: _Data) -> Indicator:
         explanation=(
             _("%(answered)s of %(invited)s invited answered %(round)s. %(rule)s")
             % {
-                "answered": latest.answered,
-                "invited": latest.invited,
+                "answered": number_format(latest.answered, force_grouping=True),
+                "invited": number_format(latest.invited, force_grouping=True),
                 "round": latest.round.name,
                 "rule": rule,
             }

@@ -13,6 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -115,7 +116,7 @@ def round_new(request):
                     "The round is created with %(n)s invitations. The e-mails are sent in the "
                     "background; follow them below."
                 )
-                % {"n": round_.invitations.count()},
+                % {"n": number_format(round_.invitations.count(), force_grouping=True)},
             )
             return redirect("compass:round", round_.pk)
     return render(request, "compass/round_form.html", {"form": form})
@@ -181,7 +182,7 @@ def round_reminders(request, round_id):
         messages.success(
             request,
             _("Reminders are being sent to %(n)s people who have not answered.")
-            % {"n": mailing.total},
+            % {"n": number_format(mailing.total, force_grouping=True)},
         )
     return redirect("compass:round", round_.pk)
 
@@ -256,7 +257,11 @@ def round_resend(request, round_id):
     except services.CompassError as exc:
         messages.error(request, str(exc))
         return redirect("compass:round_failures", round_.pk)
-    messages.success(request, _("%(n)s invitations are being sent again.") % {"n": mailing.total})
+    messages.success(
+        request,
+        _("%(n)s invitations are being sent again.")
+        % {"n": number_format(mailing.total, force_grouping=True)},
+    )
     return redirect("compass:round", round_.pk)
 
 
@@ -827,7 +832,10 @@ def import_responses(request):
             messages.success(
                 request,
                 _("%(n)s responses were imported into the round %(name)s.")
-                % {"n": result.report.count, "name": result.report.round.name},
+                % {
+                    "n": number_format(result.report.count, force_grouping=True),
+                    "name": result.report.round.name,
+                },
             )
             return redirect("compass:round", result.report.round.pk)
     return render(request, "compass/import.html", {"form": form, "errors": errors})

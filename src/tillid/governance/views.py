@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
@@ -524,7 +525,7 @@ def review_invite_group(request, review_id: int):
                         "%(n)s people have been invited and will get an e-mail.",
                         len(invited),
                     )
-                    % {"n": len(invited)},
+                    % {"n": number_format(len(invited), force_grouping=True)},
                 )
             else:
                 messages.info(request, _("Everyone in the group already takes part."))
