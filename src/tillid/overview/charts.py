@@ -29,7 +29,9 @@ def _trend_template(title: str) -> dict:
         .mark_line(point=True, color="#004993")
         .encode(
             x=alt.X("label:N", sort=alt.EncodingSortField("order"), title=None),
-            y=alt.Y("value:Q", title=None, axis=alt.Axis(format="~g")),
+            # ",~f": Vega sets the precision from the tick step; with "~g" a step of
+            # 10 printed "1e+1".
+            y=alt.Y("value:Q", title=None, axis=alt.Axis(format=",~f")),
             tooltip=[alt.Tooltip("label:N"), alt.Tooltip("value:Q")],
         )
         .properties(width=260, height=120)

@@ -27,21 +27,11 @@ def report_html(page: ReportPage, *, progress: Progress = _nothing) -> str:
 
 
 def render_pdf(html: str):
-    """The laid-out document (its text can be read, see pdf_text) and its PDF bytes."""
+    """The laid-out document and its PDF bytes."""
     from weasyprint import HTML
 
     document = HTML(string=html).render()
     return document, document.write_pdf()
-
-
-def pdf_text(document) -> str:
-    """The text WeasyPrint laid out on the PDF's pages, page by page."""
-    texts = []
-    for page in document.pages:
-        texts.extend(
-            box.text for box in page._page_box.descendants() if hasattr(box, "text") and box.text
-        )
-    return " ".join(texts)
 
 
 def report_xlsx(page: ReportPage) -> bytes:
