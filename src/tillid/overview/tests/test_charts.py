@@ -1,7 +1,7 @@
 import re
 
 from tillid.core import charts
-from tillid.core.indicators import Indicator, Measure, Status, TrendPoint, Track
+from tillid.core.indicators import Indicator, Measure, Status, Track, TrendPoint
 from tillid.overview.charts import trend_spec
 
 
