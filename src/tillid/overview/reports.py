@@ -98,8 +98,8 @@ def effect_rows(page: ReportPage) -> list[list]:
             rows.append([_("No sign that frisættelse is making the units more unequal.")])
         rows += [[label, value] for label, value in effects.facts]
     rows.append([])
-    rows.append([_("Date"), _("Decision"), _("Evidence grade")])
-    rows += [[d.decided_on, d.title, d.grade_label] for d in effects.decisions]
+    rows.append([_("Date"), _("Decision"), _("Evidence grade"), _("Why this grade")])
+    rows += [[d.decided_on, d.title, d.grade_label, d.why] for d in effects.decisions]
     if not effects.decisions:
         rows.append([_("No four-F decisions were made in this period.")])
     rows.append([])

@@ -21,7 +21,7 @@ from tillid.organisation.models import Unit, UnitKind
 from tillid.organisation.permissions import Scope
 from tillid.overview.effects import data
 from tillid.overview.effects.grade import Grade
-from tillid.overview.effects.wording import FLAG_TEXT, GRADE_LABELS
+from tillid.overview.effects.wording import FLAG_TEXT, GRADE_LABELS, reason_text
 
 WATCH_KIND = UnitKind.INSTITUTION
 # The order the grades are counted in, the strongest evidence first.
@@ -54,6 +54,7 @@ class DecisionGrade:
     decided_on: date
     grade: str
     grade_label: str
+    why: str  # the grade's first reason, in words
     url: str  # the decision's effect page
 
 
@@ -200,12 +201,15 @@ def effect_panel(
     for decision_id, title, decided_on in decisions:
         found = data.treatment(decision_id=decision_id)
         grade = Grade.CANNOT_TELL
+        why = _("The figures leave nothing to compare.")
         if found is not None:
             effect = data.effect_data(
                 found, outcome=outcome, comparison=data.COMPARE_AREA, scope=scope
             )
             if effect.evidence is not None:
                 grade = effect.evidence.grade
+                if effect.evidence.reasons:
+                    why = reason_text(effect.evidence.reasons[0])
         counted[grade] += 1
         panel.decisions.append(
             DecisionGrade(
@@ -214,6 +218,7 @@ def effect_panel(
                 decided_on=decided_on,
                 grade=str(grade),
                 grade_label=str(GRADE_LABELS[grade]),
+                why=why,
                 url=reverse("overview:effect_decision", args=[decision_id]) + "?" + query,
             )
         )

@@ -75,6 +75,7 @@ def test_too_few_touched_units_cannot_be_told(client, roles, org, monkeypatch):
     effects = client.get("/overblik/", {"unit": org.elder.pk}).context["effects"]
     assert [(c.grade, c.count) for c in effects.counts] == [("cannot_tell", 1)]
     assert effects.summary == "1 kan ikke afgøres"
+    assert effects.decisions[0].why.startswith("Kun 2 enheder blev berørt")
 
 
 def test_without_rounds_or_decisions_the_panel_says_so(client, roles, org, monkeypatch):
@@ -123,3 +124,5 @@ def test_the_report_shows_the_same_figures_as_the_page(client, roles, org, monke
     for count in effects.counts:
         assert (count.label, count.count) in cells
     assert ("Dobbeltdokumentation 8", "Kan ikke afgøres") in {(r[1], r[2]) for r in rows if r}
+    for d in effects.decisions:
+        assert d.why in text
