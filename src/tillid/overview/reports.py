@@ -63,4 +63,35 @@ def report_xlsx(page: ReportPage) -> bytes:
     late_rows: list[list] = [[_("Kind"), _("Open"), _("Late")]]
     late_rows += [[k.label, k.open, k.late] for k in page.late.kinds]
     sheets.append(Sheet(_("What is late")[:31], late_rows))
+    if page.effects is not None:
+        sheets.append(Sheet(_("Effects and inequality")[:31], effect_rows(page)))
     return exports.xlsx_bytes(sheets)
+
+
+def effect_rows(page: ReportPage) -> list[list]:
+    """The "Effects and inequality" sheet: the same figures as the page's panel."""
+    from django.utils.translation import gettext as _
+
+    effects = page.effects
+    assert effects is not None
+    rows: list[list] = [[page.municipality, page.scope_name,
+                         f"{page.period.start} – {page.period.end}"]]  # fmt: skip
+    if not effects.outcome:
+        return [*rows, [_("No module offers an outcome to measure yet.")]]
+    rows.append([_("What is measured"), effects.outcome_label])
+    rows.append([_("The inequality watch")])
+    if effects.no_watch:
+        rows.append([effects.no_watch])
+    else:
+        rows += [[_("Watch out"), flag] for flag in effects.flags]
+        if not effects.flags:
+            rows.append([_("No sign that frisættelse is making the units more unequal.")])
+        rows += [[label, value] for label, value in effects.facts]
+    rows.append([])
+    rows.append([_("Date"), _("Decision"), _("Evidence grade"), _("Why this grade")])
+    rows += [[d.decided_on, d.title, d.grade_label, d.why] for d in effects.decisions]
+    if not effects.decisions:
+        rows.append([_("No four-F decisions were made in this period.")])
+    rows.append([])
+    rows += [[c.label, c.count] for c in effects.counts]
+    return rows

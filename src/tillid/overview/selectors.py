@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Q, QuerySet
+from django.urls import Resolver404, resolve
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
@@ -23,6 +24,7 @@ from tillid.organisation import permissions
 from tillid.organisation.models import Unit, UnitKind
 from tillid.organisation.permissions import Perm
 from tillid.overview import charts
+from tillid.overview.effects.summary import EffectPanel, effect_panel
 from tillid.overview.formatting import format_value, status_summary, track_status
 
 __all__ = ["Period", "Scope"]
@@ -284,6 +286,34 @@ def published_decisions(*, period: Period, scope: Scope | None = None) -> list:
     return found
 
 
+def _four_f_ids(decisions: list) -> list[tuple[int, str, dt.date]]:
+    """The four-F decisions among the published ones, by their review's number
+    (read from the link to the review: the overview imports no module)."""
+    found = []
+    for d in decisions:
+        if d.kind != "four_f" or not d.url:
+            continue
+        try:
+            match = resolve(d.url)
+        except Resolver404:
+            continue
+        if match.view_name == "governance:review" and "review_id" in match.kwargs:
+            found.append((int(match.kwargs["review_id"]), d.title, d.decided_on))
+    return found
+
+
+def effects(*, scope: Scope, period: Period) -> EffectPanel:
+    """The "Effects and inequality" panel for the scope and the four-F decisions
+    decided in the period (cached: every decision's grade costs an estimate)."""
+
+    def compute() -> EffectPanel:
+        unit = Unit.objects.filter(pk=scope.unit_id).first() if scope.unit_id else None
+        decisions = _four_f_ids(published_decisions(period=period, scope=scope))
+        return effect_panel(unit=unit, decisions=decisions)
+
+    return _cached("effects", scope, f"{period.start}:{period.end}", compute)
+
+
 def decision_kinds(decisions: list) -> list[tuple[str, str]]:
     return sorted({(d.kind, d.kind_label) for d in decisions}, key=lambda k: k[1])
 
@@ -337,6 +367,7 @@ class ReportPage:
     hours_freed: str
     dkk_freed: str
     council_waiting: list[tuple[str, str]]
+    effects: EffectPanel | None = None
 
     def indicator(self, code: str) -> IndicatorView | None:
         for track in self.tracks:
@@ -361,6 +392,7 @@ def report_page(*, scope: Scope, scope_name: str, period: Period, today: dt.date
         hours_freed="",
         dkk_freed="",
         council_waiting=[],
+        effects=effects(scope=scope, period=period),
     )
     hours, dkk = page.indicator("governance.hours_freed"), page.indicator("governance.dkk_freed")
     page.hours_freed = hours.value if hours else format_value(None, Measure.HOURS)

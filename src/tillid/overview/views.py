@@ -31,6 +31,7 @@ def overview(request):
     )
     context |= {
         "tracks": selectors.tracks(scope=scope, period=period),
+        "effects": selectors.effects(scope=scope, period=period),
         "late": late,
         "page_obj": paginate(request, late.late),
     }

@@ -1,7 +1,6 @@
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from tillid.core.errors import NotFound
 from tillid.core.viewkit import require
@@ -11,22 +10,9 @@ from tillid.overview.effects import data
 from tillid.overview.effects.charts import before_after_spec, event_study_spec
 from tillid.overview.effects.forms import EffectForm, GroupForm, WatchForm
 from tillid.overview.effects.grade import Grade
-from tillid.overview.effects.inequality import Flag
-from tillid.overview.effects.wording import GRADE_LABELS, grade_text, reason_text
+from tillid.overview.effects.wording import FLAG_TEXT, GRADE_LABELS, grade_text, reason_text
 
 WATCH_KINDS = (UnitKind.INSTITUTION, UnitKind.TEAM, UnitKind.AREA)
-FLAG_TEXT = {
-    Flag.FIFTH_GAP_WIDENING: gettext_lazy(
-        "The gap between the top and the bottom fifth of units has widened."
-    ),
-    Flag.PULLING_AWAY: gettext_lazy(
-        "The units that took part (freed by a decision or running a trial) are pulling away "
-        "from the rest."
-    ),
-    Flag.AREAS_WITHOUT_PART: gettext_lazy(
-        "Whole areas have no unit that took part (freed by a decision or running a trial)."
-    ),
-}
 
 
 def _scope(request):

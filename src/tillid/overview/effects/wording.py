@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from tillid.overview.effects.grade import Evidence, Grade, Reason, Why
+from tillid.overview.effects.inequality import Flag
 
 GRADE_LABELS = {
     Grade.CANNOT_TELL: gettext_lazy("Cannot tell"),
@@ -16,6 +17,19 @@ GRADE_LABELS = {
     Grade.NO_EFFECT_FOUND: gettext_lazy("No effect found"),
     Grade.INDICATION: gettext_lazy("An indication"),
     Grade.CLEAR_EVIDENCE: gettext_lazy("Clear evidence"),
+}
+
+FLAG_TEXT = {
+    Flag.FIFTH_GAP_WIDENING: gettext_lazy(
+        "The gap between the top and the bottom fifth of units has widened."
+    ),
+    Flag.PULLING_AWAY: gettext_lazy(
+        "The units that took part (freed by a decision or running a trial) are pulling away "
+        "from the rest."
+    ),
+    Flag.AREAS_WITHOUT_PART: gettext_lazy(
+        "Whole areas have no unit that took part (freed by a decision or running a trial)."
+    ),
 }
 
 
