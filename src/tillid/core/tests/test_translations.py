@@ -255,7 +255,7 @@ ENGLISH_WORDS = frozenset(
 
 def english_words(text: str) -> set[str]:
     text = re.sub(r"%\([^)]*\)[sdfi]|%[sd]|\{[^}]*\}|<[^>]+>|https?://\S+|&\w+;", " ", text)
-    text = re.sub(r"“[^”]*”|\"[^\"]*\"|'[^']*'|\S*_\S*", " ", text)
+    text = re.sub(r"»[^«]*«|“[^”]*”|\"[^\"]*\"|'[^']*'|\S*_\S*", " ", text)
     return {w.lower() for w in re.findall(r"[A-Za-zæøåÆØÅéÉ]+", text)} & ENGLISH_WORDS
 
 
@@ -273,4 +273,16 @@ def test_danish_catalogue_has_no_english_words(path):
 def test_the_english_word_check_finds_english_and_spares_danish():
     assert english_words("Tegn på mushrooming") == {"mushrooming"}
     assert english_words("Review of the item") == {"review", "of", "the", "item"}
-    assert not english_words("Notér en observation, og husk kolonnen unit_id og “true”.")
+    assert not english_words("Notér en observation, og husk kolonnen unit_id og »true«.")
+
+
+@pytest.mark.parametrize("path", catalogues("da"), ids=lambda p: p.parts[-5])
+def test_danish_text_quotes_one_way(path):
+    """One quotation style in Danish: »sådan«, not “sådan”."""
+    found = [
+        text[:80]
+        for entry in parse_po(path)
+        for text in entry["msgstr"].values()
+        if any(mark in text for mark in "“”„")
+    ]
+    assert not found, f"{path}: quote with »…«:\n" + "\n".join(found)

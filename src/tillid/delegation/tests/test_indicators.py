@@ -130,15 +130,15 @@ def test_the_leader_sees_the_reviews_they_owe_without_names(org, roles):
     _dose(org.people["P3"], made=100, review=-20, by=roles.leader, task="Medicinrunden")
     mine = di.followups(scope=None, owner_id=roles.leader.pk, today=TODAY)
     assert [(f.title, f.due_on, f.done) for f in mine] == [
-        ("Følg op på tillidsdoseringen for opgaven “Vagtplan”", ago(5), False),
-        ("Følg op på tillidsdoseringen for opgaven “Medicinrunden”", ago(-20), False),
+        ("Følg op på tillidsdoseringen for opgaven »Vagtplan«", ago(5), False),
+        ("Følg op på tillidsdoseringen for opgaven »Medicinrunden«", ago(-20), False),
     ]
     assert mine[0].is_late(TODAY)
     assert all(person.name not in f.title for f in mine)
     _dose(person, made=1, review=None, by=roles.leader)
     mine = di.followups(scope=None, owner_id=roles.leader.pk, today=TODAY)
     assert (mine[-1].title, mine[-1].done) == (
-        "Følg op på tillidsdoseringen for opgaven “Vagtplan”",
+        "Følg op på tillidsdoseringen for opgaven »Vagtplan«",
         True,
     )
     assert mine[-1].url.endswith(f"/{due.pk}/")

@@ -132,5 +132,5 @@ def test_register_file_carries_the_task_area(client, org, roles, tagged, areas):
     )
     result = register_file.import_register(filename="r.csv", content=csv, user=roles.consultant)
     assert [(e.column, e.message) for e in result.errors] == [
-        ("kle", "“88.88.88” er ikke et kendt KLE-nummer.")
+        ("kle", "»88.88.88« er ikke et kendt KLE-nummer.")
     ]
