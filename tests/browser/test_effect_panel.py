@@ -3,6 +3,7 @@ the grades counted, the links to the watch and the decision's effect page; axe
 finds nothing serious."""
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.conftest import assert_accessible, js_errors, login
 from tillid.overview.tests import effect_world
@@ -18,6 +19,8 @@ def test_a_consultant_reads_the_effects_panel(page, live_server, org, roles, mon
     login(page, live_server, roles.consultant)
     page.goto(f"/overblik/?unit={org.elder.pk}")
     panel = page.locator("section.tillid-effects")
+    # The panel arrives after the page (htmx): wait for it.
+    expect(panel).to_contain_text("Forskel mellem øverste og nederste femtedel")
     assert "Virkning og ulighed" in panel.inner_text()
     assert "Forskel mellem øverste og nederste femtedel" in panel.inner_text()
     assert "1 firefeltsbeslutning i perioden" in panel.inner_text()

@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.overview, name="overview"),
     path("opfoelgning/", views.followups, name="followups"),
     path("beslutninger/", views.decisions, name="decisions"),
+    path("virkning-og-ulighed/", views.effects_panel, name="effects_panel"),
     path("virkning/", include("tillid.overview.effects.urls")),
     path("rapport/", views.report_create, name="report_create"),
     path("rapport/<int:pk>/", views.report, name="report"),

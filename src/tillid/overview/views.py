@@ -31,11 +31,32 @@ def overview(request):
     )
     context |= {
         "tracks": selectors.tracks(scope=scope, period=period),
-        "effects": selectors.effects(scope=scope, period=period),
         "late": late,
         "page_obj": paginate(request, late.late),
     }
     return render(request, "overview/overview.html", context)
+
+
+@login_required
+def effects_panel(request):
+    """The "Effects and inequality" panel, asked for by the overview once it is shown
+    (htmx): it grades every decision in the period, which takes seconds uncached,
+    and the first reader of a scope should not wait for it to see the tracks.
+    Without htmx it is a page of its own."""
+    require(selectors.may_view(request.user))
+    today = timezone.localdate()
+    form = ScopeForm(request.GET or None, user=request.user, today=today)
+    unit, scope, period = form.scope_and_period()
+    if unit is None and not form.seen.everything:
+        raise NotFound(_("Choose a part of the organisation whose figures you may see."))
+    context = {
+        "form": form,
+        "unit": unit,
+        "period": period,
+        "effects": selectors.effects(scope=scope, period=period),
+    }
+    template = "overview/effects/_panel.html" if request.htmx else "overview/effects_page.html"
+    return render(request, template, context)
 
 
 @login_required

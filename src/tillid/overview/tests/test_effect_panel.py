@@ -46,7 +46,7 @@ def test_the_overview_shows_the_watch_and_the_grades_in_words(client, roles, org
     effect_world.build(monkeypatch, org, touched=4, effect=8.0)
     decided(monkeypatch)
     login(client, roles.consultant)
-    response = client.get("/overblik/", {"unit": org.elder.pk})
+    response = client.get("/overblik/virkning-og-ulighed/", {"unit": org.elder.pk})
     assert response.status_code == 200
     effects = response.context["effects"]
     assert [d.decision_id for d in effects.decisions] == [7]
@@ -73,7 +73,9 @@ def test_too_few_touched_units_cannot_be_told(client, roles, org, monkeypatch):
     effect_world.build(monkeypatch, org, touched=2)
     decided(monkeypatch)
     login(client, roles.consultant)
-    effects = client.get("/overblik/", {"unit": org.elder.pk}).context["effects"]
+    effects = client.get("/overblik/virkning-og-ulighed/", {"unit": org.elder.pk}).context[
+        "effects"
+    ]
     assert [(c.grade, c.count) for c in effects.counts] == [("cannot_tell", 1)]
     assert effects.summary == "1 kan ikke afgøres"
     assert effects.decisions[0].why.startswith("Kun 2 enheder blev berørt")
@@ -84,7 +86,7 @@ def test_without_rounds_or_decisions_the_panel_says_so(client, roles, org, monke
     monkeypatch.setattr(effect_world.data, "outcome_values", lambda outcome, unit_ids: None)
     decided(monkeypatch, ids=())
     login(client, roles.consultant)
-    response = client.get("/overblik/")
+    response = client.get("/overblik/virkning-og-ulighed/")
     text = response.content.decode()
     assert response.context["effects"].facts == []
     assert "Der er endnu ikke tal fra to perioder for disse enheder." in text
@@ -97,7 +99,9 @@ def test_the_report_shows_the_same_figures_as_the_page(client, roles, org, monke
     login(client, roles.politician)
     today = timezone.localdate()
     start = today - dt.timedelta(days=365)
-    shown = client.get("/overblik/", {"unit": org.elder.pk, "start": start.isoformat()})
+    shown = client.get(
+        "/overblik/virkning-og-ulighed/", {"unit": org.elder.pk, "start": start.isoformat()}
+    )
     effects = shown.context["effects"]
     page = selectors.report_page(
         scope=selectors.scope_of(org.elder),
@@ -127,3 +131,18 @@ def test_the_report_shows_the_same_figures_as_the_page(client, roles, org, monke
     assert ("Dobbeltdokumentation 8", "Kan ikke afgøres") in {(r[1], r[2]) for r in rows if r}
     for d in effects.decisions:
         assert d.why in text
+
+
+def test_the_overview_asks_for_the_panel_after_it_is_shown(client, roles, org, monkeypatch):
+    """Grading every decision takes seconds: the tracks come first, the panel by htmx."""
+    effect_world.build(monkeypatch, org, touched=4, effect=8.0)
+    decided(monkeypatch)
+    login(client, roles.consultant)
+    page = client.get("/overblik/", {"unit": org.elder.pk})
+    assert "effects" not in page.context
+    assert f'hx-get="/overblik/virkning-og-ulighed/?unit={org.elder.pk}"' in page.content.decode()
+    part = client.get(
+        "/overblik/virkning-og-ulighed/", {"unit": org.elder.pk}, headers={"HX-Request": "true"}
+    )
+    assert part.content.decode().lstrip().startswith('<section aria-labelledby="effects"')
+    assert "Forskel mellem øverste og nederste femtedel" in part.content.decode()
