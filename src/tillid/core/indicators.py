@@ -159,3 +159,6 @@ class PublishedDecision:
     dkk_freed: float | None
     url: str = ""
     unit_names: list[str] = field(default_factory=list)
+    # The decision's number in its module (a four-F decision: its review), for
+    # the effect pages; None where the module gives none.
+    decision_id: int | None = None

@@ -73,6 +73,7 @@ def decisions(*, scope: Scope, period: Period) -> list[PublishedDecision]:
                 dkk_freed=None if hours is None else hours * cost,
                 url=reverse("governance:review", args=[review.pk]),
                 unit_names=sorted(u.name for u in review.item.units.all()),
+                decision_id=review.pk,
             )
         )
     return lines

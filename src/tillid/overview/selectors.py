@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Q, QuerySet
-from django.urls import Resolver404, resolve
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
@@ -287,19 +286,12 @@ def published_decisions(*, period: Period, scope: Scope | None = None) -> list:
 
 
 def _four_f_ids(decisions: list) -> list[tuple[int, str, dt.date]]:
-    """The four-F decisions among the published ones, by their review's number
-    (read from the link to the review: the overview imports no module)."""
-    found = []
-    for d in decisions:
-        if d.kind != "four_f" or not d.url:
-            continue
-        try:
-            match = resolve(d.url)
-        except Resolver404:
-            continue
-        if match.view_name == "governance:review" and "review_id" in match.kwargs:
-            found.append((int(match.kwargs["review_id"]), d.title, d.decided_on))
-    return found
+    """The four-F decisions among the published ones, by their review's number."""
+    return [
+        (d.decision_id, d.title, d.decided_on)
+        for d in decisions
+        if d.kind == "four_f" and d.decision_id is not None
+    ]
 
 
 def effects(*, scope: Scope, period: Period) -> EffectPanel:

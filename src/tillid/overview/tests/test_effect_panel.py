@@ -18,7 +18,7 @@ pytestmark = pytest.mark.django_db
 
 
 def decided(monkeypatch, ids=(7,)):
-    """The period's published decisions: four-F decisions linking to their review."""
+    """The period's published decisions: four-F decisions with their review's number."""
     rows = [
         PublishedDecision(
             decided_on=dt.date(2025, 1, 15),
@@ -31,6 +31,7 @@ def decided(monkeypatch, ids=(7,)):
             hours_freed=None,
             dkk_freed=None,
             url=reverse("governance:review", args=[i]),
+            decision_id=i,
         )
         for i in ids
     ]
