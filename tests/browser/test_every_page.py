@@ -381,16 +381,18 @@ class _Links(HTMLParser):
 class _Text(HTMLParser):
     """The text a reader sees: no scripts, styles or attributes."""
 
+    HIDDEN: tuple[str, ...] = ("script", "style")
+
     def __init__(self):
         super().__init__()
         self.parts: list[str] = []
         self._hidden = 0
 
     def handle_starttag(self, tag, attrs):
-        self._hidden += tag in ("script", "style")
+        self._hidden += tag in self.HIDDEN
 
     def handle_endtag(self, tag):
-        self._hidden -= tag in ("script", "style") and self._hidden > 0
+        self._hidden -= tag in self.HIDDEN and self._hidden > 0
 
     def handle_data(self, data):
         if not self._hidden:
@@ -417,12 +419,6 @@ class _VisibleText(_Text):
     attribute), where a number is data, not a figure to read."""
 
     HIDDEN = ("script", "style", "code", "pre", "textarea")
-
-    def handle_starttag(self, tag, attrs):
-        self._hidden += tag in self.HIDDEN
-
-    def handle_endtag(self, tag):
-        self._hidden -= tag in self.HIDDEN and self._hidden > 0
 
     def handle_data(self, data):
         # Parts joined by a line break so a number never runs into the next element's.
