@@ -102,16 +102,19 @@ def _leaders(unit_ids) -> dict[int, list[tuple[int | None, str]]]:
     return found
 
 
-def dialogues(round_: Round, *, following: Round | None = None) -> list[UnitDialogue]:
+def dialogues(
+    round_: Round, *, following: Round | None = None, unit_ids: set[int] | None = None
+) -> list[UnitDialogue]:
     """Every unit expected to hold a dialogue meeting after the round, with its meeting.
 
     Expected: units whose own results the round shows (the anonymity engine's
     decision) and with a leader placed in them. A meeting counts when it names
     the round, or names none and was held after the round closed (and before
-    the next round did).
+    the next round did). `unit_ids` narrows it to those units (one owner's).
     """
     results = selectors.round_results(round_)
-    shown = [uid for uid in results.units if results.is_visible(uid)]
+    candidates = results.units if unit_ids is None else unit_ids & results.units.keys()
+    shown = [uid for uid in candidates if results.is_visible(uid)]
     leaders = _leaders(shown)
     expected = [uid for uid in shown if leaders.get(uid)]
     meetings: dict[int, DialogueMeeting] = {}
@@ -135,8 +138,11 @@ def dialogues(round_: Round, *, following: Round | None = None) -> list[UnitDial
     ]
 
 
-def latest_dialogues(today: dt.date, *, until: dt.date | None = None) -> list[UnitDialogue]:
-    """Per unit, its dialogue after the latest closed round that covered it."""
+def latest_dialogues(
+    today: dt.date, *, until: dt.date | None = None, unit_ids: set[int] | None = None
+) -> list[UnitDialogue]:
+    """Per unit, its dialogue after the latest closed round that covered it
+    (only for `unit_ids` when given)."""
     rounds = closed_rounds(until or today)
     found: dict[int, UnitDialogue] = {}
     oldest = (until or today) - dt.timedelta(days=FOLLOW_ROUNDS_DAYS)
@@ -145,7 +151,7 @@ def latest_dialogues(today: dt.date, *, until: dt.date | None = None) -> list[Un
         if round_.closes_on < oldest:
             break
         following = rounds[index + 1] if index + 1 < len(rounds) else None
-        for dialogue in dialogues(round_, following=following):
+        for dialogue in dialogues(round_, following=following, unit_ids=unit_ids):
             found.setdefault(dialogue.unit.pk, dialogue)
     return sorted(found.values(), key=lambda d: d.unit.path)
 
@@ -169,9 +175,23 @@ def _recent(done_on: dt.date | None, today: dt.date) -> bool:
     return done_on is None or done_on >= today - dt.timedelta(days=RECENT_DAYS)
 
 
+def _led_units(owner_id: int) -> set[int]:
+    """The units where the user is placed as an active leader."""
+    return set(
+        Person.objects.filter(user_id=owner_id, is_active=True, is_leader=True).values_list(
+            "unit_id", flat=True
+        )
+    )
+
+
 def _meeting_followups(*, scope, owner_id, today) -> list[FollowUp]:
-    found = []
-    for dialogue in latest_dialogues(today):
+    found: list[FollowUp] = []
+    # One owner's front page looks only at the units they lead, not at every
+    # unit of every round (a meeting's owner is a leader placed in its unit).
+    led = _led_units(owner_id) if owner_id is not None else None
+    if led is not None and not led:
+        return found
+    for dialogue in latest_dialogues(today, unit_ids=led):
         if not in_scope(dialogue.unit.path, scope):
             continue
         users = [uid for uid, _name in dialogue.leaders if uid]
@@ -224,6 +244,12 @@ def _action_followups(*, scope, owner_id, today) -> list[FollowUp]:
     )
     if scope is not None and not scope.everything:
         actions = actions.filter(meeting__unit__path__startswith=scope.path)
+    if owner_id is not None:
+        # An action's owner: the meeting's author, else a leader of its unit.
+        actions = actions.filter(
+            Q(meeting__created_by_id=owner_id)
+            | Q(meeting__created_by__isnull=True, meeting__unit_id__in=_led_units(owner_id))
+        )
     actions = list(actions)
     leaders = _leaders({a.meeting.unit_id for a in actions})
     found = []

@@ -6,12 +6,16 @@ once for the scores (all dimensions together) and once for comments; cells
 the engine hides have no figure and no count at all.
 """
 
+import hmac
+import random
+import threading
 from collections import OrderedDict, defaultdict
 from dataclasses import dataclass
 from functools import cached_property
 
 import numpy as np
-from django.db.models import Count, Q
+from django.conf import settings
+from django.db.models import Count, Max, Q
 
 from tillid.compass import scoring
 from tillid.compass.instruments import Spec, answer_matrix, spec_for, unpack_answers
@@ -71,6 +75,78 @@ class RateRow:
         return round(100 * self.answered / self.invited)
 
 
+@dataclass(frozen=True)
+class _RateFrame:
+    """What a round's response rates need besides the answered counts: the units
+    in their order, each one's ancestors, and which counts an open round shows."""
+
+    units: dict[int, Unit]
+    order: list[int]
+    chains: dict[int, list[int]]
+    live: Disclosure | None
+
+
+# Per process, keyed by what the frame is made of (the round, its invited counts
+# and the units' own stamp): on a closing day the page is read again and again
+# while only the answered counts change.
+_RATE_FRAMES: "OrderedDict[tuple, _RateFrame]" = OrderedDict()
+_RATE_FRAMES_SIZE = 8
+_RATE_FRAMES_LOCK = threading.Lock()
+
+
+def _units_stamp() -> tuple:
+    """Changes whenever a unit is added, renamed, moved or deactivated (the
+    import and every save set `updated_at`)."""
+    found = Unit.objects.order_by().aggregate(n=Count("id"), last=Max("updated_at"))
+    return found["n"], found["last"]
+
+
+def _rate_frame(round_: Round, invited: dict[int, int]) -> _RateFrame:
+    key = (
+        round_.pk,
+        round_.is_closed,
+        round_.min_group,
+        hash(frozenset(invited.items())),
+        _units_stamp(),
+    )
+    with _RATE_FRAMES_LOCK:  # gunicorn's threads share the dict
+        frame = _RATE_FRAMES.get(key)
+        if frame is not None:
+            _RATE_FRAMES.move_to_end(key)
+            return frame
+    units, parent_of = _round_units(round_, invited.keys())
+
+    def chain(uid: int | None) -> list[int]:  # the root first, the unit last
+        found = []
+        while uid is not None:
+            found.append(uid)
+            uid = parent_of.get(uid)
+        return found[::-1]
+
+    chains = {uid: chain(uid) for uid in set(units) | set(invited)}
+    live = None
+    if not round_.is_closed:
+        # While open, a unit's count is shown only with at least k invited, and
+        # not where it could be subtracted out of its parent to tell whether a
+        # smaller group (say, a lone leader placed above the teams) has answered.
+        live = suppress(
+            [
+                GroupNode(id=uid, parent=parent_of[uid], counts={ALL: invited.get(uid, 0)})
+                for uid in units
+            ],
+            k=round_.min_group,
+            # A live count left out at the top would make the rates add up wrong.
+            may_exclude=False,
+        )
+    order = sorted(units, key=lambda u: tuple(units[a].name for a in chains[u] if a in units))
+    frame = _RateFrame(units=units, order=order, chains=chains, live=live)
+    with _RATE_FRAMES_LOCK:
+        _RATE_FRAMES[key] = frame
+        while len(_RATE_FRAMES) > _RATE_FRAMES_SIZE:
+            _RATE_FRAMES.popitem(last=False)
+    return frame
+
+
 def response_rates(round_: Round) -> list[RateRow]:
     """Invited and answered per unit subtree (of the round's frozen tree).
 
@@ -85,48 +161,20 @@ def response_rates(round_: Round) -> list[RateRow]:
         .values_list("unit_id", "used", "n")
     ):
         direct[unit_id][1 if used else 0] += n
-    units, parent_of = _round_units(round_, direct.keys())
-
-    def chain(uid: int | None) -> list[int]:  # the root first, the unit last
-        found = []
-        while uid is not None:
-            found.append(uid)
-            uid = parent_of.get(uid)
-        return found[::-1]
-
-    chains = {uid: chain(uid) for uid in units}
+    frame = _rate_frame(round_, {uid: sum(counts) for uid, counts in direct.items()})
     totals = defaultdict(lambda: [0, 0])
     for unit_id, (not_used, used) in direct.items():
-        for anc in chains.get(unit_id) or chain(unit_id):
+        for anc in frame.chains[unit_id]:
             totals[anc][0] += not_used + used
             totals[anc][1] += used
-    show_all = round_.is_closed
-    live = None
-    if not show_all:
-        # While open, a unit's count is shown only with at least k invited, and
-        # not where it could be subtracted out of its parent to tell whether a
-        # smaller group (say, a lone leader placed above the teams) has answered.
-        live = suppress(
-            [
-                GroupNode(
-                    id=uid,
-                    parent=parent_of[uid],
-                    counts={ALL: sum(direct[uid]) if uid in direct else 0},
-                )
-                for uid in units
-            ],
-            k=round_.min_group,
-            # A live count left out at the top would make the rates add up wrong.
-            may_exclude=False,
-        )
     rows = []
-    for uid in sorted(units, key=lambda u: tuple(units[a].name for a in chains[u] if a in units)):
+    for uid in frame.order:
         invited, answered = totals[uid]
-        visible = show_all or live.is_visible(uid)
+        visible = frame.live is None or frame.live.is_visible(uid)
         rows.append(
             RateRow(
-                unit=units[uid],
-                depth=len(chains[uid]) - 1,
+                unit=frame.units[uid],
+                depth=len(frame.chains[uid]) - 1,
                 invited=invited,
                 answered=answered if visible else None,
             )
@@ -397,9 +445,12 @@ def _answer_rows(round_: Round, spec: Spec) -> tuple[list[tuple[int, str]], np.n
 
 
 def comments_for(results: Results, unit: Unit) -> list[str]:
-    """Comments of a unit subtree, shuffled, only when the comment rule allows."""
-    import random
+    """Comments of a unit subtree, shuffled, only when the comment rule allows.
 
+    The order is a shuffle seeded by a secret and the round and unit, applied to
+    the texts sorted: the same on every visit (so the page can be paginated)
+    and unrelated to the order in which the answers arrived.
+    """
     if not results.comments_visible(unit.pk):
         return []
     left_out = results.comments.excluded
@@ -409,7 +460,11 @@ def comments_for(results: Results, unit: Unit) -> list[str]:
         .exclude(comment="")
         .values_list("comment", flat=True)
     )
-    random.SystemRandom().shuffle(texts)
+    seed = hmac.new(
+        settings.SECRET_KEY.encode(), f"comments:{results.round.pk}:{unit.pk}".encode(), "sha256"
+    ).digest()
+    texts.sort()
+    random.Random(seed).shuffle(texts)
     return texts
 
 

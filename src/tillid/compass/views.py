@@ -366,6 +366,9 @@ def round_reliability(request, round_id):
 
 # --- a person's own invitations (logged in) ------------------------------------------
 
+# Comments on a results page, a page at a time.
+COMMENTS_PER_PAGE = 50
+
 _NEW_CODE_SESSION = "compass-new-code-%s"
 
 
@@ -660,6 +663,10 @@ def _round_and_unit(request, round_id, unit_id) -> tuple[Round, Unit]:
 def results(request, round_id, unit_id):
     round_, unit = _round_and_unit(request, round_id, unit_id)
     context = _results_context(request, round_, unit)
+    # The page shows the comments a page at a time (a forvaltning can have thousands).
+    context["comments_page"] = paginate(
+        request, context.get("comments", []), per_page=COMMENTS_PER_PAGE
+    )
     context["ancestors"] = [a for a in org_selectors.ancestors(unit) if a.is_within(round_.root)]
     context["can_record"] = has_perm(request.user, Perm.RECORD_DIALOGUE, unit)
     context["can_self_assess"] = (

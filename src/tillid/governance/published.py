@@ -40,7 +40,7 @@ def decisions(*, scope: Scope, period: Period) -> list[PublishedDecision]:
     )
     touching = items_touching(scope, {r.item_id for r in reviews})
     reviews = [r for r in reviews if r.item_id in touching]
-    tree = selectors.unit_tree()
+    tree = selectors.current_tree()
     figures = selectors.item_figures(Item.objects.filter(pk__in={r.item_id for r in reviews}), tree)
     cost = selectors.hourly_cost()
     lines = []
@@ -84,7 +84,7 @@ def exemption_figures(*, items_by_unit: dict[int, list[int]]) -> dict[int, dict[
     people of the unit's subtree whom it binds: {"layer", "hours", "dkk"}. One read of the
     register and the tree for all of them."""
     ids = {item_id for item_ids in items_by_unit.values() for item_id in item_ids}
-    tree = selectors.unit_tree()
+    tree = selectors.current_tree()
     figures = selectors.item_figures(Item.objects.filter(pk__in=ids), tree)
     layers = dict(Layer.choices)
     layer_of = dict(Item.objects.filter(pk__in=ids).values_list("pk", "layer"))

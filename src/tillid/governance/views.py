@@ -313,12 +313,12 @@ def onion(request):
 def unit_page(request, unit_id: int):
     unit = get_object_or_404(org_selectors.active_units(), pk=unit_id)
     require_perm(request.user, Perm.VIEW_GOVERNANCE, unit)
-    tree = org_selectors.unit_tree()
+    tree = selectors.current_tree()
     rows = selectors.unit_items(unit, tree)
     figures = selectors.onion(unit, rows)
     page = paginate(request, rows)
     children = list(org_selectors.child_units(unit))
-    totals = selectors.unit_totals(tree) if children else {}
+    totals = selectors.unit_totals() if children else {}
     return render(
         request,
         "governance/unit.html",

@@ -5,7 +5,7 @@ endpoint the picker asks (settings.TILLID_UNIT_SEARCH_URL names it)."""
 from collections.abc import Iterable
 
 from django.contrib.auth.decorators import login_required
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.shortcuts import render
 
 from tillid.organisation.models import Unit
@@ -16,14 +16,23 @@ MAX_HITS = 20
 
 
 def path_labels(units: Iterable[Unit]) -> dict[int, str]:
-    """Each unit's name with its ancestors', top first, in one query."""
-    units = list(units)
-    ancestors = {int(p) for u in units for p in u.path.strip("/").split("/") if p}
-    names = dict(Unit.objects.filter(pk__in=ancestors).values_list("pk", "name"))
+    """Each unit's name with its ancestors', top first, in one query (two for a
+    queryset, read as plain rows: a picker of a whole city's units would
+    otherwise build thousands of model instances)."""
+    if isinstance(units, QuerySet):
+        rows = list(units.order_by().values_list("pk", "path", "name"))
+    else:
+        rows = [(u.pk, u.path, u.name) for u in units]
+    split = {pk: [int(p) for p in path.strip("/").split("/") if p] for pk, path, _n in rows}
+    ancestors = {i for ids in split.values() for i in ids}
+    if len(ancestors) > 500:
+        # Most of the tree: reading every name beats a long IN list.
+        names = dict(Unit.objects.order_by().values_list("pk", "name"))
+    else:
+        names = dict(Unit.objects.filter(pk__in=ancestors).values_list("pk", "name"))
     labels = {}
-    for unit in units:
-        ids = [int(p) for p in unit.path.strip("/").split("/") if p] or [unit.pk]
-        labels[unit.pk] = SEPARATOR.join(names.get(i, unit.name) for i in ids)
+    for pk, _path, name in rows:
+        labels[pk] = SEPARATOR.join(names.get(i, name) for i in split[pk] or [pk])
     return labels
 
 

@@ -99,5 +99,11 @@ from tillid.governance.selectors.reviews import (
     reviews_for_person,
     role_group_people,
 )
-from tillid.governance.selectors.stamp import ALL_EXTRA, all_inputs, burden_stamp, forget_inputs
+from tillid.governance.selectors.stamp import (
+    ALL_EXTRA,
+    all_inputs,
+    burden_stamp,
+    current_tree,
+    forget_inputs,
+)
 from tillid.organisation.selectors import Tree, person_by_reference, unit_tree

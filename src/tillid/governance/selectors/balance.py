@@ -7,8 +7,8 @@ from typing import Any
 from tillid.governance.burden import Burden
 from tillid.governance.models import BalanceBaseline, Item, Review, ReviewStatus
 from tillid.governance.selectors.engine import _bundle, hourly_cost, item_figures, sum_burdens
+from tillid.governance.selectors.stamp import current_tree
 from tillid.organisation.models import Unit
-from tillid.organisation.selectors import unit_tree
 
 # --- documentation neutrality ------------------------------------------------
 
@@ -50,7 +50,7 @@ def balance(unit: Unit | None = None, since: date | None = None) -> Balance:
     Hours use today's headcount of the people bound within the unit.
     """
     since = since or baseline()
-    tree = unit_tree()
+    tree = current_tree()
     cost = hourly_cost()
     decided = list(
         Review.objects.filter(status=ReviewStatus.DECIDED, decided_on__gte=since)

@@ -10,8 +10,8 @@ from django.db.models import Count
 from tillid.governance import similarity
 from tillid.governance.models import Item, Layer, Review, ReviewStatus
 from tillid.governance.selectors.engine import ZERO, _unit_ids_of, active_items, item_figures
+from tillid.governance.selectors.stamp import current_tree
 from tillid.organisation.models import Unit
-from tillid.organisation.selectors import unit_tree
 
 # --- mushrooming -------------------------------------------------------------------
 
@@ -75,7 +75,7 @@ def deep_control_chains(min_depth: int = 2) -> list[dict]:
 def likely_duplicates(threshold: float = similarity.THRESHOLD, limit: int = 200) -> list[dict]:
     """Pairs of active items with alike titles (Danish stems and compounds, see
     similarity.py) that bind overlapping units."""
-    tree = unit_tree()
+    tree = current_tree()
     titles = dict(active_items().values_list("pk", "title"))
     units = _unit_ids_of(active_items())
 
@@ -99,7 +99,7 @@ def added_since_last_review() -> list[dict]:
     if not areas:
         return []
     area_paths = {a.pk: a.path for a in areas}
-    tree = unit_tree()
+    tree = current_tree()
     units = _unit_ids_of(Item.objects.all())
     item_rows = list(active_items().values_list("pk", "title", "introduced_on"))
 

@@ -4,6 +4,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from django.db.models import Q
+from django.utils import timezone
 
 from tillid.governance.burden import Burden, hours_per_year
 from tillid.governance.models import Item, Kind, Layer
@@ -16,9 +17,9 @@ from tillid.governance.selectors.engine import (
     sum_burdens,
 )
 from tillid.governance.selectors.in_force import in_force_ids
-from tillid.governance.selectors.stamp import all_inputs
+from tillid.governance.selectors.stamp import all_inputs, current_tree, per_stamp
 from tillid.organisation.models import Unit
-from tillid.organisation.selectors import Tree, unit_tree
+from tillid.organisation.selectors import Tree
 
 
 def unit_totals(tree: Tree | None = None, figures: dict | None = None) -> dict[int, Burden]:
@@ -26,9 +27,16 @@ def unit_totals(tree: Tree | None = None, figures: dict | None = None) -> dict[i
 
     Each unit gets the minutes per person of the items that bind it or one of
     its ancestors; a subtree's total adds its units' people × those minutes.
-    One pass over the tree, whatever the number of items.
+    One pass over the tree, whatever the number of items. For the whole
+    register today (no arguments) it is reused while the burden stamp holds.
     """
-    tree = tree or unit_tree()
+    if tree is None and figures is None:
+        key = f"unit_totals:{timezone.localdate().isoformat()}:{hourly_cost()}"
+        return per_stamp(key, lambda: _unit_totals(current_tree(), None))
+    return _unit_totals(tree or current_tree(), figures)
+
+
+def _unit_totals(tree: Tree, figures: dict | None) -> dict[int, Burden]:
     figures = item_figures(active_items(), tree) if figures is None else figures
     cost = hourly_cost()
     load: dict[int, float] = defaultdict(float)
@@ -63,7 +71,7 @@ class UnitItemRow:
 
 def unit_items(unit: Unit, tree: Tree | None = None) -> list[UnitItemRow]:
     """Every active item binding people in `unit`, with the unit's share, largest first."""
-    tree = tree or unit_tree()
+    tree = tree or current_tree()
     above = set(tree.ancestors_or_self(unit.pk))
     items = (
         active_items().filter(Q(units__in=above) | Q(units__path__startswith=unit.path)).distinct()

@@ -167,3 +167,28 @@ def test_the_stamp_is_made_again_after_a_flush(org, item):
     assert token() is not None
     first = selectors.all_inputs()
     assert selectors.all_inputs() is first
+
+
+@pytest.mark.parametrize(
+    "write", ["people created in bulk", "person moved", "people deleted", "unit deactivated"]
+)
+def test_the_reused_unit_tree_and_unit_totals_follow_every_write(org, item, write):
+    # The pages read the tree with headcounts and every unit's burden under the
+    # stamp (issue 13); a write to people or units must show at once.
+    Person.objects.bulk_create([_person(org.team_north, n) for n in range(20, 22)])
+    tree = selectors.current_tree()
+    totals = selectors.unit_totals()
+    assert selectors.current_tree() is tree
+    assert selectors.unit_totals() is totals
+    assert tree.totals[org.team_north.pk] == north(org)
+    assert totals[org.team_north.pk].hours == pytest.approx(north(org))
+    WRITES[write](org, item)
+    fresh = selectors.current_tree()
+    assert fresh is not tree
+    expected = north(org) if Unit.objects.get(pk=org.team_north.pk).is_active else 0
+    assert fresh.totals.get(org.team_north.pk, 0) == expected
+    after = selectors.unit_totals()
+    assert after is not totals
+    # The item costs each person in Team Nord one hour a year.
+    hours = after[org.team_north.pk].hours if org.team_north.pk in after else 0
+    assert hours == pytest.approx(expected)

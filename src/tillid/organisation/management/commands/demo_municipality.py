@@ -362,6 +362,11 @@ class Command(BaseCommand):
                         _("Building demo data for %(module)s…") % {"module": config.verbose_name}
                     )
                     import_string(path)(seed=seed, log=lambda line: self.log(f"  {line}"))
+        if not exists:
+            # Tables filled in bulk have no planner statistics until autovacuum
+            # comes by; without them the first pages plan as if the tables were empty.
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE")
         seconds = number_format(round(time.perf_counter() - started, 1), 1)
         self.log(_("Done in %(seconds)s seconds.") % {"seconds": seconds})
         self.print_logins(logins)
