@@ -26,6 +26,9 @@ How
             are timed; one counts as stored when it gets "303 See Other" to the thank-you
             page, as refused when it gets the 503 page that says in Danish that nothing was
             stored and holds the answers for sending again.
+  baseline  before the load, each page as its role five times and 20 answers, one at a
+            time on the idle server (the same run): the loaded figures are printed beside
+            it (p95 / alone), so what is queueing for the CPU shows apart from the page's cost.
   phases    --warmup s, then --steady s (the budgets), then --restart-window s with
             PostgreSQL restarted --restart-after s into it. Afterwards every refused or
             failed answer is sent again; it must then be stored, or be told that the link
@@ -548,14 +551,42 @@ def main() -> int:
         log_dir = Path(tempfile.mkdtemp(prefix="tillid-load-"))
         server, port = start_gunicorn(database_url, log_dir)
 
-        # Every page once, as its role: all must answer 200 before the load starts.
+        # Every page as its role: all must answer 200 before the load starts.
+        # The baseline: each page alone on the idle server (the median of five
+        # after one warm-up), to set the loaded figures against.
+        alone: dict[str, list[float]] = defaultdict(list)
         for role, paths in city["pages"].items():
             browser = Browser(port)
             browser.log_in(role)
             for path in paths:
-                status, _l, _h = browser.request("GET", path)
-                if status != 200:
-                    raise SystemExit(f"{role} gets {status} for {path}")
+                for attempt in range(6):
+                    started = time.perf_counter()
+                    status, _l, _h = browser.request("GET", path)
+                    if status != 200:
+                        raise SystemExit(f"{role} gets {status} for {path}")
+                    if attempt:
+                        alone[page_kind(path)].append((time.perf_counter() - started) * 1000)
+        answer_alone: list[float] = []
+        sender = Browser(port, keep_alive=False)
+        csrf = sender.csrf("/tillidskompas/svar/")
+        for token in [city["tokens"].pop() for _ in range(20)]:
+            started = time.perf_counter()
+            status, location, html = sender.request(
+                "POST",
+                f"/tillidskompas/svar/{token}/",
+                {"csrfmiddlewaretoken": csrf, **answer_form(city["codes"], random.Random(7))},
+                retry=False,
+            )
+            if classify(status, location, html) != "stored":
+                raise SystemExit(f"an answer on the idle server was not stored ({status})")
+            answer_alone.append((time.perf_counter() - started) * 1000)
+        all_alone = [ms for values in alone.values() for ms in values]
+        print(
+            f"Baseline, the idle server one request at a time: pages p50 "
+            f"{pct(all_alone, 0.5):.1f} ms (slowest kind "
+            f"{max(pct(v, 0.5) for v in alone.values()):.1f} ms), an answer p50 "
+            f"{pct(answer_alone, 0.5):.1f} ms"
+        )
 
         phase_end = args.warmup + args.steady + (0 if args.no_restart else args.restart_window)
         needed = int(args.rate * phase_end * 1.05) + 100
@@ -624,11 +655,16 @@ def main() -> int:
                 by_kind[kind].append(ms)
                 page_errors += status != 200
         all_pages = [ms for values in by_kind.values() for ms in values]
-        print(f"{'page':46} {'n':>6} {'p50':>7} {'p95':>7} {'p99':>7}  (ms)")
+        print(
+            f"{'page':46} {'n':>6} {'p50':>7} {'p95':>7} {'p99':>7} {'alone':>7} "
+            f"{'p95/alone':>9}  (ms)"
+        )
         for kind in sorted(by_kind):
             v = by_kind[kind]
+            base = pct(alone[kind], 0.5) if alone.get(kind) else float("nan")
             print(
-                f"{kind:46} {len(v):6} {pct(v, 0.5):7.1f} {pct(v, 0.95):7.1f} {pct(v, 0.99):7.1f}"
+                f"{kind:46} {len(v):6} {pct(v, 0.5):7.1f} {pct(v, 0.95):7.1f} "
+                f"{pct(v, 0.99):7.1f} {base:7.1f} {pct(v, 0.95) / base:9.1f}"
             )
         print(
             f"{'all pages':46} {len(all_pages):6} {pct(all_pages, 0.5):7.1f} "
@@ -647,6 +683,9 @@ def main() -> int:
             f"{pct(stored_ms, 0.95):7.1f} {pct(stored_ms, 0.99):7.1f}   stored {rate:.0f}/s; "
             f"client lag p99 {pct(lag, 0.99):.0f} ms; sent {len(steady_answers)} of about "
             f"{scheduled} due; {dict(outcomes)}"
+        )
+        print(
+            f"{'':46} answers p99 / alone p50: {pct(stored_ms, 0.99) / pct(answer_alone, 0.5):.1f}"
         )
         server_cpu = cpu_after[0] - cpu_before[0]
         database_cpu = cpu_after[1] - cpu_before[1]
@@ -725,6 +764,7 @@ def main() -> int:
             stored = Response.objects.filter(round_id=city["round_id"]).count()
             used = Invitation.objects.filter(round_id=city["round_id"], used=True).count()
             known = sum(1 for r in answers_rec if r[3] == "stored") + retried["stored"]
+            known += len(answer_alone)  # the baseline's answers
             known += retried["already used"]
             exact = stored == used == known and not (set(retried) - {"stored", "already used"})
             print(
