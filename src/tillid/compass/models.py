@@ -116,8 +116,19 @@ class Item(models.Model):
         return _localised(self, "text")
 
 
+class RoundManager(models.Manager):
+    """Rounds without their frozen tree, which is read only when figures are
+    computed: a city's tree is thousands of entries of JSON, and every list of
+    rounds, front page and follow-up would otherwise decode it per round."""
+
+    def get_queryset(self):
+        return super().get_queryset().defer("tree")
+
+
 class Round(models.Model):
     """A survey round for a subtree of the organisation."""
+
+    objects = RoundManager()
 
     name = models.CharField(_("name"), max_length=200)
     instrument = models.ForeignKey(Instrument, on_delete=models.PROTECT, related_name="rounds")
