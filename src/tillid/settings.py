@@ -355,6 +355,15 @@ TILLID_PUBLISH_DECISIONS = env_bool("TILLID_PUBLISH_DECISIONS", False)
 TILLID_OVERVIEW_CACHE_SECONDS = (
     0 if TESTING else int(os.environ.get("TILLID_OVERVIEW_CACHE_SECONDS", "300"))
 )
+# The measures the inequality watch of the overview and the council report
+# follows, in this order: outcome keys from "effects.outcomes"; "compass:*first*"
+# is the trust compass's first dimension. Measures no module offers are skipped.
+TILLID_INEQUALITY_MEASURES = [
+    "compass:*first*",
+    "governance:freed_hours",
+    "trials:running",
+    "delegation:dosing_steps",
+]
 # Danish public sites must publish an accessibility statement (was.digst.dk);
 # point this at the municipality's. The default is Tillid's own page.
 TILLID_ACCESSIBILITY_STATEMENT_URL = os.environ.get("TILLID_ACCESSIBILITY_STATEMENT_URL", "")

@@ -78,16 +78,17 @@ def effect_rows(page: ReportPage) -> list[list]:
                          f"{page.period.start} – {page.period.end}"]]  # fmt: skip
     if not effects.outcome:
         return [*rows, [_("No module offers an outcome to measure yet.")]]
+    for watch in effects.watches:
+        rows.append([_("The inequality watch"), watch.label])
+        if watch.no_watch:
+            rows.append([watch.no_watch])
+        else:
+            rows += [[_("Watch out"), flag] for flag in watch.flags]
+            if not watch.flags:
+                rows.append([_("No sign that frisættelse is making the units more unequal.")])
+            rows += [[label, value] for label, value in watch.facts]
+        rows.append([])
     rows.append([_("What is measured"), effects.outcome_label])
-    rows.append([_("The inequality watch")])
-    if effects.no_watch:
-        rows.append([effects.no_watch])
-    else:
-        rows += [[_("Watch out"), flag] for flag in effects.flags]
-        if not effects.flags:
-            rows.append([_("No sign that frisættelse is making the units more unequal.")])
-        rows += [[label, value] for label, value in effects.facts]
-    rows.append([])
     rows.append([_("Date"), _("Decision"), _("Evidence grade"), _("Why this grade")])
     rows += [[d.decided_on, d.title, d.grade_label, d.why] for d in effects.decisions]
     if not effects.decisions:

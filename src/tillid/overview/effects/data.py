@@ -266,11 +266,19 @@ class WatchData:
 
 
 def watch_data(
-    *, outcome: str, within: Unit | None, kind: str, scope: Scope, draws: int = 999
+    *,
+    outcome: str,
+    within: Unit | None,
+    kind: str,
+    scope: Scope,
+    draws: int = 999,
+    touched: set[int] | None = None,
 ) -> WatchData:
     """The inequality watch for one outcome over the units of one kind (in the
     organisation or one forvaltning or area): the first and the last period with
-    figures, and whether each unit was touched by a four-F decision or a trial."""
+    figures, and whether each unit was touched by a four-F decision or a trial.
+    `touched` (from `freed_units`) saves asking the modules again when several
+    outcomes are watched over the same units."""
     labels = dict(outcome_choices())
     rows = Unit.objects.filter(scope.unit_q(), is_active=True, kind=kind)
     if within is not None:
@@ -287,11 +295,8 @@ def watch_data(
     first, last = seen[0], seen[-1]
     names = {p[0]: str(p[1]) for p in gathered["periods"]}
     result.before_label, result.after_label = names.get(first, ""), names.get(last, "")
-    touched = set()
-    for group in [{"decision": d} for d in FREEING_DECISIONS] + [{"trials": True}]:
-        found = treatment(group=group) or {"units": []}
-        touched |= {uid for uid, start, _label in found["units"] if start is not None}
-    touched = set(_down_to_institutions(dict.fromkeys(touched, date.min)))
+    if touched is None:
+        touched = freed_units()
     ancestors = Unit.objects.in_bulk({a for u in units for a in u.ancestor_ids})
     by_id = {u.pk: u for u in units}
 
@@ -316,3 +321,13 @@ def watch_data(
         measure=outcome, before=before, after=after, draws=draws, min_area_units=2
     )
     return result
+
+
+def freed_units() -> set[int]:
+    """The institutions freed by a four-F decision (remove or change) or a trial,
+    whatever the outcome: one list for every watch of a page."""
+    touched: set[int] = set()
+    for group in [{"decision": d} for d in FREEING_DECISIONS] + [{"trials": True}]:
+        found = treatment(group=group) or {"units": []}
+        touched |= {uid for uid, start, _label in found["units"] if start is not None}
+    return set(_down_to_institutions(dict.fromkeys(touched, date.min)))

@@ -1,9 +1,10 @@
 """The "Effects and inequality" panel of the overview and the council report.
 
-One page model for both: the inequality watch of the main trust-compass
-outcome (the first the modules offer) over the institutions of the chosen
+One page model for both: the inequality watch of each measure in
+`settings.TILLID_INEQUALITY_MEASURES` that a module offers (the trust score,
+freed hours, trials, trust-dosing steps) over the institutions of the chosen
 scope, said in words, and the evidence grade of each four-F decision decided
-in the period. Every figure comes from `data.watch_data` and
+in the period (against the trust compass's first outcome). Every figure comes from `data.watch_data` and
 `data.effect_data`, where the anonymity rules already apply; nothing here
 counts people. The texts are plain strings, so the panel can be cached.
 """
@@ -12,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.urls import reverse
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
@@ -24,6 +26,8 @@ from tillid.overview.effects.grade import Grade
 from tillid.overview.effects.wording import FLAG_TEXT, GRADE_LABELS, reason_text
 
 WATCH_KIND = UnitKind.INSTITUTION
+# In TILLID_INEQUALITY_MEASURES: the trust compass's first outcome, whatever its key.
+FIRST_COMPASS = "compass:*first*"
 # The order the grades are counted in, the strongest evidence first.
 GRADE_ORDER = (
     Grade.CLEAR_EVIDENCE,
@@ -67,15 +71,24 @@ class GradeCount:
 
 
 @dataclass
-class EffectPanel:
+class Watch:
+    """The inequality watch of one measure, in words."""
+
     outcome: str
-    outcome_label: str
-    facts: list[tuple[str, str]] = field(default_factory=list)  # the watch in words
+    label: str
+    facts: list[tuple[str, str]] = field(default_factory=list)
     flags: list[str] = field(default_factory=list)
     no_watch: str = ""  # why there is no watch ("" when there is one)
+    url: str = ""  # the full watch page
+
+
+@dataclass
+class EffectPanel:
+    outcome: str  # the outcome the decisions are graded on
+    outcome_label: str
+    watches: list[Watch] = field(default_factory=list)  # one per measure, in settings' order
     decisions: list[DecisionGrade] = field(default_factory=list)
     counts: list[GradeCount] = field(default_factory=list)
-    watch_url: str = ""
     group_url: str = ""
 
     @property
@@ -83,9 +96,63 @@ class EffectPanel:
         """The grades counted in words: "2 med klar evidens, 1 med et tegn, …"."""
         return ", ".join(c.text for c in self.counts)
 
+    # The first watch (the trust score), as the panel showed it before there were several.
+    @property
+    def facts(self) -> list[tuple[str, str]]:
+        return self.watches[0].facts if self.watches else []
+
+    @property
+    def flags(self) -> list[str]:
+        return self.watches[0].flags if self.watches else []
+
+    @property
+    def no_watch(self) -> str:
+        return self.watches[0].no_watch if self.watches else ""
+
+    @property
+    def watch_url(self) -> str:
+        return self.watches[0].url if self.watches else ""
+
+
+def watched_measures(outcomes: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """The measures of TILLID_INEQUALITY_MEASURES that a module offers, in that
+    order, with their labels; the others are skipped."""
+    offered = dict(outcomes)
+    first = next((key for key, _label in outcomes if key.startswith("compass:")), None)
+    chosen: list[tuple[str, str]] = []
+    for key in getattr(settings, "TILLID_INEQUALITY_MEASURES", [FIRST_COMPASS]):
+        key = first if key == FIRST_COMPASS else key
+        if key is not None and key in offered and key not in dict(chosen):
+            chosen.append((key, str(offered[key])))
+    return chosen
+
+
+def _watch(
+    *, outcome: str, label: str, unit: Unit | None, within: Unit | None, scope: Scope,
+    touched: set[int], draws: int,
+) -> Watch:  # fmt: skip
+    found = Watch(outcome=outcome, label=label)
+    watch = data.watch_data(
+        outcome=outcome, within=unit, kind=WATCH_KIND, scope=scope, draws=draws, touched=touched
+    )
+    if watch.watch is None:
+        found.no_watch = _("There are not yet figures from two periods for these units.")
+    else:
+        found.facts = _watch_facts(watch)
+        found.flags = [str(FLAG_TEXT[f]) for f in watch.watch.flags]
+    found.url = (
+        reverse("overview:effect_inequality")
+        + "?"
+        + urlencode(
+            {"outcome": outcome, "within": str(within.pk) if within else "", "kind": WATCH_KIND}
+        )
+    )
+    return found
+
 
 def _n(value: float | None) -> str:
-    return "–" if value is None else number_format(value, 1, use_l10n=True)
+    # Django's number_format cuts the decimals off (5,29 would read 5,2): round first.
+    return "–" if value is None else number_format(round(value, 1), 1, use_l10n=True)
 
 
 def _signed(value: float) -> str:
@@ -178,18 +245,16 @@ def effect_panel(
     within = (
         unit if unit is not None and unit.kind in (UnitKind.ADMINISTRATION, UnitKind.AREA) else None
     )
-    watch = data.watch_data(outcome=outcome, within=unit, kind=WATCH_KIND, scope=scope, draws=draws)
-    if watch.watch is None:
-        panel.no_watch = _("There are not yet figures from two periods for these units.")
-    else:
-        panel.facts = _watch_facts(watch)
-        panel.flags = [str(FLAG_TEXT[f]) for f in watch.watch.flags]
+    measures = watched_measures(outcomes)
+    touched = data.freed_units() if measures else set()  # asked once for every measure
+    panel.watches = [
+        _watch(
+            outcome=key, label=name, unit=unit, within=within, scope=scope,
+            touched=touched, draws=draws,
+        )
+        for key, name in measures
+    ]  # fmt: skip
     area = str(within.pk) if within else ""
-    panel.watch_url = (
-        reverse("overview:effect_inequality")
-        + "?"
-        + urlencode({"outcome": outcome, "within": area, "kind": WATCH_KIND})
-    )
     panel.group_url = (
         reverse("overview:effect_group")
         + "?"

@@ -20,7 +20,11 @@ PERIODS = [
 OUTCOME = "compass:trust"
 
 
-def build(monkeypatch, org, *, touched=4, effect=8.0, hidden=(), seed=1):
+def build(monkeypatch, org, *, touched=4, effect=8.0, hidden=(), seed=1, extra=None):
+    """`extra` maps further outcomes to (label, factor): each offered with the
+    trust figures times its factor, so its watch's spread is that many times the
+    trust score's."""
+    extra = extra or {}
     homes = [org.care_home] + [
         services.create_unit(
             external_id=f"HOME{i}",
@@ -64,16 +68,18 @@ def build(monkeypatch, org, *, touched=4, effect=8.0, hidden=(), seed=1):
         return None
 
     def outcome_values(outcome, unit_ids):
-        if outcome != OUTCOME:
+        if outcome != OUTCOME and outcome not in extra:
             return None
+        factor = extra[outcome][1] if outcome in extra else 1
         return {
             "periods": PERIODS,
-            "values": [v for v in values if v["unit"] in unit_ids],
+            "values": [dict(v, value=v["value"] * factor) for v in values if v["unit"] in unit_ids],
             "left_out": len([h for h in hidden_ids if h in unit_ids]),
         }
 
     monkeypatch.setattr(data, "treatment", treatment)
     monkeypatch.setattr(data, "outcome_values", outcome_values)
-    monkeypatch.setattr(data, "outcome_choices", lambda: [(OUTCOME, "Tillidskompasset: Tillid")])
+    choices = [(OUTCOME, "Tillidskompasset: Tillid")] + [(k, v[0]) for k, v in extra.items()]
+    monkeypatch.setattr(data, "outcome_choices", lambda: choices)
     monkeypatch.setattr(data, "treatment_kinds", lambda: [("remove", "Fjerne")])
     return SimpleNamespace(homes=homes, treated=treated, values=values, found=found)
