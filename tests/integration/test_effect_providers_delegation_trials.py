@@ -134,12 +134,14 @@ def test_watch_on_trials_running(org, world):
     assert result.left_out == 1
     # First half of 2025: only the first home (1 trial per 5 employees = 20 per 100).
     assert result.watch.before.mean == pytest.approx(20 / 8)
-    # The current half-year: the home's trial and the school's (1 per 6 employees).
+    # The last ended half-year: the home's trial and the school's (1 per 6 employees).
     assert result.watch.after.mean == pytest.approx((20 + 100 / 6) / 8)
     assert result.before_label.startswith("1.")
     assert result.before_label.endswith("2025")
+    # The last half-year that has ended (the current one can still change).
     today = timezone.localdate()
-    assert result.after_label.endswith(str(today.year))
+    ended = today.year if today.month > 6 else today.year - 1
+    assert result.after_label.endswith(str(ended))
     gathered = outcome_values("trials:running", [small.pk, homes[0].pk])
     assert gathered["left_out"] == 1
 
@@ -155,3 +157,86 @@ def test_watch_within_an_area(org, world):
     )
     assert result.units == 6
     assert result.left_out == 2
+
+
+# --- figures that stay put: no one's step read from a figure's change over time ------
+
+
+def _snapshot():
+    """Per half-year (by its first day), every shown cell with its value and count."""
+    from tillid.delegation.effects import DOSING_STEPS
+    from tillid.organisation.models import Unit
+
+    ids = list(Unit.objects.filter(is_active=True).values_list("id", flat=True))
+    result = contracts.collect("effects.outcome_values", outcome=DOSING_STEPS, unit_ids=ids)
+    (found,) = [r for _label, r in result if r is not None]
+    first_day = {period: starts for period, _label, starts in found["periods"]}
+    cells: dict = {}
+    for v in found["values"]:
+        cells.setdefault(first_day[v["period"]], set()).add(
+            (v["unit"], round(v["value"], 9), v["respondents"])
+        )
+    return cells
+
+
+def _unchanged_or_gone(before, after):
+    """Every half-year shown both times shows exactly the same cells."""
+    for starts, cells in before.items():
+        if starts in after:
+            assert after[starts] == cells, starts
+
+
+def _home_of_dosed(org, prefix, when_steps):
+    home = services.create_unit(
+        external_id=prefix,
+        name=f"Plejecenter {prefix}",
+        kind=UnitKind.INSTITUTION,
+        parent=org.elder,
+    )
+    people = _people(home, len(when_steps), prefix)
+    Dosing.objects.bulk_create(
+        _dosing(person, step, when) for person, (when, step) in zip(people, when_steps, strict=True)
+    )
+    return home
+
+
+def test_a_dosing_recorded_today_changes_no_shown_figure(org, settings):
+    settings.TILLID_ANONYMITY_MIN_GROUP = K
+    contracts.clear_cache()
+    closed = datetime(2026, 3, 10, 12, tzinfo=TZ)
+    now = timezone.now()
+    # Five dosed in a closed half-year, five in the current one so far.
+    home = _home_of_dosed(org, "OPEN", [(closed, s) for s in (1, 2, 3, 4, 5)])
+    for i, person in enumerate(_people(home, 5, "NOW")):
+        _dosing(person, 2 + i % 3, now).save()
+    before = _snapshot()
+    assert date(2026, 1, 1) in before  # the closed half-year is shown
+    # The current half-year is not offered while it can still change.
+    current = date(now.year, 1 if timezone.localdate().month <= 6 else 7, 1)
+    assert current not in before
+    # A sixth person is dosed today: were the current half-year shown, its
+    # figure would move from 5 to 6 subjects and give away the new step.
+    (newcomer,) = _people(home, 1, "NEW")
+    _dosing(newcomer, 5, timezone.now()).save()
+    after = _snapshot()
+    _unchanged_or_gone(before, after)
+    assert before == after
+
+
+def test_anonymising_old_dosings_never_erodes_a_shown_figure(org, settings):
+    from tillid.delegation import services as delegation_services
+
+    settings.TILLID_ANONYMITY_MIN_GROUP = K
+    contracts.clear_cache()
+    february = datetime(2025, 2, 1, 12, tzinfo=TZ)
+    april = datetime(2025, 4, 1, 12, tzinfo=TZ)
+    # Six dosed in the first half of 2025: one in February, five in April.
+    _home_of_dosed(org, "OLD", [(february, 5)] + [(april, s) for s in (1, 2, 2, 3, 3)])
+    before = _snapshot()
+    # Retention of 21 months: the February dosing goes, the April ones stay.
+    done = delegation_services.anonymise_expired(months=21)
+    assert done
+    assert Dosing.objects.filter(anonymised_at__isnull=False).count() == 1
+    after = _snapshot()
+    # Had the half-year stayed with five subjects, 6 * before - 5 * after = 5.
+    _unchanged_or_gone(before, after)

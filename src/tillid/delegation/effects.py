@@ -21,6 +21,14 @@ count and is counted in `left_out` (an empty subtree looks the same as a
 hidden one, as the engine requires). Anonymised records have lost their
 subject, so they cannot be counted per person and are left out, as in
 `aggregate_steps`.
+
+Only half-years whose figures can no longer change are offered
+(`frozen_halves`): a figure that moves while it is shown gives away whoever
+moved it (the current half-year's cell going from 5 dosed to 6 reads the sixth
+person's step as 6 x the new mean - 5 x the old; a half-year losing one
+dosing to the daily anonymisation reads that one). So the current half-year
+is left out until it has ended, and a half-year goes whole, never in part,
+once the retention period reaches it or any of its dosings is anonymised.
 """
 
 import datetime as dt
@@ -29,6 +37,7 @@ from collections import defaultdict
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from tillid.delegation import services
 from tillid.delegation.models import Dosing
 from tillid.organisation.models import Unit
 from tillid.organisation.selectors import disclose_per_unit
@@ -81,6 +90,32 @@ def subject_steps() -> dict[tuple[int, int], dict[tuple, tuple[int, int]]]:
     return dict(found)
 
 
+def _ends(year: int, half: int) -> dt.date:
+    return dt.date(year, 6, 30) if half == 0 else dt.date(year, 12, 31)
+
+
+def frozen_halves(halves) -> set[tuple[int, int]]:
+    """The half-years whose figures can no longer change: ended (no dosing will be
+    recorded in them), wholly inside the retention period (none of their dosings is
+    old enough to be anonymised) and with no anonymised dosing at all."""
+    now = timezone.now()
+    today = timezone.localdate(now)
+    cutoff = timezone.localtime(services._months_ago(now, services.retention_months())).date()
+    eroded = {
+        _half(timezone.localtime(created).date())
+        for created in Dosing.objects.filter(anonymised_at__isnull=False).values_list(
+            "created_at", flat=True
+        )
+    }
+    return {
+        (year, half)
+        for year, half in halves
+        if _ends(year, half) < today
+        and dt.date(year, 1 if half == 0 else 7, 1) >= cutoff
+        and (year, half) not in eroded
+    }
+
+
 def outcome_values(
     *, outcome: str, unit_ids: list[int], treatment: dict | None = None
 ) -> dict | None:
@@ -92,7 +127,16 @@ def outcome_values(
     per_half = subject_steps()
     if not per_half or not units:
         return {"periods": [], "values": [], "left_out": 0}
-    halves = _halves(min(per_half), max(per_half))
+    every = _halves(min(per_half), max(per_half))
+    frozen = frozen_halves(every)
+    halves = [h for h in every if h in frozen]
+    # From the first to the last offered half-year with anyone dosed.
+    while halves and halves[-1] not in per_half:
+        halves.pop()
+    while halves and halves[0] not in per_half:
+        halves.pop(0)
+    if not halves:
+        return {"periods": [], "values": [], "left_out": 0}
     paths = dict(Unit.objects.filter(is_active=True).values_list("id", "path"))
     periods, values, hidden = [], [], set()
     for period, (year, half) in enumerate(halves, start=1):

@@ -21,6 +21,8 @@ A trial runs from its start date (or the day it was moved to running) until
 its end date (or, without one, the day it was evaluated or stopped); trials
 still at idea or approved are not running. It counts for its own unit and
 every unit above it; adoptions are spreading, not running, and do not count.
+Only half-years that have ended are offered, as for delegation's outcome: a
+figure that can still change is never shown.
 """
 
 from collections import defaultdict
@@ -171,7 +173,11 @@ def outcome_values(
     if not spans or not units:
         return {"periods": [], "values": [], "left_out": 0}
     first = _half(min(start for _p, start, _e in spans))
-    last = max(_half(timezone.localdate()), _half(max(start for _p, start, _e in spans)))
+    # The last half-year that has ended: the current one can still change, so it waits.
+    year, half = _half(timezone.localdate())
+    last = (year, 0) if half == 1 else (year - 1, 1)
+    if first > last:
+        return {"periods": [], "values": [], "left_out": 0}
     halves = []
     year, half = first
     while (year, half) <= last:

@@ -79,12 +79,9 @@ def dosed(org, settings):
     rows += [_dosing(org.team_north, 4, AUTUMN, person=p) for p in north]
     rows += [_dosing(org.team_south, 3, AUTUMN, person=p) for p in south]
     rows.append(_dosing(org.care_home, 5, AUTUMN, person=org.people["P1"]))
-    # Neither counts: an anonymised dosing and a dosing in the school (alone).
+    # Does not count: a dosing in the school (alone).
     rows.append(_dosing(org.school, 1, SPRING, person=org.people["P6"]))
     Dosing.objects.bulk_create(rows)
-    gone = _dosing(org.team_south, 1, SPRING, person=south[0], task="Medicin")
-    gone.save()
-    Dosing.objects.filter(pk=gone.pk).update(subject_person=None, anonymised_at=timezone.now())
     return org
 
 
@@ -135,6 +132,28 @@ def test_other_outcomes_and_no_data(org):
     assert outcome_values(outcome="governance:red_tape", unit_ids=[org.root.pk]) is None
     empty = outcome_values(outcome=DOSING_STEPS, unit_ids=[org.root.pk])
     assert empty == {"periods": [], "values": [], "left_out": 0}
+
+
+def test_only_half_years_that_can_no_longer_change(dosed, settings):
+    org = dosed
+    now = timezone.now()
+    # Dosed now (the current half-year) and 30 months ago (past the 24 months'
+    # retention): neither half-year is offered, however many were dosed.
+    long_ago = now - timezone.timedelta(days=915)
+    rows = [
+        _dosing(org.team_north, 2, now, person=p, task="Nu") for p in _people(org.primary, 6, "Q")
+    ]
+    rows += [_dosing(org.primary, 2, long_ago, person=p) for p in _people(org.primary, 6, "R")]
+    Dosing.objects.bulk_create(rows)
+    starts = [p[2] for p in outcome_values(outcome=DOSING_STEPS, unit_ids=[org.root.pk])["periods"]]
+    assert starts == [date(2025, 1, 1), date(2025, 7, 1)]
+    # One anonymised dosing in the spring of 2025 takes the whole half-year away
+    # (a figure short of one person would give that person's step away).
+    gone = Dosing.objects.filter(created_at=SPRING, unit=org.team_south).first()
+    Dosing.objects.filter(pk=gone.pk).update(subject_person=None, anonymised_at=now)
+    result = outcome_values(outcome=DOSING_STEPS, unit_ids=[org.root.pk])
+    assert [p[2] for p in result["periods"]] == [date(2025, 7, 1)]
+    assert {v["period"] for v in result["values"]} == {1}
 
 
 def _recoverable(rows, columns):
