@@ -24,4 +24,6 @@ class DelegationConfig(AppConfig):
         "trials.log_trust_test_read": "tillid.delegation.services.log_trust_test_read",
         "overview.indicators": "tillid.delegation.indicators.indicators",
         "overview.followups": "tillid.delegation.indicators.followups",
+        "effects.outcomes": "tillid.delegation.effects.outcomes",
+        "effects.outcome_values": "tillid.delegation.effects.outcome_values",
     }

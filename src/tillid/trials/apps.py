@@ -26,6 +26,8 @@ class TrialsConfig(AppConfig):
         "overview.followups": "tillid.trials.followup.followups",
         "overview.decisions": "tillid.trials.published.decisions",
         "effects.treatments": "tillid.trials.effects.treatments",
+        "effects.outcomes": "tillid.trials.effects.outcomes",
+        "effects.outcome_values": "tillid.trials.effects.outcome_values",
     }
     unit_links = (
         UnitLink(
