@@ -128,8 +128,6 @@ class RoundManager(models.Manager):
 class Round(models.Model):
     """A survey round for a subtree of the organisation."""
 
-    objects = RoundManager()
-
     name = models.CharField(_("name"), max_length=200)
     instrument = models.ForeignKey(Instrument, on_delete=models.PROTECT, related_name="rounds")
     leader_instrument = models.ForeignKey(
@@ -162,6 +160,8 @@ class Round(models.Model):
     contact_name = models.CharField(_("contact person"), max_length=200, blank=True)
     contact_email = models.EmailField(_("contact e-mail"), blank=True)
     contact_phone = models.CharField(_("contact phone"), max_length=40, blank=True)
+
+    objects = RoundManager()
 
     class Meta:
         ordering = ["-opens_on", "-pk"]
