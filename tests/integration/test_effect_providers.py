@@ -168,3 +168,38 @@ def test_the_inequality_watch_counts_decisions_and_trials_as_taking_part(client,
     # Four homes under the removal; the trial's home is one of them.
     assert watch.pulling_away.took_part == 4
     assert trial.unit_id in {h.pk for h in homes[:4]}
+
+
+@pytest.mark.parametrize("outcome", ["governance:burden_hours", "governance:freed_hours"])
+def test_the_decision_page_shows_governance_hours(client, roles, world, outcome):
+    from tillid.organisation.models import Person
+
+    homes, review, _trial = world
+    # Six employees in each home but the last (three: hidden by the anonymity engine).
+    Person.objects.bulk_create(
+        Person(
+            external_id=f"H{h}-{i}", name=f"Ansat {h}-{i}", email=f"h{h}-{i}@x.dk", unit=home
+        )
+        for h, home in enumerate(homes)
+        for i in range(3 if h == 10 else 6)
+    )
+    item = review.item
+    item.minutes_per_occurrence = 30
+    item.occurrences_per_year = 12
+    item.ended_on = review.decided_on
+    item.save()
+    review.minutes_before, review.minutes_after = 360, 0
+    review.save()
+    login(client, roles.consultant)
+    page = client.get("/overblik/virkning/gruppe/")
+    assert outcome in dict(page.context["form"].fields["outcome"].choices)
+    response = client.get(
+        f"/overblik/virkning/beslutning/{review.pk}/", {"outcome": outcome, "comparison": "kind"}
+    )
+    assert response.status_code == 200
+    effect = response.context["effect"]
+    assert effect.outcome == outcome
+    assert len(effect.treated) == 4
+    assert effect.left_out >= 1
+    text = response.content.decode()
+    assert "Udeladt af anonymitetsreglerne" in text

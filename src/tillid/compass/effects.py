@@ -25,7 +25,10 @@ def outcomes() -> list[tuple[str, str]]:
     return [(PREFIX + code, label) for code, label in seen.items()]
 
 
-def outcome_values(*, outcome: str, unit_ids: list[int]) -> dict | None:
+def outcome_values(
+    *, outcome: str, unit_ids: list[int], treatment: dict | None = None
+) -> dict | None:
+    # `treatment` (what a decision touched) does not change a compass score.
     if not outcome.startswith(PREFIX):
         return None
     code = outcome.removeprefix(PREFIX)

@@ -90,7 +90,8 @@ CONTRACTS: dict[str, str] = {
         "None) -> dict | None: what a four-F decision (offered by governance; `group` = "
         "{'decision': code, 'area_id': unit id or None, 'year': int or None} for a group of "
         "them) or a trial (offered by trials; `group` = {'trials': True} for every trial) touched: {'kind', 'id', 'title', 'label', "
-        "'url', 'units': [(unit_id, start date, label)], 'notes': [(heading, text)]}; None "
+        "'url', 'units': [(unit_id, start date, label)], 'items': [ids of the provider's items "
+        "touched], 'notes': [(heading, text)]}; None "
         "when the id is not the provider's (the overview's effect pages)."
     ),
     "effects.treatment_kinds": (
@@ -103,8 +104,10 @@ CONTRACTS: dict[str, str] = {
         "(offered by compass and governance)."
     ),
     "effects.outcome_values": (
-        "(*, outcome: str, unit_ids: list[int]) -> dict | None: per unit and period the "
-        "outcome's value, {'periods': [(period, label, first date)], 'values': [{'unit', "
+        "(*, outcome: str, unit_ids: list[int], treatment: dict | None = None) -> dict | None: "
+        "per unit and period the outcome's value (`treatment`: the dict effects.treatments "
+        "returned, for outcomes that depend on what was touched; None in the inequality "
+        "watch), {'periods': [(period, label, first date)], 'values': [{'unit', "
         "'period', 'value', 'respondents'}], 'left_out': units the anonymity engine hid in a "
         "period}; values already through tillid.core.anonymity; None for another module's "
         "outcome (offered by compass and governance)."

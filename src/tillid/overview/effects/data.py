@@ -47,9 +47,9 @@ def treatment_kinds() -> list[tuple[str, str]]:
     return contracts.call("effects.treatment_kinds", default=[])
 
 
-def outcome_values(outcome: str, unit_ids: list[int]) -> dict | None:
+def outcome_values(outcome: str, unit_ids: list[int], treatment: dict | None = None) -> dict | None:
     for _label, found in contracts.collect(
-        "effects.outcome_values", outcome=outcome, unit_ids=unit_ids
+        "effects.outcome_values", outcome=outcome, unit_ids=unit_ids, treatment=treatment
     ):
         if found is not None:
             return found
@@ -188,7 +188,7 @@ def effect_data(
     else:
         others = comparison_candidates(treated, comparison=comparison, scope=scope)
     ids = [u.pk for u in treated] + [u.pk for u in others]
-    gathered = outcome_values(outcome, ids) if ids else None
+    gathered = outcome_values(outcome, ids, found) if ids else None
     periods = list(gathered["periods"]) if gathered else []
     values = list(gathered["values"]) if gathered else []
     data = EffectData(
@@ -285,7 +285,7 @@ def watch_data(
         rows = rows.filter(path__startswith=within.path)
     units = list(rows.order_by("path"))
     result = WatchData(outcome, labels.get(outcome, outcome), within, kind, "", "", 0, 0, None)
-    gathered = outcome_values(outcome, [u.pk for u in units]) if units else None
+    gathered = outcome_values(outcome, [u.pk for u in units], None) if units else None
     if not gathered or not gathered["values"]:
         return result
     result.left_out = int(gathered["left_out"])
