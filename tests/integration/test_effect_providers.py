@@ -177,9 +177,7 @@ def test_the_decision_page_shows_governance_hours(client, roles, world, outcome)
     homes, review, _trial = world
     # Six employees in each home but the last (three: hidden by the anonymity engine).
     Person.objects.bulk_create(
-        Person(
-            external_id=f"H{h}-{i}", name=f"Ansat {h}-{i}", email=f"h{h}-{i}@x.dk", unit=home
-        )
+        Person(external_id=f"H{h}-{i}", name=f"Ansat {h}-{i}", email=f"h{h}-{i}@x.dk", unit=home)
         for h, home in enumerate(homes)
         for i in range(3 if h == 10 else 6)
     )

@@ -101,7 +101,7 @@ CONTRACTS: dict[str, str] = {
     "effects.outcomes": (
         "(*) -> list[tuple[str, str]]: the outcomes a module can measure per unit and "
         "period, as (code, label); codes start with the module's label and a colon "
-        "(offered by compass and governance)."
+        "(offered by compass, governance, trials and delegation)."
     ),
     "effects.outcome_values": (
         "(*, outcome: str, unit_ids: list[int], treatment: dict | None = None) -> dict | None: "
@@ -109,8 +109,9 @@ CONTRACTS: dict[str, str] = {
         "returned, for outcomes that depend on what was touched; None in the inequality "
         "watch), {'periods': [(period, label, first date)], 'values': [{'unit', "
         "'period', 'value', 'respondents'}], 'left_out': units the anonymity engine hid in a "
-        "period}; values already through tillid.core.anonymity; None for another module's "
-        "outcome (offered by compass and governance)."
+        "period}; values already through tillid.core.anonymity; only periods whose figures "
+        "can no longer change where a changing figure could single someone out; None for "
+        "another module's outcome (offered by compass, governance, trials and delegation)."
     ),
 }
 

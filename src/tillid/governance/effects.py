@@ -23,12 +23,14 @@ from typing import Any
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from tillid.governance.burden import hours_per_year
 from tillid.governance.models import Decision, Item, RedTapeReport, Review, ReviewStatus
 from tillid.governance.selectors.engine import burden_inputs
 from tillid.governance.selectors.in_force import DECISION_FIELDS, freed_minutes, in_force_items
+from tillid.governance.selectors.meaning import meaning_for
 from tillid.organisation.models import Unit
 from tillid.organisation.selectors import (
     Tree,
@@ -65,6 +67,7 @@ def treatments(*, decision_id=None, trial_id=None, group=None) -> dict | None:
         if review.follow_up_note:
             notes.append((_("What the follow-up found"), review.follow_up_note))
         notes += [(_("Note from the review"), n.text) for n in review.notes.order_by("created_at")]
+        notes.append((_("How meaningful those governed find the item"), _meaning_note(item)))
         label = review.get_decision_display()
         return {
             "kind": "decision",
@@ -102,6 +105,26 @@ def treatments(*, decision_id=None, trial_id=None, group=None) -> dict | None:
             "notes": [],
         }
     return None
+
+
+def _meaning_note(item: Item) -> str:
+    """The item's released meaningfulness in words, beside the effect's numbers.
+
+    Not an outcome per unit and half-year: an assessment keeps neither the
+    respondent's unit nor a date (either could point to a person), so the
+    released figures are per item only, and they are shown here as they are.
+    """
+    found = meaning_for(item)
+    if not found.shown or found.overall is None:
+        return _("Too few people have assessed the item for its figures to be shown.")
+    return _(
+        "On average %(overall)s of 5 over the four questions, from %(n)s people "
+        "(meaningful: %(meaningful)s)."
+    ) % {
+        "overall": number_format(round(found.overall, 1), 1),
+        "n": number_format(found.respondents, force_grouping=True),
+        "meaningful": number_format(round(found.means["meaningful"], 1), 1),
+    }
 
 
 def treatment_kinds() -> list[tuple[str, str]]:

@@ -150,7 +150,7 @@ def test_other_outcomes_are_not_governance_s(world):
 
 
 def test_treatments_name_the_items_touched(world):
-    org, a, b, remove, _change, _decided_on = world
+    _org, a, b, remove, _change, _decided_on = world
     found = effects.treatments(decision_id=remove.pk)
     assert found["items"] == [a.pk]
     group = effects.treatments(group={"decision": None, "area_id": None, "year": None})
@@ -168,3 +168,26 @@ def test_treatment_is_accepted(world):
     assert with_it == effects.outcome_values(
         outcome=effects.BURDEN_HOURS, unit_ids=[org.care_home.pk]
     )
+
+
+def test_a_decision_keeps_what_the_governed_said_about_the_item_beside_the_numbers(world, settings):
+    # Assessments keep neither unit nor date, so meaningfulness is no outcome
+    # per unit and half-year; the released figure goes beside the numbers.
+    from tillid.governance.models import MeaningRelease
+
+    _org, a, _b, remove, _change, _decided_on = world
+    notes = dict(effects.treatments(decision_id=remove.pk)["notes"])
+    heading = "Hvor meningsfuldt de styrede finder punktet"
+    assert notes[heading] == "For få har vurderet punktet til, at tallene kan vises."
+    k = settings.TILLID_ANONYMITY_MIN_GROUP
+    MeaningRelease.objects.create(
+        item=a, respondents=k + 1, professional=2.0, learning=2.5, involving=1.5, meaningful=2.2
+    )
+    notes = dict(effects.treatments(decision_id=remove.pk)["notes"])
+    assert notes[heading] == (
+        f"I gennemsnit 2,0 af 5 over de fire spørgsmål, fra {k + 1} personer (meningsfuldt: 2,2)."
+    )
+    # Under k released answers nothing is shown, whatever the figures say.
+    MeaningRelease.objects.filter(item=a).update(respondents=k - 1)
+    notes = dict(effects.treatments(decision_id=remove.pk)["notes"])
+    assert notes[heading].startswith("For få")

@@ -35,7 +35,8 @@ FLAG_TEXT = {
 
 def _n(value) -> str:
     if isinstance(value, float):
-        return number_format(value, 2, use_l10n=True)
+        # Django's number_format cuts the decimals off (0.999 -> "0,99"); round first.
+        return number_format(round(value, 2), 2, use_l10n=True)
     return str(value)
 
 

@@ -67,7 +67,7 @@ def build(monkeypatch, org, *, touched=4, effect=8.0, hidden=(), seed=1, extra=N
             return dict(found, kind="trial" if trial_id else found["kind"])
         return None
 
-    def outcome_values(outcome, unit_ids):
+    def outcome_values(outcome, unit_ids, treatment=None):
         if outcome != OUTCOME and outcome not in extra:
             return None
         factor = extra[outcome][1] if outcome in extra else 1

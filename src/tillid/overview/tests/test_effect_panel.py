@@ -84,7 +84,9 @@ def test_too_few_touched_units_cannot_be_told(client, roles, org, monkeypatch):
 
 def test_without_rounds_or_decisions_the_panel_says_so(client, roles, org, monkeypatch):
     effect_world.build(monkeypatch, org)
-    monkeypatch.setattr(effect_world.data, "outcome_values", lambda outcome, unit_ids: None)
+    monkeypatch.setattr(
+        effect_world.data, "outcome_values", lambda outcome, unit_ids, treatment=None: None
+    )
     decided(monkeypatch, ids=())
     login(client, roles.consultant)
     response = client.get("/overblik/virkning-og-ulighed/")

@@ -107,3 +107,16 @@ def test_a_scope_s_indicators_are_kept_for_a_while(settings, monkeypatch, db):
     selectors.indicators_by_track(scope=Scope(unit_id=1, path="/1/"), period=period)
     assert len(calls) == 2  # once per scope
     cache.clear()
+
+
+def test_effect_wording_rounds_instead_of_cutting_decimals_off():
+    from django.utils import translation
+
+    from tillid.overview.effects.wording import _n
+
+    with translation.override("da"):
+        # Django's number_format alone would print 0,99 and 5,29.
+        assert _n(0.999) == "1,00"
+        assert _n(5.296) == "5,30"
+        assert _n(-0.456) == "-0,46"
+        assert _n(3) == "3"
