@@ -31,12 +31,17 @@ is left out until it has ended, and a half-year goes whole, never in part,
 once the retention period reaches it or any of its dosings is anonymised.
 """
 
-import datetime as dt
 from collections import defaultdict
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from tillid.core.periods import (
+    half_year_bounds,
+    half_year_label,
+    half_year_of,
+    half_years_between,
+)
 from tillid.delegation import services
 from tillid.delegation.models import Dosing
 from tillid.organisation.models import Unit
@@ -47,24 +52,6 @@ DOSING_STEPS = "delegation:dosing_steps"
 
 def outcomes() -> list[tuple[str, str]]:
     return [(DOSING_STEPS, _("Mean trust-dosing step of those dosed (half-year)"))]
-
-
-def _half(day: dt.date) -> tuple[int, int]:
-    return day.year, 0 if day.month <= 6 else 1
-
-
-def _halves(first: tuple[int, int], last: tuple[int, int]) -> list[tuple[int, int]]:
-    found = []
-    year, half = first
-    while (year, half) <= last:
-        found.append((year, half))
-        year, half = (year, 1) if half == 0 else (year + 1, 0)
-    return found
-
-
-def half_label(year: int, half: int) -> str:
-    """'1. half-year 2026' for the first half (`half` 0), '2. …' for the second."""
-    return _("%(half)s. half-year %(year)s") % {"half": half + 1, "year": year}
 
 
 def subject_steps() -> dict[tuple[int, int], dict[tuple, tuple[int, int]]]:
@@ -79,7 +66,7 @@ def subject_steps() -> dict[tuple[int, int], dict[tuple, tuple[int, int]]]:
             "subject_person_id", "subject_unit_id", "task", "unit_id", "chosen_step", "created_at"
         )
     ):
-        half = _half(timezone.localtime(created).date())
+        half = half_year_of(timezone.localtime(created).date())
         key = (half, person_id, team_id)
         latest[key][task] = (unit_id, step)
         unit_of[key] = unit_id
@@ -90,10 +77,6 @@ def subject_steps() -> dict[tuple[int, int], dict[tuple, tuple[int, int]]]:
     return dict(found)
 
 
-def _ends(year: int, half: int) -> dt.date:
-    return dt.date(year, 6, 30) if half == 0 else dt.date(year, 12, 31)
-
-
 def frozen_halves(halves) -> set[tuple[int, int]]:
     """The half-years whose figures can no longer change: ended (no dosing will be
     recorded in them), wholly inside the retention period (none of their dosings is
@@ -102,17 +85,17 @@ def frozen_halves(halves) -> set[tuple[int, int]]:
     today = timezone.localdate(now)
     cutoff = timezone.localtime(services._months_ago(now, services.retention_months())).date()
     eroded = {
-        _half(timezone.localtime(created).date())
+        half_year_of(timezone.localtime(created).date())
         for created in Dosing.objects.filter(anonymised_at__isnull=False).values_list(
             "created_at", flat=True
         )
     }
     return {
-        (year, half)
-        for year, half in halves
-        if _ends(year, half) < today
-        and dt.date(year, 1 if half == 0 else 7, 1) >= cutoff
-        and (year, half) not in eroded
+        half
+        for half in halves
+        if half_year_bounds(half)[1] < today
+        and half_year_bounds(half)[0] >= cutoff
+        and half not in eroded
     }
 
 
@@ -127,7 +110,7 @@ def outcome_values(
     per_half = subject_steps()
     if not per_half or not units:
         return {"periods": [], "values": [], "left_out": 0}
-    every = _halves(min(per_half), max(per_half))
+    every = half_years_between(min(per_half), max(per_half))
     frozen = frozen_halves(every)
     halves = [h for h in every if h in frozen]
     # From the first to the last offered half-year with anyone dosed.
@@ -139,9 +122,9 @@ def outcome_values(
         return {"periods": [], "values": [], "left_out": 0}
     paths = dict(Unit.objects.filter(is_active=True).values_list("id", "path"))
     periods, values, hidden = [], [], set()
-    for period, (year, half) in enumerate(halves, start=1):
-        periods.append((period, half_label(year, half), dt.date(year, 1 if half == 0 else 7, 1)))
-        subjects = per_half.get((year, half), {})
+    for period, half in enumerate(halves, start=1):
+        periods.append((period, half_year_label(half), half_year_bounds(half)[0]))
+        subjects = per_half.get(half, {})
         direct: dict[int, int] = defaultdict(int)
         for unit_id, _step in subjects.values():
             direct[unit_id] += 1

@@ -26,6 +26,7 @@ from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
+from tillid.core.periods import half_year_of, numbered_half_years
 from tillid.governance.burden import hours_per_year
 from tillid.governance.models import Decision, Item, RedTapeReport, Review, ReviewStatus
 from tillid.governance.selectors.engine import burden_inputs
@@ -139,24 +140,6 @@ def outcomes() -> list[tuple[str, str]]:
     ]
 
 
-def _half(day: date) -> tuple[int, int]:
-    return day.year, 0 if day.month <= 6 else 1
-
-
-def _half_years(first: date, last: date) -> list[tuple[int, str, date, date]]:
-    """The half-years from the one holding `first` to the one holding `last`,
-    as (period, label, first day, last day), numbered from 1."""
-    found = []
-    year, half = _half(first)
-    while (year, half) <= _half(last):
-        start = date(year, 1 if half == 0 else 7, 1)
-        end = date(year, 6, 30) if half == 0 else date(year, 12, 31)
-        label = _("%(half)s. half-year %(year)s") % {"half": half + 1, "year": year}
-        found.append((len(found) + 1, label, start, end))
-        year, half = (year, 1) if half == 0 else (year + 1, 0)
-    return found
-
-
 def _empty() -> dict:
     return {"periods": [], "values": [], "left_out": 0}
 
@@ -178,8 +161,10 @@ def _red_tape(unit_ids: list[int]) -> dict:
     days = list(RedTapeReport.objects.order_by().values_list("reported_on", "unit__path"))
     if not days or not units:
         return _empty()
-    halves = _half_years(min(d for d, _p in days), max(d for d, _p in days))
-    period_of = {_half(start): period for period, _label, start, _end in halves}
+    halves = numbered_half_years(
+        half_year_of(min(d for d, _p in days)), half_year_of(max(d for d, _p in days))
+    )
+    period_of = {half_year_of(start): period for period, _label, start, _end in halves}
     # Employees per unit subtree, only where the anonymity engine shows the count.
     disclosure = disclose_per_unit(active_people_per_unit())
     reports: dict[tuple[int, int], int] = defaultdict(int)
@@ -187,7 +172,7 @@ def _red_tape(unit_ids: list[int]) -> dict:
         # The report counts for its own unit and every unit above it.
         for part in (path or "").strip("/").split("/"):
             if part and int(part) in units:
-                reports[(int(part), period_of[_half(day)])] += 1
+                reports[(int(part), period_of[half_year_of(day)])] += 1
     values, left_out = [], 0
     for uid in sorted(units):
         employees = disclosure.shown_count(uid)
@@ -233,7 +218,7 @@ def _hours_per_employee(
     if not units or first is None:
         return _empty()
     today = timezone.localdate()
-    halves = _half_years(first, today)
+    halves = numbered_half_years(half_year_of(first), half_year_of(today))
     tree = unit_tree()
     disclosure = disclose_per_unit(active_people_per_unit())
     shown = {uid: disclosure.shown_count(uid) for uid in units}
@@ -276,7 +261,7 @@ def _first_period() -> date | None:
     )
     if first is None:
         return None
-    year, half = _half(first)
+    year, half = half_year_of(first)
     return date(year - 1, 7, 1) if half == 0 else date(year, 1, 1)
 
 

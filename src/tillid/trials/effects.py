@@ -32,6 +32,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from tillid.core.periods import half_year_of, last_ended_half_year, numbered_half_years
 from tillid.organisation.models import Unit
 from tillid.organisation.selectors import active_people_per_unit, disclose_per_unit
 from tillid.trials import followup
@@ -130,18 +131,6 @@ def outcomes() -> list[tuple[str, str]]:
     return [(RUNNING, _("Trial actions running per 100 employees (half-year)"))]
 
 
-def _half(day: date) -> tuple[int, int]:
-    return day.year, 0 if day.month <= 6 else 1
-
-
-def _half_bounds(year: int, half: int) -> tuple[date, date]:
-    return (
-        (date(year, 1, 1), date(year, 6, 30))
-        if half == 0
-        else (date(year, 7, 1), date(year, 12, 31))
-    )
-
-
 def running_spans() -> list[tuple[str, date, date | None]]:
     """(unit path, first day, last day or None) of every trial action that has run."""
     trials = list(
@@ -172,28 +161,14 @@ def outcome_values(
     spans = running_spans()
     if not spans or not units:
         return {"periods": [], "values": [], "left_out": 0}
-    first = _half(min(start for _p, start, _e in spans))
+    first = half_year_of(min(start for _p, start, _e in spans))
     # The last half-year that has ended: the current one can still change, so it waits.
-    year, half = _half(timezone.localdate())
-    last = (year, 0) if half == 1 else (year - 1, 1)
-    if first > last:
+    halves = numbered_half_years(first, last_ended_half_year(timezone.localdate()))
+    if not halves:
         return {"periods": [], "values": [], "left_out": 0}
-    halves = []
-    year, half = first
-    while (year, half) <= last:
-        halves.append((year, half))
-        year, half = (year, 1) if half == 0 else (year + 1, 0)
-    periods = [
-        (
-            i + 1,
-            _("%(half)s. half-year %(year)s") % {"half": h[1] + 1, "year": h[0]},
-            date(h[0], 1 if h[1] == 0 else 7, 1),
-        )
-        for i, h in enumerate(halves)
-    ]
+    periods = [(period, label, begins) for period, label, begins, _ends in halves]
     running: dict[tuple[int, int], int] = defaultdict(int)
-    for (period, _label, _start), h in zip(periods, halves, strict=True):
-        begins, ends = _half_bounds(*h)
+    for period, _label, begins, ends in halves:
         for path, start, end in spans:
             if start > ends or (end is not None and end < begins):
                 continue

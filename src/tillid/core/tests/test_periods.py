@@ -1,11 +1,23 @@
-"""Quarters and months for the trends modules hand to the overview."""
+"""Quarters and months for the trends modules hand to the overview; half-years for the
+effect outcomes."""
 
 import datetime as dt
 
 from django.utils import translation
 
 from tillid.core.indicators import Period
-from tillid.core.periods import add_months, median, quarter_end, quarters, share
+from tillid.core.periods import (
+    add_months,
+    half_year_bounds,
+    half_year_of,
+    half_years_between,
+    last_ended_half_year,
+    median,
+    numbered_half_years,
+    quarter_end,
+    quarters,
+    share,
+)
 
 
 def test_a_period_is_cut_into_its_quarters():
@@ -40,3 +52,34 @@ def test_median_and_share():
     assert median([40, 5, 12, 20]) == 16
     assert share(1, 0) is None
     assert share(3, 4) == 0.75
+
+
+def test_half_years_cut_the_year_at_july():
+    assert half_year_of(dt.date(2026, 6, 30)) == (2026, 0)
+    assert half_year_of(dt.date(2026, 7, 1)) == (2026, 1)
+    assert half_year_bounds((2024, 0)) == (dt.date(2024, 1, 1), dt.date(2024, 6, 30))
+    assert half_year_bounds((2024, 1)) == (dt.date(2024, 7, 1), dt.date(2024, 12, 31))
+
+
+def test_half_years_between_cross_the_new_year_and_may_be_none():
+    assert half_years_between((2025, 1), (2026, 1)) == [(2025, 1), (2026, 0), (2026, 1)]
+    assert half_years_between((2026, 0), (2026, 0)) == [(2026, 0)]
+    assert half_years_between((2026, 1), (2026, 0)) == []
+
+
+def test_the_last_ended_half_year_is_never_the_current_one():
+    assert last_ended_half_year(dt.date(2026, 12, 31)) == (2026, 0)
+    assert last_ended_half_year(dt.date(2026, 7, 1)) == (2026, 0)
+    assert last_ended_half_year(dt.date(2026, 6, 30)) == (2025, 1)
+    assert last_ended_half_year(dt.date(2026, 1, 1)) == (2025, 1)
+
+
+def test_numbered_half_years_are_named_in_danish_and_english():
+    with translation.override("da"):
+        found = numbered_half_years((2025, 1), (2026, 0))
+    assert found == [
+        (1, "2. halvår 2025", dt.date(2025, 7, 1), dt.date(2025, 12, 31)),
+        (2, "1. halvår 2026", dt.date(2026, 1, 1), dt.date(2026, 6, 30)),
+    ]
+    with translation.override("en"):
+        assert numbered_half_years((2026, 0), (2026, 0))[0][1] == "1. half-year 2026"
